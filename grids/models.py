@@ -1,0 +1,187 @@
+"""The spine of the portal: the grid tree, the people and the posts they hold.
+
+The tree is a materialised path: each unit's `path` is its ancestors' steps
+followed by its own, four base-36 characters a level. A subtree is one indexed
+prefix query (`path LIKE 'prefix%'`), the ancestors one `path IN (...)` query,
+whatever the depth and size. See README, "The grid tree".
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+PATH_STEP = 4  # characters per level: 36**4 = 1,679,616 children per parent
+PATH_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def path_step(index: int) -> str:
+    """The fixed-width base-36 step for the index-th child (0-based)."""
+    if index < 0 or index >= len(PATH_ALPHABET) ** PATH_STEP:
+        raise ValueError(f"child index {index} out of range")
+    digits = []
+    for _i in range(PATH_STEP):
+        index, digit = divmod(index, len(PATH_ALPHABET))
+        digits.append(PATH_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def path_step_index(step: str) -> int:
+    value = 0
+    for char in step:
+        value = value * len(PATH_ALPHABET) + PATH_ALPHABET.index(char)
+    return value
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """Paths of every proper ancestor, root first."""
+    return [path[:end] for end in range(PATH_STEP, len(path), PATH_STEP)]
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may see comes from their posts."""
+
+    full_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class GridUnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit: "GridUnit") -> "GridUnitQuerySet":
+        """The unit and everything below it."""
+        return self.filter(path__startswith=unit.path)
+
+    def descendants_of(self, unit: "GridUnit") -> "GridUnitQuerySet":
+        return self.filter(path__startswith=unit.path).exclude(pk=unit.pk)
+
+    def ancestors_of(self, unit: "GridUnit") -> "GridUnitQuerySet":
+        return self.filter(path__in=ancestor_paths(unit.path)).order_by("path")
+
+    def micro_grids(self) -> "GridUnitQuerySet":
+        """Units at area level or below: where grid workers hold posts."""
+        return self.filter(level__gte=GridUnit.Level.AREA)
+
+
+class GridUnit(models.Model):
+    class Level(models.IntegerChoices):
+        CITY = 1, _("市")
+        DISTRICT = 2, _("城区/县")
+        STREET = 3, _("街道/乡镇")
+        COMMUNITY = 4, _("社区/村")
+        AREA = 5, _("片区")
+        COMPOUND = 6, _("小区")
+        ZONE = 7, _("责任区")
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单元"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Maintained by grids.services only; never edited by hand.
+    path = models.CharField(_("路径"), max_length=PATH_STEP * len(Level), unique=True, editable=False)
+    is_property_managed = models.BooleanField(
+        _("物业小区"), default=False, help_text=_("小区有物业服务企业，应选派党建指导员")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = GridUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格单元")
+        verbose_name_plural = _("网格单元")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["level", "path"], name="gridunit_level_path")]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=7), name="gridunit_level_range"),
+            # The root alone has no parent; every other unit has one.
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+                name="gridunit_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_micro_grid(self) -> bool:
+        return self.level >= self.Level.AREA
+
+    def is_within(self, other: "GridUnit") -> bool:
+        """True when self is other or lies below it."""
+        return self.path.startswith(other.path)
+
+
+class Post(models.Model):
+    """A role a person holds at a unit. A user's jurisdiction is the union of their posts' subtrees."""
+
+    class Role(models.TextChoices):
+        GRID_LEADER = "grid_leader", _("网格长")
+        GRID_WORKER = "grid_worker", _("网格员")
+        PARTY_INSTRUCTOR = "party_instructor", _("党建指导员")
+        COMMUNITY_STAFF = "community_staff", _("社区工作人员")
+        STREET_STAFF = "street_staff", _("街道工作人员")
+        DISTRICT_STAFF = "district_staff", _("城区工作人员")
+        ORG_DEPARTMENT = "org_department", _("城区党委组织部")
+        CITY_ADMIN = "city_admin", _("市级管理员")
+
+    # Where each role may be held: the level, or the lowest level, of its unit.
+    ROLE_LEVELS = {
+        Role.GRID_LEADER: (GridUnit.Level.AREA, GridUnit.Level.ZONE),
+        Role.GRID_WORKER: (GridUnit.Level.AREA, GridUnit.Level.ZONE),
+        Role.PARTY_INSTRUCTOR: (GridUnit.Level.COMPOUND, GridUnit.Level.COMPOUND),
+        Role.COMMUNITY_STAFF: (GridUnit.Level.COMMUNITY, GridUnit.Level.COMMUNITY),
+        Role.STREET_STAFF: (GridUnit.Level.STREET, GridUnit.Level.STREET),
+        Role.DISTRICT_STAFF: (GridUnit.Level.DISTRICT, GridUnit.Level.DISTRICT),
+        Role.ORG_DEPARTMENT: (GridUnit.Level.DISTRICT, GridUnit.Level.DISTRICT),
+        Role.CITY_ADMIN: (GridUnit.Level.CITY, GridUnit.Level.CITY),
+    }
+    STAFF_ROLES = frozenset(
+        {
+            Role.COMMUNITY_STAFF,
+            Role.STREET_STAFF,
+            Role.DISTRICT_STAFF,
+            Role.ORG_DEPARTMENT,
+            Role.CITY_ADMIN,
+        }
+    )
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="posts")
+    unit = models.ForeignKey(GridUnit, verbose_name=_("单元"), on_delete=models.PROTECT, related_name="posts")
+    role = models.CharField(_("岗位"), max_length=32, choices=Role.choices)
+    is_full_time = models.BooleanField(_("专职"), default=False, help_text=_("网格员：专职或兼职"))
+    started_on = models.DateField(_("任职日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        ordering = ["unit__path", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="post_unique_user_unit_role"),
+        ]
+        indexes = [models.Index(fields=["role", "unit"], name="post_role_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def is_staff_post(self) -> bool:
+        return self.role in self.STAFF_ROLES

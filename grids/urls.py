@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "grids"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+]

@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The person's posts and, for each unit they serve, what lies below it."""
+    return render(
+        request,
+        "grids/home.html",
+        {
+            "posts": selectors.posts_of(user=request.user),
+            "summary": selectors.home_summary(viewer=request.user),
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit inside the viewer's jurisdiction: breadcrumbs, children with counts, people."""
+    unit = selectors.unit_get(viewer=request.user, pk=pk)
+    return render(
+        request,
+        "grids/unit_detail.html",
+        {
+            "unit": unit,
+            "breadcrumbs": selectors.unit_breadcrumbs(viewer=request.user, unit=unit),
+            "children": selectors.unit_children_with_counts(unit=unit),
+            "posts": selectors.unit_posts(unit=unit),
+        },
+    )

@@ -1,0 +1,30 @@
+"""Root URLs. Each app owns its pages (`<app>/urls.py`) and its API (`<app>/api/urls.py`)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("grids.api.urls")),
+    path("volunteers/", include("volunteers.api.urls")),
+    path("service-points/", include("service_centers.api.urls")),
+    path("contracts/", include("contracts.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("grids.urls")),
+    path("volunteers/", include("volunteers.urls")),
+    path("service-points/", include("service_centers.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
+]
+
+admin.site.site_header = admin.site.site_title = "桂林市网格治理与党群服务门户"

@@ -1,0 +1,3 @@
+app_name = "service_centers"
+
+urlpatterns: list = []

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guilin_portal.context_processors.portal",
+                "grids.context_processors.header",
             ],
         },
     },

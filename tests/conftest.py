@@ -10,12 +10,19 @@ each of them.
 """
 
 import io
+import os
+import subprocess
+import sys
+import time
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from grids.models import GridUnit, User
+from guilin_portal.celery import app as celery_app
 
 DEMO_SCALE = 0.01
 DEMO_SEED = 7
@@ -70,3 +77,81 @@ def unit_named(db):
         return GridUnit.objects.filter(name=name).order_by("path").first()
 
     return get
+
+
+# ---------------------------------------------------------------------------
+# Markers: postgres-only tests and tests that need a real Celery worker
+# ---------------------------------------------------------------------------
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); SQLite has no row locks")
+    skip_worker = pytest.mark.skip(reason="needs CELERY_BROKER_URL and PostgreSQL for a real worker")
+    for item in items:
+        if "postgres" in item.keywords and not _on_postgres():
+            item.add_marker(skip_pg)
+        if "worker" in item.keywords and not (settings.CELERY_BROKER_URL and _on_postgres()):
+            item.add_marker(skip_worker)
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run eagerly in tests, except in tests that use a real worker on a real broker."""
+    eager = "worker" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the configured broker, reading the test database.
+
+    Started once for the session's worker tests, bound to the local broker, and
+    stopped by its process id afterwards.
+    """
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = os.environ | {"DATABASE_URL": database_url, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    # Drop whatever an earlier, interrupted run left on the queues.
+    celery_app.control.purge()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "guilin_portal",
+            "worker",
+            "-Q",
+            "routing,tallies,default",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"pytest-{os.getpid()}@%h",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with {process.returncode}")
+            if celery_app.control.ping(timeout=1):
+                break
+        else:
+            raise RuntimeError("the Celery worker did not answer a ping within 60 s")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -1,0 +1,84 @@
+"""seed_demo builds exactly what it promises, deterministically, and never twice by accident."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from grids.demo import plan
+from grids.models import GridUnit, Post, User
+
+from .conftest import DEMO_SCALE, DEMO_SEED
+
+pytestmark = pytest.mark.django_db
+
+LEVEL_KEYS = {
+    GridUnit.Level.CITY: "grids.units.city",
+    GridUnit.Level.DISTRICT: "grids.units.district",
+    GridUnit.Level.STREET: "grids.units.street",
+    GridUnit.Level.COMMUNITY: "grids.units.community",
+    GridUnit.Level.AREA: "grids.units.area",
+    GridUnit.Level.COMPOUND: "grids.units.compound",
+    GridUnit.Level.ZONE: "grids.units.zone",
+}
+
+
+def grid_counts() -> dict[str, int]:
+    by_level = dict(GridUnit.objects.values_list("level").annotate(n=Count("pk")))
+    by_role = dict(Post.objects.values_list("role").annotate(n=Count("pk")))
+    counts = {key: by_level.get(level, 0) for level, key in LEVEL_KEYS.items()}
+    counts |= {f"grids.posts.{role}": by_role.get(role, 0) for role in Post.Role.values}
+    counts["grids.units.urban_community"] = GridUnit.objects.filter(
+        level=GridUnit.Level.COMMUNITY, name__endswith="社区"
+    ).count()
+    counts["grids.compounds.property_managed"] = GridUnit.objects.filter(is_property_managed=True).count()
+    counts["grids.people.grid_leaders_and_workers"] = (
+        Post.objects.filter(role__in=[Post.Role.GRID_LEADER, Post.Role.GRID_WORKER]).values("user").distinct().count()
+    )
+    return counts
+
+
+def test_the_seeded_city_has_exactly_the_promised_counts():
+    promised = {key: value for key, value in plan(DEMO_SCALE).items() if key.startswith("grids.")}
+    assert grid_counts() == promised
+
+
+def test_the_full_scale_plan_is_the_reports_city():
+    full = plan(1)
+    assert full["grids.units.district"] == 17
+    assert full["grids.units.urban_community"] == 115
+    assert full["grids.units.area"] == 5200  # micro-grids
+    assert full["grids.units.zone"] >= 56000
+    assert full["grids.compounds.property_managed"] == 389
+    assert full["grids.posts.party_instructor"] == 389
+    assert full["grids.people.grid_leaders_and_workers"] >= 4100
+
+
+def test_real_divisions_and_demo_accounts_exist():
+    districts = set(GridUnit.objects.filter(level=GridUnit.Level.DISTRICT).values_list("name", flat=True))
+    assert {"秀峰区", "叠彩区", "象山区", "七星区", "雁山区", "临桂区", "阳朔县", "荔浦市", "恭城瑶族自治县"} <= districts
+    worker = Post.objects.get(user__username="xiufeng_worker")
+    assert worker.unit.level == GridUnit.Level.AREA
+    assert GridUnit.objects.ancestors_of(worker.unit).filter(name="秀峰区").exists()
+    qixing = Post.objects.get(user__username="qixing_worker")
+    assert GridUnit.objects.ancestors_of(qixing.unit).filter(name="七星区").exists()
+
+
+def test_a_second_run_without_reset_is_refused_and_changes_nothing():
+    before = (GridUnit.objects.count(), User.objects.count(), Post.objects.count())
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("seed_demo", scale=DEMO_SCALE, stdout=io.StringIO(), stderr=io.StringIO())
+    assert (GridUnit.objects.count(), User.objects.count(), Post.objects.count()) == before
+
+
+def test_reset_with_the_same_seed_rebuilds_the_same_city():
+    before = list(GridUnit.objects.order_by("path").values_list("path", "code", "name"))
+    people = list(User.objects.order_by("username").values_list("username", "full_name"))
+    out = io.StringIO()
+    call_command(
+        "seed_demo", scale=DEMO_SCALE, seed=DEMO_SEED, reset=True, no_progress=True, stdout=out, stderr=io.StringIO()
+    )
+    assert list(GridUnit.objects.order_by("path").values_list("path", "code", "name")) == before
+    assert list(User.objects.order_by("username").values_list("username", "full_name")) == people
+    assert "xiufeng_worker" in out.getvalue()  # the accounts are printed in demo mode

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the report's city as demo data, every app's step in order."""
 
+import json
 import time
 
 from django.conf import settings
@@ -52,6 +53,17 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             self.stdout.write("Demo accounts were created without usable passwords (not in demo mode).")
             return
+        # Kept beside the database so `dev.py start` can show them again on the next start.
+        accounts_file = settings.BASE_DIR / "var" / "demo_accounts.json"
+        accounts_file.parent.mkdir(parents=True, exist_ok=True)
+        accounts_file.write_text(
+            json.dumps(
+                {"password": DEMO_PASSWORD, "accounts": [vars(account) for account in ctx.accounts]},
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in ctx.accounts:

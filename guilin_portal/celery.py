@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
 
@@ -10,7 +10,20 @@ app = Celery("guilin_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Imported late so the schedule module may use celery.schedules.crontab freely.
+# Imported late: these modules need the app configured above.
+from . import metrics  # noqa: E402
+from .observability import bind_task_id  # noqa: E402
 from .schedules import CELERY_BEAT_SCHEDULE  # noqa: E402
 
 app.conf.beat_schedule = CELERY_BEAT_SCHEDULE
+
+
+@signals.task_prerun.connect
+def _before_task(task_id=None, task=None, **kwargs):
+    bind_task_id(task_id)
+    metrics.task_started(task_id)
+
+
+@signals.task_postrun.connect
+def _after_task(task_id=None, task=None, state=None, **kwargs):
+    metrics.task_finished(task_id, task, state)

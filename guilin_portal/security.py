@@ -1,0 +1,170 @@
+"""Two-factor authentication for staff, shorter sessions for staff, and security event logs.
+
+Staff (anyone with a staff post, Django staff or superusers) must confirm a
+TOTP code from an authenticator app after the password when
+PORTAL_REQUIRE_2FA is on (the default in production). The first time, they
+enrol a device. Log-ins, failures, lock-outs and refused requests are logged
+to the `portal.security` logger with the client address.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+security_log = logging.getLogger("portal.security")
+
+# Paths a staff member may open before confirming the second factor.
+_OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/metrics", "/public/", "/open311/")
+
+
+def needs_second_factor(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    from grids.models import Post
+
+    return user.posts.filter(role__in=Post.STAFF_ROLES).exists()
+
+
+def client_address(request: HttpRequest) -> str:
+    try:
+        from axes.helpers import get_client_ip_address
+
+        return get_client_ip_address(request) or "-"
+    except Exception:  # noqa: BLE001 - logging must never break a request
+        return request.META.get("REMOTE_ADDR", "-")
+
+
+class SecondFactorMiddleware:
+    """Sends a staff member who has not confirmed a TOTP code this session to do so."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.PORTAL_REQUIRE_2FA
+            and request.user.is_authenticated
+            and not request.user.is_verified()
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and not request.path.startswith("/api/")  # API clients use tokens and keys
+            and needs_second_factor(request.user)
+        ):
+            target = (
+                "otp_verify" if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists() else "otp_setup"
+            )
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        response = self.get_response(request)
+        if response.status_code in (401, 403):
+            security_log.warning(
+                "refused %s %s",
+                request.method,
+                request.path,
+                extra={
+                    "event": "access_refused",
+                    "status": response.status_code,
+                    "user": getattr(request.user, "username", "") or "-",
+                    "ip": client_address(request),
+                },
+            )
+        return response
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("验证码"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or reverse("grids:home")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("grids:home")
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: show the key, confirm it with a first code."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+            return redirect("otp_verify")
+        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            security_log.info("second factor enrolled", extra={"event": "otp_enrolled", "user": request.user.username})
+            return redirect(_safe_next(request))
+        form.add_error("token", _("验证码不正确，请检查手机时间后重试。"))
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {"form": form, "secret": secret, "config_url": device.config_url, "next": _safe_next(request)},
+    )
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        security_log.warning(
+            "second factor failed",
+            extra={"event": "otp_failed", "user": request.user.username, "ip": client_address(request)},
+        )
+        form.add_error("token", _("验证码不正确。"))
+    return render(request, "registration/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    if request is not None and needs_second_factor(user):
+        # Staff sessions end after a shorter idle time than residents-facing ones.
+        request.session.set_expiry(settings.PORTAL_STAFF_SESSION_SECONDS)
+    security_log.info(
+        "log-in", extra={"event": "login", "user": user.username, "ip": client_address(request) if request else "-"}
+    )
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    security_log.info("log-out", extra={"event": "logout", "user": getattr(user, "username", "-")})
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    security_log.warning(
+        "log-in failed",
+        extra={
+            "event": "login_failed",
+            "user": credentials.get("username", "-"),
+            "ip": client_address(request) if request else "-",
+        },
+    )

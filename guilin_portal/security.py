@@ -42,12 +42,19 @@ def needs_second_factor(user) -> bool:
 
 
 def client_address(request: HttpRequest) -> str:
-    try:
-        from axes.helpers import get_client_ip_address
+    """The client's address, also behind PORTAL_PROXY_COUNT trusted reverse proxies.
 
-        return get_client_ip_address(request) or "-"
-    except Exception:  # noqa: BLE001 - logging must never break a request
-        return request.META.get("REMOTE_ADDR", "-")
+    Each trusted proxy appends the address it received the request from to
+    X-Forwarded-For, so the client is the entry the outermost proxy appended:
+    the PORTAL_PROXY_COUNT-th from the right. Entries left of it were written by
+    the client and are ignored. Used by django-axes (AXES_CLIENT_IP_CALLABLE) and the logs.
+    """
+    proxies = settings.PORTAL_PROXY_COUNT
+    if proxies > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or "-"
 
 
 class SecondFactorMiddleware:

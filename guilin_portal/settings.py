@@ -177,10 +177,10 @@ AXES_RESET_ON_SUCCESS = True
 PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", not DEBUG)
 PORTAL_STAFF_SESSION_SECONDS = int(os.environ.get("PORTAL_STAFF_SESSION_SECONDS", str(2 * 3600)))
 OTP_TOTP_ISSUER = "桂林网格党建门户"
-# Behind a reverse proxy the client address is the first X-Forwarded-For hop;
-# set PORTAL_PROXY_COUNT to the number of proxies in front of gunicorn.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PORTAL_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind reverse proxies, set PORTAL_PROXY_COUNT to how many stand in front of
+# gunicorn; the client address is then read from X-Forwarded-For (guilin_portal/security.py).
+PORTAL_PROXY_COUNT = int(os.environ.get("PORTAL_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "guilin_portal.security.client_address"
 
 # ---------------------------------------------------------------------------
 # Internationalisation: Chinese first, English available

@@ -1,0 +1,101 @@
+"""Writes of the grids app, one function per business action.
+
+tree.py: the grid tree and posts; issues.py: the issue life cycle; routing.py:
+rules and the routing task's work; supervision.py: time limits, escalation and
+extensions; notifications.py: in-app messages. Everything is re-exported here,
+so callers write `from grids import services; services.issue_log(...)`.
+"""
+
+from .issues import (
+    ALLOWED_FROM,
+    TaskSpec,
+    allowed_actions,
+    check_action,
+    issue_accept,
+    issue_assign,
+    issue_decompose,
+    issue_escalate,
+    issue_feedback,
+    issue_log,
+    issue_photo_add,
+    issue_progress,
+    issue_reject,
+    issue_resolve,
+    issue_resume,
+    issue_suspend,
+    issue_task_complete,
+    issues_bulk_assign,
+    lock_issue,
+)
+from .notifications import notification_mark_read, notifications_mark_all_read, notify
+from .routing import (
+    issue_route,
+    issues_resend_waiting,
+    matching_rule,
+    resolve_handler,
+    route_after_commit,
+    send_route_task,
+    task_handler_choices,
+)
+from .supervision import (
+    SweepResult,
+    can_supervise,
+    deadlines_sweep,
+    extension_decide,
+    extension_request,
+    supervisor_unit_for,
+)
+from .tree import (
+    post_assign,
+    post_remove,
+    unit_create,
+    unit_move,
+    unit_update,
+    validate_post,
+    validate_unit_parent,
+)
+
+__all__ = [
+    "ALLOWED_FROM",
+    "SweepResult",
+    "TaskSpec",
+    "allowed_actions",
+    "can_supervise",
+    "check_action",
+    "deadlines_sweep",
+    "extension_decide",
+    "extension_request",
+    "issue_accept",
+    "issue_assign",
+    "issue_decompose",
+    "issue_escalate",
+    "issue_feedback",
+    "issue_log",
+    "issue_photo_add",
+    "issue_progress",
+    "issue_reject",
+    "issue_resolve",
+    "issue_resume",
+    "issue_route",
+    "issue_suspend",
+    "issue_task_complete",
+    "issues_bulk_assign",
+    "issues_resend_waiting",
+    "lock_issue",
+    "matching_rule",
+    "notification_mark_read",
+    "notifications_mark_all_read",
+    "notify",
+    "post_assign",
+    "post_remove",
+    "resolve_handler",
+    "route_after_commit",
+    "send_route_task",
+    "supervisor_unit_for",
+    "task_handler_choices",
+    "unit_create",
+    "unit_move",
+    "unit_update",
+    "validate_post",
+    "validate_unit_parent",
+]

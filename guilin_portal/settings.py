@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "volunteers",
     "service_centers",
     "contracts",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last, so it sees the authenticated user and can lock out attackers.
     "axes.middleware.AxesMiddleware",
+    "dashboards.api.auth.ApiCallLogMiddleware",
 ]
 
 if not DEBUG:
@@ -191,6 +193,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# ---------------------------------------------------------------------------
+# Cache: shared by every process (throttle counters) when CACHE_URL names Redis
+# ---------------------------------------------------------------------------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    if os.environ.get("CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # ---------------------------------------------------------------------------
 # Static files and uploads

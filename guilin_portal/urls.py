@@ -12,6 +12,7 @@ api_v1 = [
     path("volunteers/", include("volunteers.api.urls")),
     path("service-points/", include("service_centers.api.urls")),
     path("contracts/", include("contracts.api.urls")),
+    path("stats/", include("dashboards.api.urls")),
 ]
 
 urlpatterns = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from ..models import StatsApiKey
@@ -92,3 +93,18 @@ class ApiCallLogMiddleware:
                 key_id=key_id, method=request.method, path=request.get_full_path(), status=response.status_code
             )
         return response
+
+
+class StatsApiKeyScheme(OpenApiAuthenticationExtension):
+    """Documents the key in the OpenAPI schema as an `Authorization: Api-Key …` header."""
+
+    target_class = StatsApiKeyAuthentication
+    name = "StatsApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <prefix>.<secret>`, issued in the admin for one unit's subtree; read-only.",
+        }

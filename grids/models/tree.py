@@ -2,13 +2,14 @@
 
 The tree is a materialised path: each unit's `path` is its ancestors' steps
 followed by its own, four base-36 characters a level. A subtree is one indexed
-prefix query (`path LIKE 'prefix%'`), the ancestors one `path IN (...)` query,
-whatever the depth and size. See README, "The grid tree".
+range query (`path__startswith`, see TreePathField), the ancestors one
+`path IN (...)` query, whatever the depth and size. See README, "The grid tree".
 """
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
 PATH_STEP = 4  # characters per level: 36**4 = 1,679,616 children per parent
@@ -31,6 +32,53 @@ def path_step_index(step: str) -> int:
     for char in step:
         value = value * len(PATH_ALPHABET) + PATH_ALPHABET.index(char)
     return value
+
+
+def path_upper_bound(prefix: str) -> str | None:
+    """The smallest string above every path that starts with `prefix` (None: no bound).
+
+    Paths use only [0-9A-Z], so incrementing the last character that is not
+    "Z" (and dropping what follows it) gives the exclusive upper end.
+    """
+    chars = list(prefix)
+    while chars:
+        position = PATH_ALPHABET.find(chars[-1])
+        if 0 <= position < len(PATH_ALPHABET) - 1:
+            chars[-1] = PATH_ALPHABET[position + 1]
+            return "".join(chars)
+        chars.pop()
+    return None
+
+
+class PathPrefix(StartsWith):
+    """`path__startswith=prefix` as a range, `prefix <= path < upper`.
+
+    A LIKE with an ESCAPE clause cannot use SQLite's index, and a range uses
+    the plain b-tree index on both SQLite and PostgreSQL (our paths compare the
+    same in every collation, being upper-case letters and digits of one width).
+    Expressions on the right (OuterRef...) keep the ordinary LIKE.
+    """
+
+    def as_sql(self, compiler, connection):
+        if not isinstance(self.rhs, str) or any(char not in PATH_ALPHABET for char in self.rhs):
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        upper = path_upper_bound(self.rhs)
+        if upper is None:
+            return f"{lhs} >= %s", [*lhs_params, self.rhs]
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, *lhs_params, upper]
+
+
+class TreePathField(models.CharField):
+    """A CharField whose prefix lookup is an index range (see PathPrefix)."""
+
+    def deconstruct(self):
+        # Stored exactly like a CharField: no migration, no difference in the schema.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+TreePathField.register_lookup(PathPrefix)
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -95,7 +143,7 @@ class GridUnit(models.Model):
         related_name="children",
     )
     # Maintained by grids.services only; never edited by hand.
-    path = models.CharField(_("路径"), max_length=PATH_STEP * len(Level), unique=True, editable=False)
+    path = TreePathField(_("路径"), max_length=PATH_STEP * len(Level), unique=True, editable=False)
     is_property_managed = models.BooleanField(
         _("物业小区"), default=False, help_text=_("小区有物业服务企业，应选派党建指导员")
     )

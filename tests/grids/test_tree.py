@@ -120,3 +120,23 @@ def test_subtree_and_ancestors_take_one_query_each(size, district, django_assert
         assert GridUnit.objects.subtree_of(street).count() == 2 + size + 1
     with django_assert_num_queries(1):
         assert [u.pk for u in GridUnit.objects.ancestors_of(compounds[-1])][-3:] == [street.pk, community.pk, area.pk]
+
+
+def test_path_upper_bound_closes_each_subtree():
+    from grids.models.tree import path_upper_bound
+
+    assert path_upper_bound("00010002") == "00010003"
+    assert path_upper_bound("0001000Z") == "00010010"[:7]  # "0001001": above every "0001000Z…"
+    assert path_upper_bound("ZZZZ") is None
+    assert path_upper_bound("") is None
+
+
+def test_prefix_lookup_is_a_range_with_the_same_rows_as_a_prefix_match(district):
+    street = unit(district)
+    community = unit(street)
+    rows = GridUnit.objects.filter(path__startswith=street.path)
+    sql = str(rows.query)
+    assert "LIKE" not in sql
+    assert ">=" in sql
+    assert set(rows) == {u for u in GridUnit.objects.all() if u.path.startswith(street.path)}
+    assert community in rows

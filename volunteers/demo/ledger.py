@@ -1,0 +1,227 @@
+"""The demo's ledger: every verified record's credit, transfers to elders, withdrawals for elderly care
+and points redemptions, in time order, so each posting's balance-after is what the services would have written."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection
+
+from guilin_portal.demo import DemoContext
+
+from ..models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, PointRule, ServiceRecord
+from ..services.ledger import SYSTEM_ACCOUNT_NAMES, quantize
+from .fast import IdBlock, insert_rows, reset_sequences
+
+
+class Rec:
+    """A service record on its way to the database (a plain object: 100,000 of them are built)."""
+
+    __slots__ = (
+        "volunteer_id",
+        "team_id",
+        "source",
+        "activity_id",
+        "signup_id",
+        "category_id",
+        "kind",
+        "unit_id",
+        "started_at",
+        "ended_at",
+        "hours",
+        "description",
+        "points",
+        "solved_difficulty",
+        "status",
+        "verified_by_id",
+        "verified_at",
+        "entry_id",
+    )
+    FIELDS = [
+        "volunteer_id", "team_id", "source", "activity_id", "signup_id", "category_id", "kind", "unit_id",
+        "started_at", "ended_at", "hours", "description", "points", "solved_difficulty", "status",
+        "verified_by_id", "verified_at", "entry_id", "created_at", "review_note",
+    ]  # fmt: skip
+
+    def __init__(self, volunteer_id, team_id, source, activity_id, signup_id, category_id, kind, unit_id,
+                 started_at, ended_at, hours, description) -> None:  # fmt: skip
+        self.volunteer_id, self.team_id, self.source = volunteer_id, team_id, source
+        self.activity_id, self.signup_id, self.category_id = activity_id, signup_id, category_id
+        self.kind, self.unit_id, self.started_at, self.ended_at = kind, unit_id, started_at, ended_at
+        self.hours, self.description = hours, description
+        self.points = Decimal("0.00")
+        self.solved_difficulty = False
+        self.status = ServiceRecord.Status.PENDING
+        self.verified_by_id = self.verified_at = self.entry_id = None
+
+    def row(self) -> tuple:
+        return (
+            self.volunteer_id, self.team_id, self.source, self.activity_id, self.signup_id, self.category_id,
+            self.kind, self.unit_id, self.started_at, self.ended_at, self.hours, self.description, self.points,
+            self.solved_difficulty, self.status, self.verified_by_id, self.verified_at, self.entry_id,
+            self.ended_at, "",
+        )  # fmt: skip
+
+
+def _rule(rules: dict, category_id: int, kind: str) -> PointRule | None:
+    """The same precedence as services.records.point_rule_for, over rules held in memory."""
+    for key in ((category_id, kind), (category_id, ""), (None, kind), (None, "")):
+        if key in rules:
+            return rules[key]
+    return None
+
+
+def seed_ledger(
+    ctx: DemoContext,
+    c: dict[str, int],
+    rules: dict,
+    records: list[Rec],
+    organ_ids: list[int],
+    organ_names: dict[int, str],
+    elder_ids: list[int],
+    elder_names: dict[int, str],
+    clock,
+) -> None:
+    rng = ctx.rng
+    system: dict[tuple[str, str], int] = {}
+    for (kind, currency), name in SYSTEM_ACCOUNT_NAMES.items():
+        system[(kind, currency)] = LedgerAccount.objects.get_or_create(
+            kind=kind,
+            currency=currency,
+            volunteer=None,
+            defaults={"name": name, "allow_negative": kind == LedgerAccount.Kind.ISSUANCE},
+        )[0].pk
+    issue_h = system[(LedgerAccount.Kind.ISSUANCE, Currency.HOURS)]
+    issue_p = system[(LedgerAccount.Kind.ISSUANCE, Currency.POINTS)]
+    sink_h = system[(LedgerAccount.Kind.REDEMPTION, Currency.HOURS)]
+    sink_p = system[(LedgerAccount.Kind.REDEMPTION, Currency.POINTS)]
+    balance: dict[int, Decimal] = defaultdict(Decimal)
+    balance.update(LedgerAccount.objects.filter(volunteer__isnull=True).values_list("pk", "balance"))
+
+    # Personal accounts: hours and points for every organ member, hours for every elder.
+    account_ids = IdBlock(LedgerAccount)
+    account_of: dict[tuple[int, str], int] = {}
+    account_rows = []
+    holders = [(pk, Currency.HOURS, organ_names[pk]) for pk in organ_ids]
+    holders += [(pk, Currency.POINTS, organ_names[pk]) for pk in organ_ids]
+    holders += [(pk, Currency.HOURS, elder_names[pk]) for pk in elder_ids]
+    for pk, currency, name in holders:
+        account_of[(pk, currency)] = aid = account_ids.take()
+        account_rows.append((aid, LedgerAccount.Kind.PERSONAL, currency, pk, name, False, Decimal("0"), ctx.now))
+
+    # Events in time order: verifications (from the records) and drawn transfers, withdrawals, redemptions.
+    events: list[tuple[datetime, int, str, Rec | None]] = [(r.verified_at, 0, "service", r) for r in records]
+    recent = 365
+    for _ in range(c["transfers"]):
+        events.append((clock.at(rng.randrange(40, recent), rng.choice([10.0, 16.0])), 1, "transfer", None))
+    for _ in range(c["withdrawals"]):
+        events.append((clock.at(rng.randrange(2, recent), rng.choice([9.5, 15.5])), 2, "withdrawal", None))
+    for _ in range(c["elder_withdrawals"]):
+        events.append((clock.at(rng.randrange(2, 38), rng.choice([9.25, 15.25])), 3, "elder", None))
+    for _ in range(c["redemptions"]):
+        events.append((clock.at(rng.randrange(2, recent), rng.choice([11.0, 17.0])), 4, "redemption", None))
+    events.sort(key=lambda e: (e[0], e[1]))
+
+    entry_ids = IdBlock(LedgerEntry)
+    entries: list[tuple] = []
+    postings: list[tuple] = []
+
+    def pick(currency: str, people: list[int], minimum: Decimal) -> tuple[int, Decimal] | None:
+        for _try in range(200):
+            account = account_of[(people[rng.randrange(len(people))], currency)]
+            if balance[account] >= minimum:
+                return account, balance[account]
+        return None
+
+    def pick_or_richest(currency: str, people: list[int], minimum: Decimal) -> tuple[int, Decimal]:
+        """A random person with at least `minimum` saved, else whoever has the most."""
+        found = pick(currency, people, minimum)
+        if found is None:
+            account = max((account_of[(p, currency)] for p in people), key=balance.__getitem__)
+            found = (account, balance[account])
+        if found[1] <= 0:
+            raise RuntimeError("demo ledger: nothing saved yet to draw on")
+        return found
+
+    def post(when: datetime, kind: str, memo: str, lines: list[tuple[int, str, Decimal]]) -> int:
+        # Demo entries carry no actor: they stand for years of records kept on paper.
+        entry_id = entry_ids.take()
+        entries.append((entry_id, kind, memo, when))
+        for account, currency, amount in lines:
+            balance[account] += amount
+            postings.append((entry_id, account, currency, amount, balance[account]))
+        return entry_id
+
+    for when, _order, kind, record in events:
+        if kind == "service":
+            rule = _rule(rules, record.category_id, record.kind)
+            hours = quantize(record.hours * rule.hours_rate) if rule else record.hours
+            points = quantize(record.hours * rule.points_per_hour + rule.points_per_service) if rule else Decimal(0)
+            record.points = points
+            lines = [
+                (account_of[(record.volunteer_id, Currency.HOURS)], Currency.HOURS, hours),
+                (issue_h, Currency.HOURS, -hours),
+            ]
+            if points > 0:
+                lines += [
+                    (account_of[(record.volunteer_id, Currency.POINTS)], Currency.POINTS, points),
+                    (issue_p, Currency.POINTS, -points),
+                ]
+            record.entry_id = post(when, LedgerEntry.Kind.SERVICE, f"服务记录：{record.hours}小时", lines)
+        elif kind == "transfer":
+            account, saved = pick_or_richest(Currency.HOURS, organ_ids, Decimal("4"))
+            amount = quantize(min(saved, Decimal(rng.choice([2, 3, 4]))))
+            elder = elder_ids[rng.randrange(len(elder_ids))]
+            post(
+                when,
+                LedgerEntry.Kind.TRANSFER,
+                f"转赠给{elder_names[elder]}（养老服务）",
+                [(account, Currency.HOURS, -amount), (account_of[(elder, Currency.HOURS)], Currency.HOURS, amount)],
+            )
+        elif kind in ("withdrawal", "elder"):
+            found = pick(Currency.HOURS, elder_ids, Decimal("1")) if kind == "elder" else None
+            account, saved = found or pick_or_richest(Currency.HOURS, organ_ids, Decimal("1"))
+            amount = quantize(min(saved, Decimal(rng.choice([1, 2, 2, 3]))))
+            post(
+                when,
+                LedgerEntry.Kind.WITHDRAWAL,
+                "时间银行支取：居家养老上门服务",
+                [(account, Currency.HOURS, -amount), (sink_h, Currency.HOURS, amount)],
+            )
+        else:
+            account, saved = pick_or_richest(Currency.POINTS, organ_ids, Decimal("10"))
+            amount = quantize(min(saved, Decimal(rng.choice([10, 20, 30]))))
+            post(
+                when,
+                LedgerEntry.Kind.REDEMPTION,
+                "积分超市兑换生活用品",
+                [(account, Currency.POINTS, -amount), (sink_p, Currency.POINTS, amount)],
+            )
+
+    insert_rows(
+        ctx,
+        LedgerAccount,
+        ["id", "kind", "currency", "volunteer_id", "name", "allow_negative", "balance", "created_at"],
+        account_rows,
+        total=len(account_rows),
+        label="个人账户",
+    )
+    insert_rows(ctx, LedgerEntry, ["id", "kind", "memo", "created_at"], entries, total=len(entries), label="分录")
+    insert_rows(
+        ctx,
+        LedgerPosting,
+        ["entry_id", "account_id", "currency", "amount", "balance_after"],
+        postings,
+        total=len(postings),
+        label="记账明细",
+    )
+    reset_sequences(LedgerAccount, LedgerEntry)
+    # Balances, set-based: each account's balance is the sum of its postings (rounded to the cent:
+    # SQLite sums decimals as floating point).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE volunteers_ledgeraccount SET balance = COALESCE((SELECT ROUND(SUM(p.amount), 2) "
+            "FROM volunteers_ledgerposting p WHERE p.account_id = volunteers_ledgeraccount.id), 0)"
+        )

@@ -1,0 +1,37 @@
+"""Reads of the volunteers app, always on behalf of a viewer (see `volunteers.access`)."""
+
+from .activities import activity_get, activity_list, calendar_weeks, signup_for, signups_of_activity
+from .leaderboards import PERIODS, Period, leaderboard, leaderboard_units, period_bounds
+from .ledger import account_get, account_list, account_statement, balances_of, ledger_totals
+from .people import my_summary, volunteer_get, volunteer_list
+from .records import record_get, record_list
+from .registration import community_registration, registration_communities
+from .teams import team_get, team_list, team_roster
+
+__all__ = [
+    "PERIODS",
+    "Period",
+    "account_get",
+    "account_list",
+    "account_statement",
+    "activity_get",
+    "activity_list",
+    "balances_of",
+    "calendar_weeks",
+    "community_registration",
+    "leaderboard",
+    "leaderboard_units",
+    "ledger_totals",
+    "my_summary",
+    "period_bounds",
+    "record_get",
+    "record_list",
+    "registration_communities",
+    "signup_for",
+    "signups_of_activity",
+    "team_get",
+    "team_list",
+    "team_roster",
+    "volunteer_get",
+    "volunteer_list",
+]

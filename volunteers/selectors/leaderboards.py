@@ -1,0 +1,158 @@
+"""Leaderboards of verified hours and points per unit and period (光荣榜).
+
+Only verified records count. One grouped query over the records of the unit's
+subtree and period (plus one for the names of child units), whatever the
+number of rows shown or counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grids.jurisdiction import can_see_unit, jurisdiction_paths
+from grids.models import PATH_STEP, GridUnit, User
+
+from .. import access
+from ..models import ServiceRecord, Team
+
+
+class Period(models.TextChoices):
+    MONTH = "month", gettext_lazy("本月")
+    QUARTER = "quarter", gettext_lazy("本季度")
+    YEAR = "year", gettext_lazy("本年")
+    ALL = "all", gettext_lazy("累计")
+
+
+PERIODS = Period
+
+
+class Metric(models.TextChoices):
+    HOURS = "hours", gettext_lazy("服务时长")
+    POINTS = "points", gettext_lazy("积分")
+    SERVICES = "services", gettext_lazy("服务次数")
+
+
+class Board(models.TextChoices):
+    VOLUNTEER = "volunteer", gettext_lazy("志愿者")
+    TEAM = "team", gettext_lazy("服务队")
+    UNIT = "unit", gettext_lazy("下级单元")
+
+
+def period_bounds(period: str, today: date | None = None) -> tuple[datetime | None, datetime | None]:
+    """[start, end) of the period that contains today, in local time; (None, None) for all time."""
+    today = today or timezone.localdate()
+    if period == Period.ALL:
+        return None, None
+    if period == Period.MONTH:
+        first = today.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+    elif period == Period.QUARTER:
+        first = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        nxt = (first + timedelta(days=95)).replace(day=1)
+    elif period == Period.YEAR:
+        first = today.replace(month=1, day=1)
+        nxt = first.replace(year=first.year + 1)
+    else:
+        raise ValidationError({"period": _("未知的统计周期。")})
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, datetime.min.time(), tzinfo=tz),
+        datetime.combine(nxt, datetime.min.time(), tzinfo=tz),
+    )
+
+
+def leaderboard_units(*, viewer: User) -> list[GridUnit]:
+    """Units whose leaderboard the viewer may open: their posts' units (the city for a superuser),
+    else the home units of their teams and the community they live in or are registered with."""
+    paths = jurisdiction_paths(viewer)
+    if paths is None:
+        return list(GridUnit.objects.filter(level=GridUnit.Level.CITY))
+    if paths:
+        return list(GridUnit.objects.filter(path__in=paths).order_by("path"))
+    extra = set(access.home_paths(viewer))
+    extra.update(Team.objects.filter(pk__in=access.member_team_ids(viewer)).values_list("unit__path", flat=True))
+    return list(GridUnit.objects.filter(path__in=extra).order_by("path"))
+
+
+def leaderboard_unit_allowed(*, viewer: User, unit: GridUnit) -> bool:
+    if can_see_unit(viewer, unit):
+        return True
+    return any(unit.path.startswith(u.path) for u in leaderboard_units(viewer=viewer))
+
+
+@dataclass(frozen=True)
+class Row:
+    rank: int
+    key: int
+    name: str
+    hours: Decimal
+    points: Decimal
+    services: int
+
+
+def leaderboard(
+    *,
+    viewer: User,
+    unit: GridUnit,
+    period: str = Period.YEAR,
+    metric: str = Metric.HOURS,
+    board: str = Board.VOLUNTEER,
+    limit: int = 20,
+    today: date | None = None,
+) -> list[Row]:
+    """The top `limit` volunteers, teams or child units of `unit` by verified hours, points or services."""
+    if not leaderboard_unit_allowed(viewer=viewer, unit=unit):
+        raise Http404
+    if metric not in Metric.values:
+        raise ValidationError({"metric": _("未知的排行指标。")})
+    start, end = period_bounds(period, today)
+    records = ServiceRecord.objects.verified().filter(unit__path__startswith=unit.path)
+    if start is not None:
+        records = records.filter(started_at__gte=start, started_at__lt=end)
+    totals = {"hours": Sum("hours"), "points": Sum("points"), "services": Count("pk")}
+    if board == Board.VOLUNTEER:
+        grouped = records.values("volunteer_id", "volunteer__full_name")
+        key, label = "volunteer_id", "volunteer__full_name"
+    elif board == Board.TEAM:
+        grouped = records.filter(team__isnull=False).values("team_id", "team__name")
+        key, label = "team_id", "team__name"
+    elif board == Board.UNIT:
+        if unit.level >= GridUnit.Level.ZONE:
+            return []
+        width = len(unit.path) + PATH_STEP
+        grouped = records.annotate(child=Substr("unit__path", 1, width)).values("child")
+        key, label = "child", None
+    else:
+        raise ValidationError({"board": _("未知的排行对象。")})
+    rows = list(grouped.annotate(**totals).order_by(f"-{metric}", key)[:limit])
+    if board == Board.UNIT:
+        names = {
+            path: (pk, name)
+            for path, pk, name in GridUnit.objects.filter(path__in=[r["child"] for r in rows]).values_list(
+                "path", "pk", "name"
+            )
+        }
+        for r in rows:
+            r["id"], r["label"] = names.get(r["child"], (0, r["child"]))
+    return [
+        Row(
+            rank=i + 1,
+            key=r["id"] if board == Board.UNIT else r[key],
+            name=r["label"] if board == Board.UNIT else r[label],
+            hours=r["hours"] or Decimal("0"),
+            points=r["points"] or Decimal("0"),
+            services=r["services"],
+        )
+        for i, r in enumerate(rows)
+    ]

@@ -1,0 +1,51 @@
+"""Service records as a viewer may see them."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from grids.models import User
+
+from .. import access
+from ..models import ServiceRecord
+
+
+def record_list(
+    *,
+    viewer: User,
+    status: str | None = None,
+    team_id: int | None = None,
+    volunteer_id: int | None = None,
+    activity_id: int | None = None,
+    mine: bool = False,
+) -> QuerySet[ServiceRecord]:
+    """Records the viewer may see, newest first; one query a page."""
+    qs = ServiceRecord.objects.filter(access.record_q(viewer))
+    if mine:
+        volunteer = access.viewer_volunteer(viewer)
+        qs = qs.filter(volunteer=volunteer) if volunteer is not None else qs.none()
+    if status:
+        qs = qs.filter(status=status)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if volunteer_id:
+        qs = qs.filter(volunteer_id=volunteer_id)
+    if activity_id:
+        qs = qs.filter(activity_id=activity_id)
+    return qs.select_related("volunteer", "team", "category", "unit", "activity", "verified_by").order_by(
+        "-started_at", "-pk"
+    )
+
+
+def record_get(*, viewer: User, pk: int) -> ServiceRecord:
+    """A record the viewer may see, or 404; with `can_verify` set."""
+    record = access.get_visible_or_404(
+        ServiceRecord.objects.select_related("volunteer", "team", "category", "unit", "activity", "verified_by"),
+        access.record_q(viewer),
+        pk=pk,
+    )
+    own = access.viewer_volunteer(viewer)
+    record.can_verify = access.can_manage_unit_rows(viewer, unit=record.unit, team_id=record.team_id) and not (
+        own is not None and own.pk == record.volunteer_id
+    )
+    return record

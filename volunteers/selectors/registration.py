@@ -1,0 +1,113 @@
+"""The community's dual-registration page (双报到): registered organisations and members, with what they did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from grids.jurisdiction import get_scoped_or_404, scope
+from grids.models import GridUnit, User
+
+from ..models import MemberRegistration, OrganisationRegistration, ServiceRecord, Volunteer
+
+
+def registration_communities(*, viewer: User) -> QuerySet[GridUnit]:
+    """Communities in the viewer's jurisdiction, each with how many organisations and members registered there."""
+    return (
+        scope(GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY), viewer, unit_field=None)
+        .annotate(
+            organisations=Count(
+                "organisation_registrations",
+                filter=Q(organisation_registrations__ended_on__isnull=True),
+                distinct=True,
+            ),
+            members=Count("member_registrations", filter=Q(member_registrations__ended_on__isnull=True), distinct=True),
+        )
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    registration: OrganisationRegistration
+    members: int
+    services: int
+    hours: Decimal
+    difficulties: int
+
+
+@dataclass(frozen=True)
+class CommunityRegistration:
+    community: GridUnit
+    organisations: list[OrganisationRow]
+    members: QuerySet[Volunteer]  # paginate in the view
+    member_count: int
+    services: int
+    hours: Decimal
+    difficulties: int
+
+
+def _verified_here(community: GridUnit, prefix: str = "records__") -> Q:
+    return Q(**{f"{prefix}status": ServiceRecord.Status.VERIFIED, f"{prefix}unit__path__startswith": community.path})
+
+
+def community_registration(*, viewer: User, community_id: int) -> CommunityRegistration:
+    """What the community sees: its registered organisations and members, their verified services here,
+    and the difficulties they solved. A constant number of queries."""
+    community = get_scoped_or_404(
+        GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY), viewer, unit_field=None, pk=community_id
+    )
+    registered = MemberRegistration.objects.filter(community=community, ended_on__isnull=True)
+    member_ids = registered.values("volunteer_id")
+    records = ServiceRecord.objects.verified().filter(
+        unit__path__startswith=community.path, volunteer_id__in=member_ids
+    )
+    by_org = {
+        row["volunteer__organisation_id"]: row
+        for row in records.values("volunteer__organisation_id").annotate(
+            services=Count("pk"), hours=Sum("hours"), difficulties=Count("pk", filter=Q(solved_difficulty=True))
+        )
+    }
+    members_by_org = dict(
+        registered.values("volunteer__organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("volunteer__organisation_id", "n")
+    )
+    org_rows = [
+        OrganisationRow(
+            registration=registration,
+            members=members_by_org.get(registration.organisation_id, 0),
+            services=by_org.get(registration.organisation_id, {}).get("services", 0),
+            hours=by_org.get(registration.organisation_id, {}).get("hours") or Decimal("0"),
+            difficulties=by_org.get(registration.organisation_id, {}).get("difficulties", 0),
+        )
+        for registration in OrganisationRegistration.objects.filter(community=community, ended_on__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ]
+    totals = records.aggregate(
+        services=Count("pk"), hours=Sum("hours"), difficulties=Count("pk", filter=Q(solved_difficulty=True))
+    )
+    here = _verified_here(community)
+    members = (
+        Volunteer.objects.filter(pk__in=member_ids)
+        .select_related("organisation")
+        .annotate(
+            services=Count("records", filter=here),
+            hours=Sum("records__hours", filter=here),
+            difficulties=Count("records", filter=here & Q(records__solved_difficulty=True)),
+        )
+        .order_by(F("hours").desc(nulls_last=True), "full_name", "pk")
+    )
+    return CommunityRegistration(
+        community=community,
+        organisations=org_rows,
+        members=members,
+        member_count=registered.count(),
+        services=totals["services"],
+        hours=totals["hours"] or Decimal("0"),
+        difficulties=totals["difficulties"],
+    )

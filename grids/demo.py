@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
 
-from . import demo_data
+from . import demo_data, demo_issues
 from .models import GridUnit, Post, User, path_step
 
 DEMO_ORDER = 10
@@ -119,6 +119,8 @@ def plan(scale: float) -> dict[str, int]:
         "grids.posts.org_department": districts,
         "grids.posts.city_admin": 1,
         "grids.people.grid_leaders_and_workers": shape.grid_leaders + shape.grid_workers,
+        # Resident issues: categories, departments, rules and two years of history (grids/demo_issues.py).
+        **demo_issues.plan(scale),
     }
 
 
@@ -244,6 +246,7 @@ def seed(ctx: DemoContext) -> None:
         label="党员责任区",
     )
     _seed_people(ctx, shape, city, districts, streets, communities, areas, compounds)
+    demo_issues.seed(ctx)
 
 
 def _seed_people(ctx, shape, city, districts, streets, communities, areas, compounds) -> None:

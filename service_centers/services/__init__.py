@@ -2,7 +2,7 @@
 
 from .points import point_create, point_staff_add, point_staff_remove, point_update
 from .ratings import star_rating_record, stars_for_total
-from .red_stations import job_offer_record, local_product_add, red_station_service_log
+from .red_stations import job_offer_record, local_product_add, red_station_service_log, red_station_tally_refresh
 from .workstations import deliberation_meeting_record, workstation_activity_record, workstation_member_add
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "point_staff_remove",
     "point_update",
     "red_station_service_log",
+    "red_station_tally_refresh",
     "star_rating_record",
     "stars_for_total",
     "workstation_activity_record",

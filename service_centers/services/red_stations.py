@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
 
-from ..models import JobOffer, LocalProduct, RedStationService, ServiceKind, ServicePoint
+from ..models import JobOffer, LocalProduct, RedStationMonthlyTally, RedStationService, ServiceKind, ServicePoint
+from ..periods import local_midnight, month_start, next_month
 
 # A phone's clock may run a little fast; anything later than this is refused as "in the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -78,7 +82,65 @@ def red_station_service_log(
         if client_key is None or existing is None:
             raise
         return existing, False
+    month = month_start(timezone.localtime(served_at).date())
+    if month < month_start(timezone.localdate()):
+        # A back-dated entry for a closed month: that month's roll-up is rebuilt once this commits.
+        from ..tasks import red_station_tally_refresh_task
+
+        point_id = point.pk
+        transaction.on_commit(
+            lambda: red_station_tally_refresh_task.delay(months=[month.isoformat()], point_ids=[point_id])
+        )
     return entry, True
+
+
+@transaction.atomic
+def red_station_tally_refresh(*, months: Sequence[dt.date], point_ids: Sequence[int] | None = None) -> int:
+    """Rebuild the monthly roll-up of closed months from the log; running it twice gives the same rows.
+
+    The month under way is never tallied (dashboards count it live). Returns the rows written.
+    """
+    current = month_start(timezone.localdate())
+    wanted = sorted({month_start(m) for m in months if month_start(m) < current})
+    if not wanted:
+        return 0
+    log = RedStationService.objects.filter(
+        served_at__gte=local_midnight(wanted[0]), served_at__lt=local_midnight(next_month(wanted[-1]))
+    )
+    tallies = RedStationMonthlyTally.objects.filter(month__in=wanted)
+    if point_ids is not None:
+        log = log.filter(point_id__in=point_ids)
+        tallies = tallies.filter(point_id__in=point_ids)
+    now = timezone.now()
+    rows = []
+    for group in (
+        log.annotate(month=TruncMonth("served_at", tzinfo=timezone.get_current_timezone()))
+        .values("point_id", "service_kind_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        month = group["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        if month in wanted:
+            rows.append(
+                RedStationMonthlyTally(
+                    point_id=group["point_id"],
+                    service_kind_id=group["service_kind_id"],
+                    month=month,
+                    services=group["n"],
+                    refreshed_at=now,
+                )
+            )
+    RedStationMonthlyTally.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["point", "month", "service_kind"],
+        update_fields=["services", "refreshed_at"],
+    )
+    # Whatever this run did not write has no services left (entries deleted since): drop it.
+    tallies.filter(refreshed_at__lt=now).delete()
+    return len(rows)
 
 
 @transaction.atomic

@@ -1,0 +1,108 @@
+"""The public directory: active points, public columns only, never the contact person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from grids.models import PATH_STEP, GridUnit
+
+from ..models import LocalProduct, RedStationService, ServiceKind, ServicePoint, StarRating
+
+# What the public may read of a point. The contact person (name, phone) is not among them.
+PUBLIC_FIELDS = (
+    "id",
+    "kind",
+    "level",
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "floor_area",
+    "opening_hours",
+    "functions",
+    "zones",
+    "resident_organisations",
+    "service_items",
+    "description",
+    "opened_on",
+    "is_active",
+    "unit__id",
+    "unit__name",
+    "unit__path",
+    "unit__level",
+)
+
+
+def districts() -> list[GridUnit]:
+    """The county-level units, for the district filter and for naming each point's district."""
+    return list(GridUnit.objects.filter(level=GridUnit.Level.DISTRICT).order_by("path").only("id", "name", "path"))
+
+
+def district_of(point: ServicePoint, district_list: list[GridUnit]) -> GridUnit | None:
+    """The district a point lies in, from its unit's path (no query)."""
+    prefix = point.unit.path[: GridUnit.Level.DISTRICT * PATH_STEP]
+    return next((d for d in district_list if d.path == prefix), None)
+
+
+def directory_points(
+    *, viewer: Any = None, kind: str = "", level: str = "", district: GridUnit | None = None, q: str = ""
+) -> QuerySet[ServicePoint]:
+    """Active points for the public directory, filtered by kind, level, district and name; public columns only."""
+    points = ServicePoint.objects.active().select_related("unit").only(*PUBLIC_FIELDS)
+    if kind:
+        points = points.filter(kind=kind)
+    if level:
+        points = points.filter(level=level)
+    if district is not None:
+        points = points.filter(unit__path__startswith=district.path)
+    if q:
+        points = points.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return points.order_by("kind", "level", "unit__path", "name", "pk")
+
+
+@dataclass
+class PublicPointDetail:
+    point: ServicePoint
+    district: GridUnit | None
+    menu: list[ServiceKind]
+    products: list[LocalProduct]
+    rating: StarRating | None
+    services_12_months: int | None
+
+
+def directory_point_get(*, viewer: Any = None, pk: int) -> PublicPointDetail:
+    """One active point with what the public may see: services, hours, address; never the contact person."""
+    try:
+        point = ServicePoint.objects.active().select_related("unit").only(*PUBLIC_FIELDS).get(pk=pk)
+    except ServicePoint.DoesNotExist as exc:
+        raise Http404 from exc
+    menu: list[ServiceKind] = []
+    products: list[LocalProduct] = []
+    services = None
+    if point.kind == ServicePoint.Kind.RED_STATION:
+        menu = list(point.menu.filter(is_active=True).order_by("sort_order", "pk"))
+        products = list(
+            point.products.select_related("origin").only(
+                "name", "category", "first_secretary_pick", "origin__name", "point_id"
+            )
+        )
+        services = RedStationService.objects.filter(
+            point=point, served_at__gte=timezone.now() - dt.timedelta(days=365)
+        ).count()
+    rating = StarRating.objects.filter(point=point, is_current=True).order_by("-year").only("year", "stars").first()
+    district = None
+    if point.unit.level >= GridUnit.Level.DISTRICT:
+        district = (
+            GridUnit.objects.filter(path=point.unit.path[: GridUnit.Level.DISTRICT * PATH_STEP])
+            .only("id", "name", "path")
+            .first()
+        )
+    return PublicPointDetail(
+        point=point, district=district, menu=menu, products=products, rating=rating, services_12_months=services
+    )

@@ -1,0 +1,274 @@
+"""The network under a unit: counts and floor areas, workstation compliance, red-station services per month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, Substr
+from django.http import Http404
+from django.utils import timezone
+
+from grids.jurisdiction import can_see_unit
+from grids.models import PATH_STEP, GridUnit
+
+from ..access import visible_points_q
+from ..compliance import YearAssessment, assess_year
+from ..models import (
+    DeliberationMeeting,
+    JobOffer,
+    RedStationMonthlyTally,
+    RedStationService,
+    ServicePoint,
+    StarRating,
+    WorkstationActivity,
+)
+from ..periods import local_midnight, month_window
+
+AREA_PLACES = Decimal("0.1")
+RED_MONTHS = 12  # the current month and the eleven before it
+
+
+@dataclass(frozen=True)
+class KindLevelRow:
+    kind: str
+    level: str
+    count: int
+    with_area: int
+    total_area: Decimal
+    average_area: Decimal | None
+
+    @property
+    def label(self) -> str:
+        return ServicePoint.Level(self.level).label if self.level else ServicePoint.Kind(self.kind).label
+
+    @property
+    def kind_label(self) -> str:
+        return ServicePoint.Kind(self.kind).label
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    unit: GridUnit
+    counts: dict[str, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: dt.date
+    services: int
+    live: bool = False  # the month under way, counted from the log
+
+
+@dataclass(frozen=True)
+class WorkstationCompliance:
+    point: ServicePoint
+    assessment: YearAssessment
+
+
+@dataclass
+class NetworkOverview:
+    unit: GridUnit
+    rows: list[KindLevelRow]
+    kind_totals: dict[str, int]
+    total_points: int
+    children: list[ChildRow]
+    compliance_year: int
+    workstations: int
+    workstations_flagged: int
+    red_months: list[MonthCount]
+    red_services_12_months: int
+    jobs_offered: int
+    star_year: int
+    star_counts: dict[int, int] = field(default_factory=dict)
+
+    def row(self, kind: str, level: str = "") -> KindLevelRow | None:
+        return next((r for r in self.rows if r.kind == kind and r.level == level), None)
+
+    @property
+    def party_centers(self) -> int:
+        return self.kind_totals.get(ServicePoint.Kind.PARTY_CENTER, 0)
+
+    @property
+    def community_venues(self) -> KindLevelRow | None:
+        """The report's “115 urban community venues, average 812 m²”."""
+        return self.row(ServicePoint.Kind.PARTY_CENTER, ServicePoint.Level.COMMUNITY)
+
+    @property
+    def red_month_max(self) -> int:
+        return max((m.services for m in self.red_months), default=0)
+
+
+def _round_area(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(AREA_PLACES, rounding=ROUND_HALF_UP)
+
+
+def kind_level_rows(*, points: QuerySet[ServicePoint]) -> list[KindLevelRow]:
+    """Counts, total and average floor area per kind and level: one grouped query."""
+    grouped = (
+        points.values("kind", "level")
+        .annotate(n=Count("pk"), with_area=Count("floor_area"), area=Sum("floor_area"), avg=Avg("floor_area"))
+        .order_by()
+    )
+    kind_order = {k: i for i, k in enumerate(ServicePoint.Kind.values)}
+    level_order = {lv: i for i, lv in enumerate(["", *ServicePoint.Level.values])}
+    rows = [
+        KindLevelRow(
+            kind=g["kind"],
+            level=g["level"],
+            count=g["n"],
+            with_area=g["with_area"],
+            total_area=_round_area(g["area"]) or Decimal(0),
+            average_area=_round_area(g["avg"]),
+        )
+        for g in grouped
+    ]
+    return sorted(rows, key=lambda r: (kind_order.get(r.kind, 99), level_order.get(r.level, 99)))
+
+
+def red_station_months(
+    *, points: QuerySet[ServicePoint], months: int = RED_MONTHS, today: dt.date | None = None
+) -> list[MonthCount]:
+    """Services per calendar month: closed months from the roll-up, the month under way live. Two queries."""
+    window = month_window(today or timezone.localdate(), months)
+    current = window[-1]
+    closed = dict(
+        RedStationMonthlyTally.objects.filter(point__in=points, month__gte=window[0], month__lt=current)
+        .values("month")
+        .annotate(n=Sum("services"))
+        .order_by()
+        .values_list("month", "n")
+    )
+    live = RedStationService.objects.filter(point__in=points, served_at__gte=local_midnight(current)).count()
+    return [MonthCount(month=m, services=live if m == current else closed.get(m, 0), live=m == current) for m in window]
+
+
+def red_station_kind_counts(*, point: ServicePoint, months: int = RED_MONTHS) -> dict[int, int]:
+    """Services per menu item over the same window as `red_station_months`, for one station. Two queries."""
+    window = month_window(timezone.localdate(), months)
+    counts: dict[int, int] = dict(
+        RedStationMonthlyTally.objects.filter(point=point, month__gte=window[0], month__lt=window[-1])
+        .values("service_kind_id")
+        .annotate(n=Sum("services"))
+        .order_by()
+        .values_list("service_kind_id", "n")
+    )
+    for kind_id, n in (
+        RedStationService.objects.filter(point=point, served_at__gte=local_midnight(window[-1]))
+        .values("service_kind_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("service_kind_id", "n")
+    ):
+        counts[kind_id] = counts.get(kind_id, 0) + n
+    return counts
+
+
+def workstation_compliance(
+    *, viewer: Any, unit: GridUnit | None, year: int, today: dt.date | None = None, point: ServicePoint | None = None
+) -> list[WorkstationCompliance]:
+    """Each workstation in the unit's subtree (or the one point) against the year's duties: three queries."""
+    today = today or timezone.localdate()
+    stations = ServicePoint.objects.workstations().active().filter(visible_points_q(viewer)).select_related("unit")
+    if unit is not None:
+        stations = stations.filter(unit__path__startswith=unit.path)
+    if point is not None:
+        stations = stations.filter(pk=point.pk)
+    stations = list(stations.order_by("unit__path", "name", "pk"))
+    ids = [s.pk for s in stations]
+    meetings = dict(
+        DeliberationMeeting.objects.filter(point_id__in=ids, held_on__year=year)
+        .values("point_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("point_id", "n")
+    )
+    months: dict[int, set[int]] = {}
+    for point_id, month in (
+        WorkstationActivity.objects.filter(point_id__in=ids, held_on__year=year)
+        .annotate(month=ExtractMonth("held_on"))
+        .values_list("point_id", "month")
+        .distinct()
+    ):
+        months.setdefault(point_id, set()).add(month)
+    return [
+        WorkstationCompliance(
+            point=station,
+            assessment=assess_year(
+                year=year,
+                meetings=meetings.get(station.pk, 0),
+                active_months=months.get(station.pk, set()),
+                today=today,
+                opened_on=station.opened_on,
+            ),
+        )
+        for station in stations
+    ]
+
+
+def network_overview(*, viewer: Any, unit: GridUnit, today: dt.date | None = None) -> NetworkOverview:
+    """The network under a unit the viewer may see: counts and floor areas by kind and level, per child unit,
+    last year's workstation compliance, red-station services per month, jobs offered, star ratings.
+    Eleven queries whatever the size of the subtree."""
+    if not can_see_unit(viewer, unit):
+        raise Http404
+    today = today or timezone.localdate()
+    points = ServicePoint.objects.active().filter(unit__path__startswith=unit.path)
+    rows = kind_level_rows(points=points)
+    kind_totals: dict[str, int] = {}
+    for row in rows:
+        kind_totals[row.kind] = kind_totals.get(row.kind, 0) + row.count
+
+    children: list[ChildRow] = []
+    child_units = list(GridUnit.objects.filter(parent=unit).order_by("path").only("id", "name", "path", "level"))
+    if child_units:
+        prefix_len = (unit.level + 1) * PATH_STEP
+        per_child: dict[str, dict[str, int]] = {}
+        for g in (
+            points.filter(unit__level__gt=unit.level)
+            .annotate(child_path=Substr("unit__path", 1, prefix_len))
+            .values("child_path", "kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            per_child.setdefault(g["child_path"], {})[g["kind"]] = g["n"]
+        children = [
+            ChildRow(
+                unit=child, counts=per_child.get(child.path, {}), total=sum(per_child.get(child.path, {}).values())
+            )
+            for child in child_units
+        ]
+
+    compliance = workstation_compliance(viewer=viewer, unit=unit, year=today.year - 1, today=today)
+    red_points = points.filter(kind=ServicePoint.Kind.RED_STATION)
+    months = red_station_months(points=red_points, today=today)
+    jobs = JobOffer.objects.filter(point__in=red_points).aggregate(n=Sum("positions"))["n"] or 0
+    star_year = today.year - 1
+    star_counts = dict(
+        StarRating.objects.filter(unit__path__startswith=unit.path, year=star_year, is_current=True)
+        .values("stars")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("stars", "n")
+    )
+    return NetworkOverview(
+        unit=unit,
+        rows=rows,
+        kind_totals=kind_totals,
+        total_points=sum(kind_totals.values()),
+        children=children,
+        compliance_year=today.year - 1,
+        workstations=len(compliance),
+        workstations_flagged=sum(1 for c in compliance if c.assessment.flagged),
+        red_months=months,
+        red_services_12_months=sum(m.services for m in months),
+        jobs_offered=jobs,
+        star_year=star_year,
+        star_counts={stars: star_counts.get(stars, 0) for stars in range(5, -1, -1)},
+    )

@@ -38,6 +38,11 @@ from ..models import (
 
 __all__ = [
     "IssueFilters",
+    "assignee_candidates",
+    "colleagues_of",
+    "default_log_unit",
+    "issue_extensions",
+    "unit_ancestry_names",
     "can_see_resident_contact",
     "categories_active",
     "extensions_pending_for",
@@ -293,3 +298,63 @@ def unread_notification_count(*, viewer: User) -> int:
 def unit_ancestry_names(unit: GridUnit) -> str:
     names = dict(GridUnit.objects.filter(path__in=ancestor_paths(unit.path)).values_list("path", "name"))
     return " › ".join([names[p] for p in ancestor_paths(unit.path) if p in names][1:] + [unit.name])
+
+
+def assignee_candidates(*, issue: Issue) -> QuerySet:
+    """Who an issue's handler may hand it to: the office's staff, the department's members, the grid's people."""
+    from ..models import Department, HandlerKind
+
+    if issue.handler_kind == HandlerKind.OFFICE:
+        q = Q(posts__unit_id=issue.handler_unit_id, posts__role__in=Post.STAFF_ROLES)
+    elif issue.handler_kind == HandlerKind.DEPARTMENT:
+        q = Q(
+            pk__in=Department.members.through.objects.filter(department_id=issue.handler_department_id).values(
+                "user_id"
+            )
+        )
+    elif issue.handler_kind == HandlerKind.GRID_LEADER:
+        q = Q(pk=issue.handler_user_id) | Q(
+            posts__role__in=[Post.Role.GRID_WORKER, Post.Role.GRID_LEADER],
+            posts__unit__path__in=[*ancestor_paths(issue.unit.path), issue.unit.path],
+        )
+    else:
+        return User.objects.none()
+    return User.objects.filter(q, is_active=True).distinct().order_by("username")
+
+
+def colleagues_of(*, viewer: User) -> QuerySet:
+    """People who share an office or a department with the viewer (bulk assignment from the inbox)."""
+    from ..models import Department
+
+    staff_units = Post.objects.filter(user_id=viewer.pk, role__in=Post.STAFF_ROLES).values("unit_id")
+    departments = Department.members.through.objects.filter(user_id=viewer.pk).values("department_id")
+    return (
+        User.objects.filter(
+            Q(posts__unit_id__in=staff_units, posts__role__in=Post.STAFF_ROLES)
+            | Q(pk__in=Department.members.through.objects.filter(department_id__in=departments).values("user_id")),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def default_log_unit(*, viewer: User) -> GridUnit | None:
+    """Where a worker usually logs: the micro-grid of their first grid post."""
+    post = (
+        Post.objects.filter(
+            user_id=viewer.pk,
+            role__in=[Post.Role.GRID_WORKER, Post.Role.GRID_LEADER],
+            unit__level__gte=GridUnit.Level.AREA,
+        )
+        .select_related("unit")
+        .order_by("unit__path")
+        .first()
+    )
+    return post.unit if post else None
+
+
+def issue_extensions(*, issue: Issue) -> list[DeadlineExtension]:
+    return list(
+        issue.extensions.select_related("requested_by", "decided_by", "approver_unit").order_by("-requested_at")
+    )

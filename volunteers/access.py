@@ -121,12 +121,19 @@ def _or_paths(lookup: str, paths: list[str]) -> Q:
     return q
 
 
+def _sees_all(viewer: Any) -> bool:
+    # Checked first: an empty Q() (jurisdiction_q of a superuser) vanishes when OR-ed with another Q.
+    return jurisdiction_paths(viewer) is None
+
+
 def team_q(viewer: Any) -> Q:
+    if _sees_all(viewer):
+        return Q()
     return jurisdiction_q(viewer, unit_field="unit") | Q(pk__in=member_team_ids(viewer))
 
 
 def activity_q(viewer: Any) -> Q:
-    if jurisdiction_paths(viewer) is None:
+    if _sees_all(viewer):
         return Q()
     return (
         jurisdiction_q(viewer, unit_field="unit")
@@ -136,13 +143,23 @@ def activity_q(viewer: Any) -> Q:
 
 
 def record_q(viewer: Any) -> Q:
+    """Records counted in the viewer's jurisdiction or of a team based there, the teams they lead, their own."""
+    if _sees_all(viewer):
+        return Q()
     volunteer = viewer_volunteer(viewer)
     own = Q(volunteer_id=volunteer.pk) if volunteer is not None else Q(pk__in=[])
-    return jurisdiction_q(viewer, unit_field="unit") | Q(team_id__in=led_team_ids(viewer)) | own
+    return (
+        jurisdiction_q(viewer, unit_field="unit")
+        | jurisdiction_q(viewer, unit_field="team__unit")
+        | Q(team_id__in=led_team_ids(viewer))
+        | own
+    )
 
 
 def volunteer_q(viewer: Any) -> Q:
     """People: by where they live, plus the rosters of the teams the viewer leads, plus oneself."""
+    if _sees_all(viewer):
+        return Q()
     volunteer = viewer_volunteer(viewer)
     own = Q(pk=volunteer.pk) if volunteer is not None else Q(pk__in=[])
     led = led_team_ids(viewer)
@@ -166,10 +183,8 @@ def get_visible_or_404(queryset: QuerySet, q: Q, **lookup):
         raise Http404 from exc
 
 
-def staff_covers(viewer: Any, unit: GridUnit) -> bool:
-    """True when the viewer holds a staff post (community staff or above) over this unit."""
-    if getattr(viewer, "is_superuser", False):
-        return True
+def staff_paths(viewer: Any) -> list[str]:
+    """Paths of the units where the viewer holds a staff post (community staff or above)."""
     cache = _cache(viewer)
     if "staff_paths" not in cache:
         user_id = _user_id(viewer)
@@ -178,7 +193,19 @@ def staff_covers(viewer: Any, unit: GridUnit) -> bool:
             if user_id
             else []
         )
-    return any(unit.path.startswith(path) for path in cache["staff_paths"])
+    return cache["staff_paths"]
+
+
+def staff_covers(viewer: Any, unit: GridUnit) -> bool:
+    """True when the viewer holds a staff post over this unit (a superuser covers everything)."""
+    if getattr(viewer, "is_superuser", False):
+        return True
+    return any(unit.path.startswith(path) for path in staff_paths(viewer))
+
+
+def staff_covers_any(viewer: Any) -> bool:
+    """True when the viewer holds any staff post (or is a superuser)."""
+    return getattr(viewer, "is_superuser", False) or bool(staff_paths(viewer))
 
 
 def can_manage_team(viewer: Any, team: Team) -> bool:
@@ -188,3 +215,13 @@ def can_manage_team(viewer: Any, team: Team) -> bool:
 def can_manage_unit_rows(viewer: Any, *, unit: GridUnit, team_id: int | None) -> bool:
     """For a row that belongs to a unit and maybe a team (an activity, a record)."""
     return (team_id is not None and team_id in led_team_ids(viewer)) or staff_covers(viewer, unit)
+
+
+def can_verify_record(viewer: Any, record) -> bool:
+    """Leaders of the record's team, staff over the unit it counts for or over the team's unit; never one's own."""
+    own = viewer_volunteer(viewer)
+    if own is not None and own.pk == record.volunteer_id:
+        return False
+    if can_manage_unit_rows(viewer, unit=record.unit, team_id=record.team_id):
+        return True
+    return record.team_id is not None and staff_covers(viewer, record.team.unit)

@@ -393,7 +393,10 @@ def seed(ctx: DemoContext) -> None:
         roster[team.pk] = organ_ids[position : position + size]
         position += size
         for k, pk in enumerate(roster[team.pk]):
-            role = TeamMember.Role.LEADER if k == 0 else TeamMember.Role.DEPUTY if k < 3 else TeamMember.Role.MEMBER
+            # The demo member (second on the demo team) is a plain member; the next two are deputies.
+            role = (
+                TeamMember.Role.LEADER if k == 0 else TeamMember.Role.DEPUTY if k in (2, 3) else TeamMember.Role.MEMBER
+            )
             members.append((team.pk, pk, role, joined))
             team_of[pk] = team.pk
     for t, team in enumerate(red_teams):

@@ -3,7 +3,7 @@
 from .activities import activity_get, activity_list, calendar_weeks, signup_for, signups_of_activity
 from .leaderboards import PERIODS, Period, leaderboard, leaderboard_units, period_bounds
 from .ledger import account_get, account_list, account_statement, balances_of, ledger_totals
-from .people import my_summary, volunteer_get, volunteer_list
+from .people import my_summary, volunteer_find, volunteer_get, volunteer_list
 from .records import record_get, record_list
 from .registration import community_registration, registration_communities
 from .teams import team_get, team_list, team_roster
@@ -32,6 +32,7 @@ __all__ = [
     "team_get",
     "team_list",
     "team_roster",
+    "volunteer_find",
     "volunteer_get",
     "volunteer_list",
 ]

@@ -30,6 +30,12 @@ def volunteer_get(*, viewer: User, pk: int) -> Volunteer:
     )
 
 
+def volunteer_find(*, full_name: str, phone: str) -> Volunteer | None:
+    """The one person with exactly this name and phone number (a transfer names its receiver so)."""
+    matches = list(Volunteer.objects.filter(full_name=full_name.strip(), phone=phone.strip())[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
 @dataclass
 class MySummary:
     volunteer: Volunteer | None

@@ -40,12 +40,9 @@ def record_list(
 def record_get(*, viewer: User, pk: int) -> ServiceRecord:
     """A record the viewer may see, or 404; with `can_verify` set."""
     record = access.get_visible_or_404(
-        ServiceRecord.objects.select_related("volunteer", "team", "category", "unit", "activity", "verified_by"),
+        ServiceRecord.objects.select_related("volunteer", "team__unit", "category", "unit", "activity", "verified_by"),
         access.record_q(viewer),
         pk=pk,
     )
-    own = access.viewer_volunteer(viewer)
-    record.can_verify = access.can_manage_unit_rows(viewer, unit=record.unit, team_id=record.team_id) and not (
-        own is not None and own.pk == record.volunteer_id
-    )
+    record.can_verify = access.can_verify_record(viewer, record)
     return record

@@ -17,7 +17,15 @@ from .ledger import (
     system_account,
     timebank_withdraw,
 )
-from .records import award_for, point_rule_for, record_create, record_reject, record_reverse, record_verify
+from .records import (
+    award_for,
+    point_rule_for,
+    record_create,
+    record_reject,
+    record_reverse,
+    record_verify,
+    records_verify_many,
+)
 from .registration import member_register, organisation_register, registration_end
 from .teams import (
     team_create,
@@ -44,6 +52,7 @@ __all__ = [
     "record_reject",
     "record_reverse",
     "record_verify",
+    "records_verify_many",
     "registration_end",
     "signup_cancel",
     "signup_check_in",

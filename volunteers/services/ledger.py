@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from grids.models import User
 
+from .. import access
 from ..models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, Volunteer
+from ._common import deny
 
 CENT = Decimal("0.01")
 
@@ -157,9 +159,15 @@ def _positive(amount: Decimal, field: str = "amount") -> Decimal:
     return amount
 
 
+def _check_staff_over(actor: User, volunteer: Volunteer) -> None:
+    if not access.staff_covers(actor, volunteer.unit):
+        raise deny(_("只有志愿者居住地的社区（及上级）工作人员可以办理。"))
+
+
 @transaction.atomic
 def timebank_withdraw(*, volunteer: Volunteer, hours: Decimal, actor: User, memo: str = "") -> LedgerEntry:
-    """Draw saved hours for elderly care; never below zero."""
+    """Draw saved hours for elderly care (registered by the staff where the person lives); never below zero."""
+    _check_staff_over(actor, volunteer)
     hours = _positive(hours, "hours")
     if hours > 24:
         raise ValidationError({"hours": _("单次支取不能超过24小时。")})
@@ -175,7 +183,8 @@ def timebank_withdraw(*, volunteer: Volunteer, hours: Decimal, actor: User, memo
 
 @transaction.atomic
 def points_redeem(*, volunteer: Volunteer, points: Decimal, actor: User, memo: str = "") -> LedgerEntry:
-    """Spend party-member points (积分兑换); never below zero."""
+    """Spend party-member points (积分兑换, registered by the staff where the person lives); never below zero."""
+    _check_staff_over(actor, volunteer)
     points = _positive(points, "points")
     account = personal_account(volunteer=volunteer, currency=Currency.POINTS)
     sink = system_account(kind=LedgerAccount.Kind.REDEMPTION, currency=Currency.POINTS)
@@ -191,7 +200,13 @@ def points_redeem(*, volunteer: Volunteer, points: Decimal, actor: User, memo: s
 def ledger_transfer(
     *, source: Volunteer, target: Volunteer, currency: str, amount: Decimal, actor: User, memo: str = ""
 ) -> LedgerEntry:
-    """Move hours or points from one person to another in one atomic entry (e.g. hours for a parent)."""
+    """Move hours or points from one person to another in one atomic entry (e.g. hours for a parent).
+
+    The giver themself may, or the staff where the giver lives.
+    """
+    own = access.viewer_volunteer(actor)
+    if not ((own is not None and own.pk == source.pk) or access.staff_covers(actor, source.unit)):
+        raise deny(_("只能转出本人的时长或积分。"))
     amount = _positive(amount)
     if source.pk == target.pk:
         raise ValidationError({"target": _("不能转给自己。")})

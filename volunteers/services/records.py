@@ -229,16 +229,16 @@ def award_for(record: ServiceRecord) -> Award:
 def _locked_record(record: ServiceRecord) -> ServiceRecord:
     return (
         ServiceRecord.objects.select_for_update(of=("self",))
-        .select_related("volunteer", "unit", "team")
+        .select_related("volunteer", "unit", "team__unit")
         .get(pk=record.pk)
     )
 
 
 def _check_verifier(actor: User, record: ServiceRecord) -> None:
-    if not access.can_manage_unit_rows(actor, unit=record.unit, team_id=record.team_id):
-        raise deny(_("只有服务队队长或社区工作人员可以审核服务记录。"))
     if record.volunteer.user_id is not None and record.volunteer.user_id == actor.pk:
         raise ValidationError({"status": _("不能审核自己的服务记录。")})
+    if not access.can_verify_record(actor, record):
+        raise deny(_("只有服务队队长或社区工作人员可以审核服务记录。"))
 
 
 @transaction.atomic
@@ -310,3 +310,19 @@ def record_reverse(*, record: ServiceRecord, actor: User, note: str) -> ServiceR
     record.review_note = note.strip()[:300]
     save_by(record, actor)
     return record
+
+
+def records_verify_many(*, records: list[ServiceRecord], actor: User, note: str = "") -> tuple[int, list[str]]:
+    """Verify several records, each in its own transaction: one refusal does not undo the others.
+
+    Returns how many were verified and the refusals, one line each.
+    """
+    verified, refusals = 0, []
+    for record in records:
+        try:
+            record_verify(record=record, actor=actor, note=note)
+        except ValidationError as exc:
+            refusals.append(f"#{record.pk} {record.volunteer}: {'；'.join(exc.messages)}")
+        else:
+            verified += 1
+    return verified, refusals

@@ -1,0 +1,105 @@
+"""Page forms. They only parse input: every rule lives in the services, whose ValidationErrors the views show."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActivityKind, Currency, ServiceCategory, Team, TeamMember
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def show_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ServiceCategory) -> str:
+        return obj.label
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("活动名称"), max_length=120)
+    category = CategoryChoiceField(label=_("服务类别"), queryset=ServiceCategory.objects.filter(is_active=True))
+    kind = forms.ChoiceField(label=_("服务类型"), choices=[c for c in ActivityKind.choices if c[0] != "report"])
+    unit = forms.ModelChoiceField(label=_("服务单元"), queryset=None)
+    place = forms.CharField(label=_("地点"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=10000)
+    description = forms.CharField(label=_("活动内容"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, units, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class RecordForm(forms.Form):
+    """A service done outside an activity (报到服务), registered by the volunteer or for a team member."""
+
+    volunteer = forms.ModelChoiceField(label=_("志愿者"), queryset=None, required=False)
+    category = CategoryChoiceField(label=_("服务类别"), queryset=ServiceCategory.objects.filter(is_active=True))
+    started_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    ended_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    hours = forms.DecimalField(label=_("服务时长（小时）"), max_digits=5, decimal_places=2)
+    description = forms.CharField(label=_("服务内容"), max_length=500)
+    solved_difficulty = forms.BooleanField(label=_("解决了群众困难事项"), required=False)
+
+    def __init__(self, *args, volunteers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if volunteers is None:
+            del self.fields["volunteer"]
+        else:
+            self.fields["volunteer"].queryset = volunteers
+            self.fields["volunteer"].required = True
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+
+class MemberAddForm(forms.Form):
+    """The person is found by name and phone together; a new one is registered at the team's unit if asked."""
+
+    full_name = forms.CharField(label=_("姓名"), max_length=60)
+    phone = forms.CharField(label=_("手机号"), max_length=20)
+    is_party_member = forms.BooleanField(label=_("党员"), required=False)
+    create = forms.BooleanField(label=_("查无此人时新登记"), required=False)
+    role = forms.ChoiceField(label=_("队内职务"), choices=TeamMember.Role.choices, initial=TeamMember.Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("队内职务"), choices=TeamMember.Role.choices)
+
+
+class WithdrawForm(forms.Form):
+    amount = forms.DecimalField(label=_("数额"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    memo = forms.CharField(label=_("摘要"), max_length=200, required=False)
+
+
+class TransferForm(forms.Form):
+    """The receiver is named by name and phone number together: you give to someone you know."""
+
+    target_name = forms.CharField(label=_("对方姓名"), max_length=60)
+    target_phone = forms.CharField(label=_("对方手机号"), max_length=20)
+    currency = forms.ChoiceField(label=_("币种"), choices=Currency.choices)
+    amount = forms.DecimalField(label=_("数额"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    memo = forms.CharField(label=_("摘要"), max_length=200, required=False)
+
+
+class TeamFilterForm(forms.Form):
+    category = CategoryChoiceField(
+        label=_("服务类别"), queryset=ServiceCategory.objects.all(), required=False, empty_label=_("全部类别")
+    )
+    kind = forms.ChoiceField(label=_("队伍类型"), choices=[("", _("全部类型")), *Team.Kind.choices], required=False)
+    q = forms.CharField(label=_("队名"), required=False)

@@ -54,7 +54,8 @@ def _names(value: Iterable[str], field: str) -> list[str]:
     return names
 
 
-def _floor_area(value: Any) -> Decimal | None:
+def clean_floor_area(value: Any) -> Decimal | None:
+    """A floor area in m²: empty, or a number greater than 0."""
     if value in (None, ""):
         return None
     try:
@@ -111,7 +112,7 @@ def _apply(point: ServicePoint, values: dict[str, Any]) -> None:
         elif field in ("zones", "service_items"):
             value = _names(value, field)
         elif field == "floor_area":
-            value = _floor_area(value)
+            value = clean_floor_area(value)
         elif field in ("name", "address", "opening_hours", "contact_name", "contact_phone", "description"):
             value = (value or "").strip()
         setattr(point, field, value)

@@ -1,0 +1,107 @@
+"""Forms of the service-network pages. They collect input; the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import GridUnit
+
+from .models import ActivityCategory, ServiceKind, ServicePoint, StarRating
+
+
+def add_validation_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (the rest above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class DirectoryFilterForm(forms.Form):
+    """The public directory's filters: kind, level, district, name."""
+
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *ServicePoint.Kind.choices])
+    level = forms.ChoiceField(
+        label=_("级别/类别"), required=False, choices=[("", _("全部级别")), *ServicePoint.Level.choices]
+    )
+    district = forms.ChoiceField(label=_("城区/县"), required=False)
+    q = forms.CharField(label=_("名称或地址"), required=False, max_length=60)
+
+    def __init__(self, *args, districts: list[GridUnit], **kwargs):
+        super().__init__(*args, **kwargs)
+        # The choices come from the list the view already read: no second query.
+        self.fields["district"].choices = [("", _("全市")), *((str(d.pk), d.name) for d in districts)]
+        self._districts = {str(d.pk): d for d in districts}
+
+    def clean_district(self) -> GridUnit | None:
+        return self._districts.get(self.cleaned_data.get("district") or "")
+
+
+class StaffPointFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *ServicePoint.Kind.choices])
+    level = forms.ChoiceField(
+        label=_("级别/类别"), required=False, choices=[("", _("全部级别")), *ServicePoint.Level.choices]
+    )
+    q = forms.CharField(label=_("名称或地址"), required=False, max_length=60)
+
+
+class RedStationLogForm(forms.Form):
+    """One tap: the service (the button pressed), an optional note and, for catching up, the time."""
+
+    service_kind = forms.ModelChoiceField(label=_("服务项目"), queryset=ServiceKind.objects.none())
+    note = forms.CharField(label=_("备注（可选）"), required=False, max_length=200)
+    served_at = forms.DateTimeField(
+        label=_("服务时间（补登时填写）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, menu: list[ServiceKind], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.menu = menu
+        # Any kind may be posted; the service refuses one that is not on the station's menu, with its name.
+        self.fields["service_kind"].queryset = ServiceKind.objects.all()
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("议事日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    topic = forms.CharField(label=_("议题"), max_length=200)
+    attendees = forms.CharField(label=_("参加人员"), max_length=300, help_text=_("如：辖区党员12人、居民代表8人"))
+    attendee_count = forms.IntegerField(label=_("参加人数"))
+    decisions = forms.CharField(label=_("议定事项"), widget=forms.Textarea)
+    follow_up = forms.CharField(
+        label=_("后续跟进"), required=False, widget=forms.Textarea, help_text=_("交办的群众诉求、办理情况")
+    )
+
+
+class ActivityForm(forms.Form):
+    held_on = forms.DateField(label=_("活动日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("活动名称"), max_length=120)
+    category = forms.ChoiceField(label=_("类别"), choices=ActivityCategory.choices)
+    participants = forms.IntegerField(label=_("参加人数"), min_value=0, initial=0)
+    note = forms.CharField(label=_("备注"), required=False, max_length=300)
+
+
+class RatingForm(forms.Form):
+    """The six-standardization checklist; the range rule (0-10) lives in the rating service."""
+
+    year = forms.IntegerField(label=_("评定年度"))
+    note = forms.CharField(label=_("评语"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, label in StarRating.CRITERIA:
+            self.fields[field] = forms.IntegerField(
+                label=label,
+                help_text=_("0 到 %(max)s 分") % {"max": StarRating.MAX_SCORE},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": StarRating.MAX_SCORE}),
+            )
+        self.order_fields(["year", *[f for f, _label in StarRating.CRITERIA], "note"])
+
+    def scores(self) -> dict[str, int]:
+        return {field: self.cleaned_data[field] for field, _label in StarRating.CRITERIA}

@@ -1,0 +1,1 @@
+"""Pages of the service network: the public directory (no log-in) and the staff pages."""

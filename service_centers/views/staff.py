@@ -1,0 +1,318 @@
+"""Staff pages: the network of a unit, lists with contacts, one point's workspace, and the
+phone pages that record services, meetings, activities and ratings.
+
+What may be read comes from the selectors (jurisdiction, plus the viewer's own
+points; anything else is 404); what may be changed from `access.can_work_on_point`
+(403 for a point the viewer reads but does not run). The rules are the services'.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from grids.models import GridUnit
+
+from .. import selectors, services
+from ..access import can_manage_unit, can_work_on_point, is_point_staff_only
+from ..forms import (
+    ActivityForm,
+    MeetingForm,
+    RatingForm,
+    RedStationLogForm,
+    StaffPointFilterForm,
+    add_validation_error,
+)
+from ..models import ServicePoint
+
+LIST_PAGE_SIZE = 50
+
+
+def _year(request: HttpRequest, default: int) -> int:
+    try:
+        year = int(request.GET.get("year", default))
+    except (TypeError, ValueError):
+        return default
+    return year if 2000 <= year <= timezone.localdate().year + 1 else default
+
+
+def _point_for_work(request: HttpRequest, pk: int, kind: str | None = None) -> ServicePoint:
+    point = selectors.point_get(viewer=request.user, pk=pk)
+    if kind is not None and point.kind != kind:
+        raise Http404
+    if not can_work_on_point(request.user, point):
+        raise PermissionDenied(_("您可以查看该阵地，但不负责它的登记工作。"))
+    return point
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """A red station's staff go to their station; everyone else to the network of their unit."""
+    own_points = selectors.member_points(viewer=request.user)
+    if is_point_staff_only(request.user):
+        if len(own_points) == 1:
+            point = own_points[0]
+            if point.kind == ServicePoint.Kind.RED_STATION:
+                return redirect("service_centers:red_station_log", pk=point.pk)
+            return redirect("service_centers:point_detail", pk=point.pk)
+        return render(request, "service_centers/staff_home.html", {"own_points": own_points})
+    unit = selectors.home_unit(viewer=request.user)
+    if unit is None and not own_points:
+        raise Http404
+    if unit is not None and not own_points:
+        return redirect("service_centers:network", unit_pk=unit.pk)
+    return render(request, "service_centers/staff_home.html", {"own_points": own_points, "unit": unit})
+
+
+@login_required
+def network(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The network under a unit: counts and floor areas by kind and level, per child unit, workstation
+    compliance, red-station services per month. A fixed number of queries for any unit."""
+    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    overview = selectors.network_overview(viewer=request.user, unit=unit)
+    return render(request, "service_centers/network_overview.html", {"unit": unit, "overview": overview})
+
+
+@login_required
+def point_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The points under a unit, with their contacts, filtered by kind and level."""
+    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    form = StaffPointFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    points = selectors.point_list(
+        viewer=request.user,
+        unit=unit,
+        kind=filters.get("kind") or "",
+        level=filters.get("level") or "",
+        q=filters.get("q") or "",
+    )
+    page = Paginator(points, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "service_centers/point_list.html",
+        {"unit": unit, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One point for its staff: contacts, staff, ratings and, by kind, the workstation's or red station's records."""
+    point = selectors.point_get(viewer=request.user, pk=pk)
+    workspace = selectors.point_workspace(
+        viewer=request.user, point=point, year=_year(request, timezone.localdate().year)
+    )
+    return render(
+        request,
+        "service_centers/point_detail.html",
+        {
+            "point": point,
+            "ws": workspace,
+            "can_work": can_work_on_point(request.user, point),
+            "can_rate": can_manage_unit(request.user, point.unit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phone page of a red station: one tap per service on the menu logs it now."""
+    point = _point_for_work(request, pk, kind=ServicePoint.Kind.RED_STATION)
+    menu = list(point.menu.filter(is_active=True).order_by("sort_order", "pk"))
+    if request.method == "POST":
+        form = RedStationLogForm(request.POST, menu=menu)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry, created = services.red_station_service_log(
+                    actor=request.user,
+                    point=point,
+                    service_kind=data["service_kind"],
+                    served_at=data.get("served_at"),
+                    note=data.get("note") or "",
+                    client_key=data.get("client_key"),
+                )
+            except ValidationError as error:
+                add_validation_error(form, error)
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        _("已登记：%(service)s，%(time)s。")
+                        % {
+                            "service": entry.service_kind.name,
+                            "time": timezone.localtime(entry.served_at).strftime("%m-%d %H:%M"),
+                        },
+                    )
+                else:
+                    messages.info(request, _("这次服务刚才已经登记过了，没有重复登记。"))
+                return redirect("service_centers:red_station_log", pk=point.pk)
+    else:
+        form = RedStationLogForm(menu=menu, initial={"client_key": uuid.uuid4()})
+    if form.is_bound:
+        # A refused tap: offer a fresh key for the next try.
+        form.data = form.data.copy()
+        form.data["client_key"] = str(uuid.uuid4())
+    return render(
+        request,
+        "service_centers/red_station_log.html",
+        {
+            "point": point,
+            "form": form,
+            "menu": menu,
+            "today": selectors.red_station_today_count(viewer=request.user, point=point),
+            "recent": selectors.red_station_recent(viewer=request.user, point=point, limit=10),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _record_page(request: HttpRequest, pk: int, *, form_class, template: str, save) -> HttpResponse:
+    point = _point_for_work(request, pk, kind=ServicePoint.Kind.WORKSTATION)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                save(point, form.cleaned_data)
+            except ValidationError as error:
+                add_validation_error(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(reverse("service_centers:point_detail", args=[point.pk]))
+    else:
+        form = form_class(initial={"held_on": timezone.localdate()})
+    return render(request, template, {"point": point, "form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a deliberation meeting a workstation held."""
+
+    def save(point: ServicePoint, data: dict) -> None:
+        services.deliberation_meeting_record(actor=request.user, point=point, **data)
+
+    return _record_page(request, pk, form_class=MeetingForm, template="service_centers/meeting_form.html", save=save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an activity a workstation held."""
+
+    def save(point: ServicePoint, data: dict) -> None:
+        services.workstation_activity_record(actor=request.user, point=point, **data)
+
+    return _record_page(request, pk, form_class=ActivityForm, template="service_centers/activity_form.html", save=save)
+
+
+def _rating_page(request: HttpRequest, *, point: ServicePoint | None, compound: GridUnit | None) -> HttpResponse:
+    target = point or compound
+    default_year = timezone.localdate().year - 1
+    if request.method == "POST":
+        form = RatingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.star_rating_record(
+                    actor=request.user,
+                    year=form.cleaned_data["year"],
+                    scores=form.scores(),
+                    point=point,
+                    compound=compound,
+                    note=form.cleaned_data.get("note") or "",
+                )
+            except ValidationError as error:
+                add_validation_error(form, error)
+            else:
+                messages.success(request, _("评定已保存。"))
+                if point is not None:
+                    return redirect("service_centers:point_detail", pk=point.pk)
+                return redirect("service_centers:compound_rate", unit_pk=compound.pk)
+    else:
+        form = RatingForm(initial={"year": default_year})
+    history = (
+        selectors.compound_ratings(viewer=request.user, compound=compound)
+        if compound is not None
+        else list(point.ratings.select_related("rated_by").order_by("-year", "-rated_at", "-pk"))
+    )
+    return render(
+        request,
+        "service_centers/rating_form.html",
+        {"target": target, "point": point, "compound": compound, "form": form, "history": history},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rate a point against the six standardizations (staff posts over it only)."""
+    point = selectors.point_get(viewer=request.user, pk=pk)
+    if not can_manage_unit(request.user, point.unit):
+        raise PermissionDenied(_("只有管辖该阵地的工作人员可以评星定级。"))
+    return _rating_page(request, point=point, compound=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compound_rate(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """Rate a compound's party organisation (评星定级), with its rating history."""
+    compound = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    if compound.level != GridUnit.Level.COMPOUND:
+        raise Http404
+    if not can_manage_unit(request.user, compound):
+        raise PermissionDenied(_("只有管辖该小区的工作人员可以评星定级。"))
+    return _rating_page(request, point=None, compound=compound)
+
+
+@login_required
+def compliance(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The workstations under a unit against a year's duties (6+ meetings, an activity every month)."""
+    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    year = _year(request, timezone.localdate().year - 1)
+    rows = selectors.workstation_compliance(viewer=request.user, unit=unit, year=year)
+    return render(
+        request,
+        "service_centers/workstation_compliance.html",
+        {
+            "unit": unit,
+            "year": year,
+            "rows": rows,
+            "flagged": sum(1 for row in rows if row.assessment.flagged),
+            "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
+            "months": range(1, 13),
+        },
+    )
+
+
+@login_required
+def ratings(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """This year's (or a chosen year's) current star ratings of points and compounds under a unit."""
+    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    year = _year(request, timezone.localdate().year - 1)
+    page = Paginator(selectors.rating_list(viewer=request.user, unit=unit, year=year), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "service_centers/rating_list.html",
+        {
+            "unit": unit,
+            "year": year,
+            "page": page,
+            "query": f"year={year}",
+            "years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
+        },
+    )

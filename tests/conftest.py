@@ -89,7 +89,11 @@ def _on_postgres() -> bool:
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); SQLite has no row locks")
     skip_worker = pytest.mark.skip(reason="needs CELERY_BROKER_URL and PostgreSQL for a real worker")
+    skip_browser = pytest.mark.skip(reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)")
+    has_chromium = os.path.exists("/usr/bin/chromium")
     for item in items:
+        if "browser" in item.keywords and not has_chromium:
+            item.add_marker(skip_browser)
         if "postgres" in item.keywords and not _on_postgres():
             item.add_marker(skip_pg)
         if "worker" in item.keywords and not (settings.CELERY_BROKER_URL and _on_postgres()):

@@ -51,6 +51,8 @@ def activity_create(
     """Publish an activity of a team (its leaders) or of a unit (staff over it); it starts in the future."""
     if not access.can_manage_unit_rows(actor, unit=unit, team_id=team.pk if team else None):
         raise deny(_("只有服务队队长或辖区工作人员可以发布活动。"))
+    if team is not None and not (unit.path.startswith(team.unit.path) or access.staff_covers(actor, unit)):
+        raise ValidationError({"unit": _("活动地点须在“%(unit)s”之内。") % {"unit": team.unit.name}})
     if starts_at is not None and starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("活动开始时间必须晚于现在。")})
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:

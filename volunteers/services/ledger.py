@@ -223,13 +223,15 @@ def ledger_transfer(
 
 
 @transaction.atomic
-def entry_reverse(*, entry: LedgerEntry, actor: User, memo: str = "") -> LedgerEntry:
+def entry_reverse(*, entry: LedgerEntry, actor: User, memo: str = "", via_record: bool = False) -> LedgerEntry:
     """Cancel an entry with its mirror image; the original stays as it was."""
     entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.kind == LedgerEntry.Kind.REVERSAL:
         raise ValidationError({"entry": _("冲正分录不能再冲正；如需更正请重新记账。")})
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError({"entry": _("这笔分录已经冲正过了。")})
+    if not via_record and entry.credited_records.exists():
+        raise ValidationError({"entry": _("这是服务记录的入账分录，请在服务记录上冲正。")})
     lines = [(posting.account, -posting.amount) for posting in entry.postings.select_related("account")]
     return ledger_post(
         kind=LedgerEntry.Kind.REVERSAL,

@@ -91,12 +91,14 @@ def validate_service_time(
 
 
 def _may_record(actor: User, *, volunteer: Volunteer, team: Team | None, unit: GridUnit) -> bool:
-    if team is not None and team.pk in access.led_team_ids(actor):
-        return True
+    """Staff over the unit; a team's leaders inside the team's subtree; the person themself where they belong."""
     if access.staff_covers(actor, unit):
         return True
+    at_home = unit.pk in {volunteer.unit_id, default_unit_for(volunteer).pk}
+    if team is not None and team.pk in access.led_team_ids(actor):
+        return at_home or unit.path.startswith(team.unit.path)
     own = access.viewer_volunteer(actor)
-    return own is not None and own.pk == volunteer.pk
+    return own is not None and own.pk == volunteer.pk and at_home
 
 
 def default_unit_for(volunteer: Volunteer) -> GridUnit:
@@ -303,7 +305,10 @@ def record_reverse(*, record: ServiceRecord, actor: User, note: str) -> ServiceR
     if not note.strip():
         raise ValidationError({"note": _("请填写冲正理由。")})
     reversal = entry_reverse(
-        entry=record.entry, actor=actor, memo=_("冲正服务记录 #%(pk)s：%(note)s") % {"pk": record.pk, "note": note}
+        entry=record.entry,
+        actor=actor,
+        via_record=True,
+        memo=_("冲正服务记录 #%(pk)s：%(note)s") % {"pk": record.pk, "note": note},
     )
     record.status = ServiceRecord.Status.REVERSED
     record.reversal_entry = reversal

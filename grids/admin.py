@@ -129,3 +129,7 @@ class PostAdmin(admin.ModelAdmin):
             started_on=data.get("started_on"),
         )
         obj.pk = post.pk
+
+
+# Resident issues and their master data live in their own module.
+from . import admin_issues  # noqa: E402,F401

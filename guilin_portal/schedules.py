@@ -7,6 +7,21 @@ Each app adds its entries here: {"name": {"task": "app.tasks.x", "schedule": ...
 from celery.schedules import crontab
 
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Resident issues: every minute, send routing again for issues still waiting
+    # ISSUE_ROUTING_RETRY_SECONDS (2 minutes) after they were logged or last sent, so an
+    # issue logged while Redis or every worker was down is routed once they are back.
+    # Idempotent: the routing task does nothing for an issue no longer waiting.
+    "grids-resend-waiting-issues": {
+        "task": "grids.tasks.resend_waiting_issues",
+        "schedule": 60.0,
+    },
+    # Resident issues: every minute, remind handlers at 80% of the time limit and escalate
+    # overdue issues one level up (督办). Idempotent: each reminder and each climb is
+    # written once (reminded_at, next_escalation_at), whatever the number of runs.
+    "grids-deadlines-sweep": {
+        "task": "grids.tasks.deadlines_sweep",
+        "schedule": 60.0,
+    },
     # Service network: rebuild the red stations' monthly service roll-ups for the twelve
     # closed months the dashboards show. Nightly at 00:15 (Asia/Shanghai), so a month
     # just closed is tallied within minutes of midnight on the 1st; idempotent.

@@ -14,6 +14,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "grids-resend-waiting-issues": {
         "task": "grids.tasks.resend_waiting_issues",
         "schedule": 60.0,
+        "options": {"expires": 55},  # a sweep queued while workers were down is dropped, not piled up
     },
     # Resident issues: every minute, remind handlers at 80% of the time limit and escalate
     # overdue issues one level up (督办). Idempotent: each reminder and each climb is
@@ -21,6 +22,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "grids-deadlines-sweep": {
         "task": "grids.tasks.deadlines_sweep",
         "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Service network: rebuild the red stations' monthly service roll-ups for the twelve
     # closed months the dashboards show. Nightly at 00:15 (Asia/Shanghai), so a month

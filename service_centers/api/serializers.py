@@ -159,6 +159,8 @@ class RatingSerializer(serializers.ModelSerializer):
             "rated_at",
         ]
         read_only_fields = ["id", "total", "stars", "is_current", "rated_by", "rated_at"]
+        # A re-rating retires the current one (the service's rule), so no uniqueness check here.
+        validators = []
         # The range rule (0..10) is the service's, so its message names the criterion.
         extra_kwargs = {field: {"min_value": None, "max_value": None} for field, _label in StarRating.CRITERIA}
 

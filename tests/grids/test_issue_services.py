@@ -170,10 +170,14 @@ def test_routing_twice_is_the_same_as_once(demo_user):
     first = fresh(issue)
     services.issue_route(issue_id=issue.pk)
     second = fresh(issue)
-    assert (first.status, first.handler_unit_id, first.version) == (second.status, second.handler_unit_id, second.version)
+    assert (first.status, first.handler_unit_id, first.version) == (
+        second.status,
+        second.handler_unit_id,
+        second.version,
+    )
     assert kinds(issue).count("allocated") == 1
     assert Notification.objects.filter(issue=issue, kind="routed").count() == len(
-        {p for p in Post.objects.filter(unit=first.handler_unit, role__in=Post.STAFF_ROLES).values_list("user", flat=True)}
+        set(Post.objects.filter(unit=first.handler_unit, role__in=Post.STAFF_ROLES).values_list("user", flat=True))
     )
 
 
@@ -260,7 +264,10 @@ def test_reject_as_duplicate_links_the_original_and_out_of_scope_needs_a_reason(
     with pytest.raises(ValidationError) as error:
         services.issue_reject(actor=staff, issue=third, reason="out_of_scope")
     assert "note" in error.value.message_dict
-    assert services.issue_reject(actor=staff, issue=fresh(third), reason="out_of_scope", note="商业合同纠纷").status == S.REJECTED
+    assert (
+        services.issue_reject(actor=staff, issue=fresh(third), reason="out_of_scope", note="商业合同纠纷").status
+        == S.REJECTED
+    )
 
 
 def test_suspend_stops_the_clock_and_resume_moves_the_deadline(demo_user):

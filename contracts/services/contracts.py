@@ -136,6 +136,8 @@ def commitment_add(
         errors["resource"] = _("所选资源不属于这份契约。")
     if target_kind not in Commitment.TargetKind.values:
         errors["target_kind"] = _("请选择目标类型。")
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 10:
+        errors["weight"] = _("权重应为 1 到 10 的整数。")
     if not targets:
         errors["targets"] = _("至少要有一个季度的目标。")
     rows: list[CommitmentTarget] = []

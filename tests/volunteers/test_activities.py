@@ -106,7 +106,8 @@ def test_check_in_window_check_out_and_the_pending_record(db, clock):
     assert record.status == ServiceRecord.Status.PENDING
     assert record.hours == Decimal("3.00")
     assert record.started_at == start
-    assert record.activity_id == activity.pk and record.team_id == home_team().pk
+    assert record.activity_id == activity.pk
+    assert record.team_id == home_team().pk
     signup.refresh_from_db()
     assert signup.status == ActivitySignup.Status.CHECKED_OUT
     with pytest.raises(ValidationError):
@@ -146,7 +147,7 @@ def test_publishing_rules(db):
     leader = staff_user("xiufeng_team_leader")
     team = home_team()
     start = timezone.now() + timedelta(days=5)
-    kwargs = dict(title="义诊", category=team.category, place="广场", capacity=10)
+    kwargs = {"title": "义诊", "category": team.category, "place": "广场", "capacity": 10}
     activity = services.activity_create(
         actor=leader, team=team, unit=team.unit, starts_at=start, ends_at=start + timedelta(hours=2), **kwargs
     )

@@ -1,0 +1,74 @@
+"""The demo step keeps its promise (plan) at the test scale, and its two demo accounts work."""
+
+from django.db.models import Count, F, Q
+
+from tests.conftest import DEMO_SCALE
+from volunteers import demo
+from volunteers.models import (
+    Activity,
+    ActivitySignup,
+    LedgerEntry,
+    MemberRegistration,
+    OrganisationRegistration,
+    OrganOrganisation,
+    PointRule,
+    ServiceCategory,
+    ServiceRecord,
+    Team,
+    TeamMember,
+    Volunteer,
+)
+
+
+def test_the_seed_builds_exactly_what_the_plan_promises(db):
+    promised = demo.plan(DEMO_SCALE)
+    kinds = dict(Team.objects.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    entries = dict(LedgerEntry.objects.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    built = {
+        "volunteers.categories": ServiceCategory.objects.count(),
+        "volunteers.point_rules": PointRule.objects.count(),
+        "volunteers.teams": Team.objects.count(),
+        "volunteers.teams.party_volunteer": kinds.get("party_volunteer", 0),
+        "volunteers.teams.red_property": kinds.get("red_property", 0),
+        "volunteers.teams.vanguard": kinds.get("vanguard", 0),
+        "volunteers.teams.commando": kinds.get("commando", 0),
+        "volunteers.volunteers": Volunteer.objects.count(),
+        "volunteers.volunteers.organ_members": Volunteer.objects.organ_members().count(),
+        "volunteers.memberships": TeamMember.objects.count(),
+        "volunteers.organisations": OrganOrganisation.objects.count(),
+        "volunteers.organisation_registrations": OrganisationRegistration.objects.count(),
+        "volunteers.member_registrations": MemberRegistration.objects.count(),
+        "volunteers.activities": Activity.objects.count(),
+        "volunteers.signups": ActivitySignup.objects.count(),
+        "volunteers.records.verified": ServiceRecord.objects.verified().count(),
+        "volunteers.records.pending": ServiceRecord.objects.pending().count(),
+        "volunteers.records.difficulties_solved": ServiceRecord.objects.filter(solved_difficulty=True).count(),
+        "volunteers.ledger.entries": LedgerEntry.objects.count(),
+        "volunteers.ledger.withdrawals": entries.get("withdrawal", 0),
+        "volunteers.ledger.transfers": entries.get("transfer", 0),
+        "volunteers.ledger.redemptions": entries.get("redemption", 0),
+    }
+    assert built == promised
+
+
+def test_plan_at_full_scale_is_the_reports_figures():
+    promised = demo.plan(1)
+    assert promised["volunteers.teams.party_volunteer"] == 900
+    assert promised["volunteers.teams.red_property"] == 973
+    assert promised["volunteers.volunteers.organ_members"] == 24500
+    assert promised["volunteers.records.verified"] == 97800
+    assert promised["volunteers.records.difficulties_solved"] > 8000
+
+
+def test_activity_places_match_their_sign_ups(db):
+    mismatched = (
+        Activity.objects.annotate(live=Count("signups", filter=~Q(signups__status=ActivitySignup.Status.CANCELLED)))
+        .exclude(places_taken=F("live"))
+        .count()
+    )
+    assert mismatched == 0
+
+
+def test_every_verified_record_was_posted(db):
+    assert not ServiceRecord.objects.verified().filter(entry__isnull=True).exists()
+    assert ServiceRecord.objects.verified().filter(points__gt=0).exists()

@@ -1,8 +1,10 @@
-"""The grids app's models: the grid tree and its people (tree.py), resident issues (issues.py)."""
+"""The grids app's models: the grid tree and its people (tree.py), resident issues (issues.py).
 
+Everything public in both modules is importable from `grids.models`.
+"""
+
+from .issues import *  # noqa: F403
 from .issues import (
-    LANDLINE_RE,
-    MOBILE_RE,
     DeadlineExtension,
     Department,
     HandlerKind,
@@ -11,29 +13,15 @@ from .issues import (
     IssueEvent,
     IssueKind,
     IssuePhoto,
-    IssueQuerySet,
     IssueTask,
     Notification,
     RoutingRule,
     mask_phone,
-    normalise_phone,
-    validate_resident_phone,
 )
-from .tree import (
-    PATH_ALPHABET,
-    PATH_STEP,
-    GridUnit,
-    GridUnitQuerySet,
-    Post,
-    User,
-    ancestor_paths,
-    path_step,
-    path_step_index,
-)
+from .tree import *  # noqa: F403
+from .tree import PATH_ALPHABET, PATH_STEP, GridUnit, GridUnitQuerySet, Post, User, ancestor_paths, path_step
 
 __all__ = [
-    "LANDLINE_RE",
-    "MOBILE_RE",
     "PATH_ALPHABET",
     "PATH_STEP",
     "DeadlineExtension",
@@ -46,7 +34,6 @@ __all__ = [
     "IssueEvent",
     "IssueKind",
     "IssuePhoto",
-    "IssueQuerySet",
     "IssueTask",
     "Notification",
     "Post",
@@ -54,8 +41,5 @@ __all__ = [
     "User",
     "ancestor_paths",
     "mask_phone",
-    "normalise_phone",
     "path_step",
-    "path_step_index",
-    "validate_resident_phone",
 ]

@@ -91,8 +91,8 @@ def test_unit_page_queries_do_not_grow_with_children(children, client_as, unit_n
         chain(unit(street), GridUnit.Level.AREA)
     client = client_as("admin")
     client.get(reverse("grids:unit_detail", args=[street.pk]))  # warm the session
-    # session, user, unit, ancestors, children, two subtree aggregates, posts
-    with django_assert_num_queries(8):
+    # session, user, unread notifications (header), unit, ancestors, children, two subtree aggregates, posts
+    with django_assert_num_queries(9):
         response = client.get(reverse("grids:unit_detail", args=[street.pk]))
     assert len(response.context["children"]) == children
 

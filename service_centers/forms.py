@@ -61,9 +61,8 @@ class RedStationLogForm(forms.Form):
     )
     client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, menu: list[ServiceKind], **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.menu = menu
         # Any kind may be posted; the service refuses one that is not on the station's menu, with its name.
         self.fields["service_kind"].queryset = ServiceKind.objects.all()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, Substr
 from django.http import Http404
 from django.utils import timezone
@@ -109,43 +109,62 @@ def _round_area(value: Any) -> Decimal | None:
     return Decimal(value).quantize(AREA_PLACES, rounding=ROUND_HALF_UP)
 
 
-def kind_level_rows(*, points: QuerySet[ServicePoint]) -> list[KindLevelRow]:
-    """Counts, total and average floor area per kind and level: one grouped query."""
-    grouped = (
-        points.values("kind", "level")
-        .annotate(n=Count("pk"), with_area=Count("floor_area"), area=Sum("floor_area"), avg=Avg("floor_area"))
+def _grouped(points: QuerySet[ServicePoint], branch_length: int) -> list[dict]:
+    """Points per branch of the tree (the first `branch_length` path characters), kind and level,
+    with their floor areas: one grouped query serves the kind/level table and the per-child counts."""
+    return list(
+        points.annotate(branch=Substr("unit__path", 1, branch_length))
+        .values("branch", "kind", "level")
+        .annotate(n=Count("pk"), with_area=Count("floor_area"), area=Sum("floor_area"))
         .order_by()
     )
+
+
+def _kind_level_rows(groups: list[dict]) -> list[KindLevelRow]:
+    totals: dict[tuple[str, str], list] = {}
+    for g in groups:
+        total = totals.setdefault((g["kind"], g["level"]), [0, 0, Decimal(0)])
+        total[0] += g["n"]
+        total[1] += g["with_area"]
+        total[2] += Decimal(g["area"] or 0)
     kind_order = {k: i for i, k in enumerate(ServicePoint.Kind.values)}
     level_order = {lv: i for i, lv in enumerate(["", *ServicePoint.Level.values])}
     rows = [
         KindLevelRow(
-            kind=g["kind"],
-            level=g["level"],
-            count=g["n"],
-            with_area=g["with_area"],
-            total_area=_round_area(g["area"]) or Decimal(0),
-            average_area=_round_area(g["avg"]),
+            kind=kind,
+            level=level,
+            count=n,
+            with_area=with_area,
+            total_area=_round_area(area),
+            average_area=_round_area(area / with_area) if with_area else None,
         )
-        for g in grouped
+        for (kind, level), (n, with_area, area) in totals.items()
     ]
     return sorted(rows, key=lambda r: (kind_order.get(r.kind, 99), level_order.get(r.level, 99)))
 
 
+def kind_level_rows(*, points: QuerySet[ServicePoint]) -> list[KindLevelRow]:
+    """Counts, total and average floor area per kind and level: one grouped query."""
+    return _kind_level_rows(_grouped(points, 0))
+
+
 def red_station_months(
-    *, points: QuerySet[ServicePoint], months: int = RED_MONTHS, today: dt.date | None = None
+    *, point_ids: list[int], months: int = RED_MONTHS, today: dt.date | None = None
 ) -> list[MonthCount]:
-    """Services per calendar month: closed months from the roll-up, the month under way live. Two queries."""
+    """Services per calendar month at these stations: closed months from the roll-up, the month under way
+    live from the log (index on point and time). Two queries."""
     window = month_window(today or timezone.localdate(), months)
     current = window[-1]
+    if not point_ids:
+        return [MonthCount(month=m, services=0, live=m == current) for m in window]
     closed = dict(
-        RedStationMonthlyTally.objects.filter(point__in=points, month__gte=window[0], month__lt=current)
+        RedStationMonthlyTally.objects.filter(point_id__in=point_ids, month__gte=window[0], month__lt=current)
         .values("month")
         .annotate(n=Sum("services"))
         .order_by()
         .values_list("month", "n")
     )
-    live = RedStationService.objects.filter(point__in=points, served_at__gte=local_midnight(current)).count()
+    live = RedStationService.objects.filter(point_id__in=point_ids, served_at__gte=local_midnight(current)).count()
     return [MonthCount(month=m, services=live if m == current else closed.get(m, 0), live=m == current) for m in window]
 
 
@@ -194,6 +213,7 @@ def workstation_compliance(
         WorkstationActivity.objects.filter(point_id__in=ids, held_on__year=year)
         .annotate(month=ExtractMonth("held_on"))
         .values_list("point_id", "month")
+        .order_by()  # no default ordering in the DISTINCT
         .distinct()
     ):
         months.setdefault(point_id, set()).add(month)
@@ -215,40 +235,30 @@ def workstation_compliance(
 def network_overview(*, viewer: Any, unit: GridUnit, today: dt.date | None = None) -> NetworkOverview:
     """The network under a unit the viewer may see: counts and floor areas by kind and level, per child unit,
     last year's workstation compliance, red-station services per month, jobs offered, star ratings.
-    Eleven queries whatever the size of the subtree."""
+    A fixed number of queries (ten) whatever the size of the subtree."""
     if not can_see_unit(viewer, unit):
         raise Http404
     today = today or timezone.localdate()
     points = ServicePoint.objects.active().filter(unit__path__startswith=unit.path)
-    rows = kind_level_rows(points=points)
+    child_units = list(GridUnit.objects.filter(parent=unit).order_by("path").only("id", "name", "path", "level"))
+    groups = _grouped(points, (unit.level + 1) * PATH_STEP)
+    rows = _kind_level_rows(groups)
     kind_totals: dict[str, int] = {}
     for row in rows:
         kind_totals[row.kind] = kind_totals.get(row.kind, 0) + row.count
-
-    children: list[ChildRow] = []
-    child_units = list(GridUnit.objects.filter(parent=unit).order_by("path").only("id", "name", "path", "level"))
-    if child_units:
-        prefix_len = (unit.level + 1) * PATH_STEP
-        per_child: dict[str, dict[str, int]] = {}
-        for g in (
-            points.filter(unit__level__gt=unit.level)
-            .annotate(child_path=Substr("unit__path", 1, prefix_len))
-            .values("child_path", "kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            per_child.setdefault(g["child_path"], {})[g["kind"]] = g["n"]
-        children = [
-            ChildRow(
-                unit=child, counts=per_child.get(child.path, {}), total=sum(per_child.get(child.path, {}).values())
-            )
-            for child in child_units
-        ]
+    per_child: dict[str, dict[str, int]] = {}
+    for g in groups:
+        counts = per_child.setdefault(g["branch"], {})
+        counts[g["kind"]] = counts.get(g["kind"], 0) + g["n"]
+    children = [
+        ChildRow(unit=child, counts=per_child.get(child.path, {}), total=sum(per_child.get(child.path, {}).values()))
+        for child in child_units
+    ]
 
     compliance = workstation_compliance(viewer=viewer, unit=unit, year=today.year - 1, today=today)
-    red_points = points.filter(kind=ServicePoint.Kind.RED_STATION)
-    months = red_station_months(points=red_points, today=today)
-    jobs = JobOffer.objects.filter(point__in=red_points).aggregate(n=Sum("positions"))["n"] or 0
+    red_ids = list(points.filter(kind=ServicePoint.Kind.RED_STATION).values_list("pk", flat=True))
+    months = red_station_months(point_ids=red_ids, today=today)
+    jobs = (JobOffer.objects.filter(point_id__in=red_ids).aggregate(n=Sum("positions"))["n"] or 0) if red_ids else 0
     star_year = today.year - 1
     star_counts = dict(
         StarRating.objects.filter(unit__path__startswith=unit.path, year=star_year, is_current=True)

@@ -129,7 +129,7 @@ def point_workspace(*, viewer: Any, point: ServicePoint, year: int | None = None
         ]
     elif point.kind == ServicePoint.Kind.RED_STATION:
         workspace.menu = list(point.menu.order_by("sort_order", "pk"))
-        workspace.months = red_station_months(points=ServicePoint.objects.filter(pk=point.pk), today=today)
+        workspace.months = red_station_months(point_ids=[point.pk], today=today)
         counts = red_station_kind_counts(point=point)
         workspace.by_kind = [(kind, counts.get(kind.pk, 0)) for kind in workspace.menu]
         workspace.recent = red_station_recent(viewer=viewer, point=point, limit=20)

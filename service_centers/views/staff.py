@@ -130,9 +130,8 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
     """The phone page of a red station: one tap per service on the menu logs it now."""
     point = _point_for_work(request, pk, kind=ServicePoint.Kind.RED_STATION)
-    menu = list(point.menu.filter(is_active=True).order_by("sort_order", "pk"))
     if request.method == "POST":
-        form = RedStationLogForm(request.POST, menu=menu)
+        form = RedStationLogForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -160,7 +159,7 @@ def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.info(request, _("这次服务刚才已经登记过了，没有重复登记。"))
                 return redirect("service_centers:red_station_log", pk=point.pk)
     else:
-        form = RedStationLogForm(menu=menu, initial={"client_key": uuid.uuid4()})
+        form = RedStationLogForm(initial={"client_key": uuid.uuid4()})
     if form.is_bound:
         # A refused tap: offer a fresh key for the next try.
         form.data = form.data.copy()
@@ -171,7 +170,7 @@ def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "point": point,
             "form": form,
-            "menu": menu,
+            "menu": list(point.menu.filter(is_active=True).order_by("sort_order", "pk")),
             "today": selectors.red_station_today_count(viewer=request.user, point=point),
             "recent": selectors.red_station_recent(viewer=request.user, point=point, limit=10),
         },

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -63,7 +63,12 @@ def directory_points(
         points = points.filter(unit__path__startswith=district.path)
     if q:
         points = points.filter(Q(name__icontains=q) | Q(address__icontains=q))
-    return points.order_by("kind", "level", "unit__path", "name", "pk")
+    # The report's order: service centers first (city down to village), then studios, workstations...
+    kind_rank = Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(ServicePoint.Kind.values)), default=Value(99))
+    level_rank = Case(
+        *(When(level=lv, then=Value(i)) for i, lv in enumerate(ServicePoint.Level.values)), default=Value(99)
+    )
+    return points.order_by(kind_rank, level_rank, "unit__path", "name", "pk")
 
 
 @dataclass

@@ -54,3 +54,27 @@ def huge_jpg(megabytes: int = 20) -> SimpleUploadedFile:
     Image.new("RGB", (16, 16)).save(buffer, format="JPEG")
     content = buffer.getvalue() + b"\x00" * (megabytes * 1024 * 1024)
     return SimpleUploadedFile("big.jpg", content, content_type="image/jpeg")
+
+
+def session_client(user: User):
+    """A test client logged in by writing its session directly.
+
+    `Client.force_login()` fires the log-in signal with a bare request (no
+    client address), which the security log and django-axes record; on
+    PostgreSQL that address column is `inet` and refuses the placeholder. The
+    worker and concurrency tests only need a logged-in session.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.test import Client
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client

@@ -42,7 +42,7 @@ from ..models import (
     TeamMember,
     Volunteer,
 )
-from .fast import IdBlock, insert_rows, reset_sequences
+from .fast import IdBlock, analyze_tables, insert_rows, reset_sequences
 from .ledger import Rec, seed_ledger
 
 DEMO_ORDER = 20
@@ -618,6 +618,7 @@ def seed(ctx: DemoContext) -> None:
         label="服务记录",
     )
 
+    analyze_tables()
     ctx.add_account("xiufeng_team_leader", f"{home_team.name}队长（只管理本队）")
     ctx.add_account("organ_member", f"在{home_community.name}“双报到”的机关党员（本人服务时长、时间银行和积分）")
 

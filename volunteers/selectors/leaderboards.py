@@ -24,7 +24,8 @@ from grids.jurisdiction import can_see_unit, jurisdiction_paths
 from grids.models import PATH_STEP, GridUnit, User
 
 from .. import access
-from ..models import ServiceRecord, Team
+from ..models import ServiceRecord, Team, Volunteer
+from ..services.ledger import quantize
 
 
 class Period(models.TextChoices):
@@ -117,41 +118,53 @@ def leaderboard(
     if metric not in Metric.values:
         raise ValidationError({"metric": _("未知的排行指标。")})
     start, end = period_bounds(period, today)
-    records = ServiceRecord.objects.verified().filter(unit__path__startswith=unit.path)
+    records = ServiceRecord.objects.verified()
+    if unit.level != GridUnit.Level.CITY:  # every record lies under the city: no join needed for it
+        records = records.filter(unit__path__startswith=unit.path)
     if start is not None:
         records = records.filter(started_at__gte=start, started_at__lt=end)
     totals = {"hours": Sum("hours"), "points": Sum("points"), "services": Count("pk")}
+    # Group by the key alone (a hash aggregate on an integer), then name the top rows in one query.
     if board == Board.VOLUNTEER:
-        grouped = records.values("volunteer_id", "volunteer__full_name")
-        key, label = "volunteer_id", "volunteer__full_name"
+        key, names_of = (
+            "volunteer_id",
+            lambda keys: Volunteer.objects.filter(pk__in=keys).values_list("pk", "full_name"),
+        )
+        grouped = records.values(key)
     elif board == Board.TEAM:
-        grouped = records.filter(team__isnull=False).values("team_id", "team__name")
-        key, label = "team_id", "team__name"
+        key, names_of = "team_id", lambda keys: Team.objects.filter(pk__in=keys).values_list("pk", "name")
+        grouped = records.filter(team__isnull=False).values(key)
     elif board == Board.UNIT:
         if unit.level >= GridUnit.Level.ZONE:
             return []
         width = len(unit.path) + PATH_STEP
-        grouped = records.annotate(child=Substr("unit__path", 1, width)).values("child")
-        key, label = "child", None
+        key = "child"
+        grouped = records.annotate(child=Substr("unit__path", 1, width)).values(key)
     else:
         raise ValidationError({"board": _("未知的排行对象。")})
     rows = list(grouped.annotate(**totals).order_by(f"-{metric}", key)[:limit])
+    if not rows:
+        return []
     if board == Board.UNIT:
-        names = {
+        found = {
             path: (pk, name)
             for path, pk, name in GridUnit.objects.filter(path__in=[r["child"] for r in rows]).values_list(
                 "path", "pk", "name"
             )
         }
         for r in rows:
-            r["id"], r["label"] = names.get(r["child"], (0, r["child"]))
+            r["id"], r["label"] = found.get(r["child"], (0, r["child"]))
+    else:
+        names = dict(names_of([r[key] for r in rows]))
+        for r in rows:
+            r["id"], r["label"] = r[key], names.get(r[key], "")
     return [
         Row(
             rank=i + 1,
-            key=r["id"] if board == Board.UNIT else r[key],
-            name=r["label"] if board == Board.UNIT else r[label],
-            hours=r["hours"] or Decimal("0"),
-            points=r["points"] or Decimal("0"),
+            key=r["id"],
+            name=r["label"],
+            hours=quantize(r["hours"] or 0),
+            points=quantize(r["points"] or 0),
             services=r["services"],
         )
         for i, r in enumerate(rows)

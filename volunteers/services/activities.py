@@ -92,12 +92,12 @@ def activity_cancel(*, activity: Activity, actor: User, reason: str = "") -> Act
     for signup in activity.signups.filter(status=ActivitySignup.Status.SIGNED_UP):
         signup.status = ActivitySignup.Status.CANCELLED
         signup.cancelled_at = now
-        save_by(signup, actor)
+        save_by(signup, actor, update_fields=["status", "cancelled_at"])
     activity.status = Activity.Status.CANCELLED
     activity.places_taken = 0
     if reason:
         activity.description = f"{activity.description}\n{_('取消原因')}：{reason}".strip()
-    save_by(activity, actor)
+    save_by(activity, actor, update_fields=["status", "places_taken", "description"])
     return activity
 
 
@@ -171,7 +171,7 @@ def signup_cancel(*, signup: ActivitySignup, actor: User) -> ActivitySignup:
         raise ValidationError({"status": _("活动已经开始，不能取消报名。")})
     signup.status = ActivitySignup.Status.CANCELLED
     signup.cancelled_at = timezone.now()
-    save_by(signup, actor)
+    save_by(signup, actor, update_fields=["status", "cancelled_at"])
     Activity.objects.filter(pk=activity.pk).update(places_taken=F("places_taken") - 1)
     return signup
 
@@ -193,7 +193,7 @@ def signup_check_in(*, signup: ActivitySignup, actor: User) -> ActivitySignup:
     signup.status = ActivitySignup.Status.CHECKED_IN
     signup.checked_in_at = now
     signup.checked_in_by = actor
-    save_by(signup, actor)
+    save_by(signup, actor, update_fields=["status", "checked_in_at", "checked_in_by"])
     return signup
 
 
@@ -212,7 +212,7 @@ def signup_check_out(*, signup: ActivitySignup, actor: User) -> ServiceRecord:
         raise ValidationError({"status": _("活动尚未开始或服务时间太短，暂不能签退。")})
     signup.status = ActivitySignup.Status.CHECKED_OUT
     signup.checked_out_at = now
-    save_by(signup, actor)
+    save_by(signup, actor, update_fields=["status", "checked_out_at"])
     return record_write(
         volunteer=signup.volunteer,
         category=activity.category,

@@ -42,6 +42,9 @@ def quantize(amount: Decimal | int | str) -> Decimal:
 
 def system_account(*, kind: str, currency: str) -> LedgerAccount:
     """The system's issuing or redemption account for a currency, opened on first use."""
+    account = LedgerAccount.objects.filter(kind=kind, currency=currency, volunteer=None).first()
+    if account is not None:
+        return account
     try:
         with transaction.atomic():
             account, _created = LedgerAccount.objects.get_or_create(
@@ -60,6 +63,11 @@ def system_account(*, kind: str, currency: str) -> LedgerAccount:
 
 def personal_account(*, volunteer: Volunteer, currency: str) -> LedgerAccount:
     """The volunteer's account in a currency, opened on first use."""
+    account = LedgerAccount.objects.filter(
+        kind=LedgerAccount.Kind.PERSONAL, currency=currency, volunteer=volunteer
+    ).first()
+    if account is not None:
+        return account
     try:
         with transaction.atomic():
             account, _created = LedgerAccount.objects.get_or_create(
@@ -124,9 +132,12 @@ def ledger_post(
         if not account.allow_negative and account.balance + change < 0:
             raise ValidationError({"amount": _shortfall_message(account, account.balance, change)})
 
-    entry = LedgerEntry(kind=kind, memo=memo[:300], created_by=actor, created_at=timezone.now(), reverses=reverses)
-    entry.full_clean()
-    entry.save()
+    if kind not in LedgerEntry.Kind.values:
+        raise ValidationError({"kind": _("未知的分录类型。")})
+    # Every value below is the service's own; the table's constraints hold the rest (one reversal per entry).
+    entry = LedgerEntry.objects.create(
+        kind=kind, memo=memo[:300], created_by=actor, created_at=timezone.now(), reverses=reverses
+    )
     postings = []
     running = {account_id: account.balance for account_id, account in locked.items()}
     for account_id, amount in order:
@@ -141,11 +152,13 @@ def ledger_post(
             )
         )
     LedgerPosting.objects.bulk_create(postings)
+    touched = []
     for account_id in sorted(changes):
         account = locked[account_id]
         account.balance = running[account_id]
-        # An UPDATE under the lock we hold; the CHECK constraint is the last guard.
-        LedgerAccount.objects.filter(pk=account_id).update(balance=account.balance)
+        touched.append(account)
+    # One UPDATE under the locks we hold; the CHECK constraint is the last guard.
+    LedgerAccount.objects.bulk_update(touched, ["balance"])
     return entry
 
 
@@ -212,8 +225,14 @@ def ledger_transfer(
         raise ValidationError({"target": _("不能转给自己。")})
     if currency not in Currency.values:
         raise ValidationError({"currency": _("未知币种。")})
-    source_account = personal_account(volunteer=source, currency=currency)
-    target_account = personal_account(volunteer=target, currency=currency)
+    found = {
+        account.volunteer_id: account
+        for account in LedgerAccount.objects.filter(
+            kind=LedgerAccount.Kind.PERSONAL, currency=currency, volunteer__in=[source, target]
+        )
+    }
+    source_account = found.get(source.pk) or personal_account(volunteer=source, currency=currency)
+    target_account = found.get(target.pk) or personal_account(volunteer=target, currency=currency)
     return ledger_post(
         kind=LedgerEntry.Kind.TRANSFER,
         lines=[(source_account, -amount), (target_account, amount)],

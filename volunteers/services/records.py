@@ -274,7 +274,7 @@ def record_verify(*, record: ServiceRecord, actor: User, note: str = "") -> Serv
     record.verified_at = timezone.now()
     record.review_note = note[:300]
     record.entry = entry
-    save_by(record, actor)
+    save_by(record, actor, update_fields=["status", "points", "verified_by", "verified_at", "review_note", "entry"])
     return record
 
 
@@ -291,7 +291,7 @@ def record_reject(*, record: ServiceRecord, actor: User, note: str) -> ServiceRe
     record.verified_by = actor
     record.verified_at = timezone.now()
     record.review_note = note.strip()[:300]
-    save_by(record, actor)
+    save_by(record, actor, update_fields=["status", "verified_by", "verified_at", "review_note"])
     return record
 
 
@@ -313,7 +313,7 @@ def record_reverse(*, record: ServiceRecord, actor: User, note: str) -> ServiceR
     record.status = ServiceRecord.Status.REVERSED
     record.reversal_entry = reversal
     record.review_note = note.strip()[:300]
-    save_by(record, actor)
+    save_by(record, actor, update_fields=["status", "reversal_entry", "review_note"])
     return record
 
 

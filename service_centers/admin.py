@@ -151,9 +151,19 @@ class StarRatingAdmin(admin.ModelAdmin):
         return False
 
 
+class HonourFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            # The report: members are party vanguards honoured at county level or above.
+            raise ValidationError(_("编入工作站的党员须获得过县（市、区）级以上荣誉称号，请至少填写一项。"))
+
+
 class HonourInline(admin.TabularInline):
     model = MemberHonour
-    extra = 0
+    formset = HonourFormSet
+    extra = 1
 
 
 @admin.register(WorkstationMember)
@@ -231,6 +241,20 @@ class JobOfferAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     list_select_related = ["point"]
     raw_id_fields = ["point"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        obj.pk = services.job_offer_record(
+            actor=request.user,
+            point=data["point"],
+            role=data["role"],
+            positions=data["positions"],
+            offered_on=data["offered_on"],
+            note=data.get("note", ""),
+        ).pk
 
 
 @admin.register(LocalProduct)

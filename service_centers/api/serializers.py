@@ -9,11 +9,13 @@ from grids.models import GridUnit
 from ..models import (
     ActivityCategory,
     DeliberationMeeting,
+    MemberHonour,
     RedStationService,
     ServiceKind,
     ServicePoint,
     StarRating,
     WorkstationActivity,
+    WorkstationMember,
 )
 
 
@@ -125,6 +127,24 @@ class MeetingSerializer(serializers.ModelSerializer):
         fields = ["id", "held_on", "topic", "attendees", "attendee_count", "decisions", "follow_up", "recorded_at"]
         read_only_fields = ["id", "recorded_at"]
         extra_kwargs = {"attendee_count": {"min_value": None}}
+
+
+class HonourSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemberHonour
+        fields = ["title", "level", "year"]
+        extra_kwargs = {"year": {"min_value": None, "max_value": None}}
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A vanguard model enrolled in a workstation, with the honours that qualify them (personal data)."""
+
+    honours = HonourSerializer(many=True)
+
+    class Meta:
+        model = WorkstationMember
+        fields = ["id", "name", "organisation", "joined_on", "honours"]
+        read_only_fields = ["id"]
 
 
 class ActivitySerializer(serializers.ModelSerializer):

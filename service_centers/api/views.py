@@ -33,6 +33,7 @@ from .serializers import (
     ActivitySerializer,
     ComplianceSerializer,
     MeetingSerializer,
+    MemberSerializer,
     NetworkOverviewSerializer,
     PointWriteSerializer,
     PublicPointDetailSerializer,
@@ -191,6 +192,27 @@ class ServicePointViewSet(
         serializer.is_valid(raise_exception=True)
         meeting = services.deliberation_meeting_record(actor=request.user, point=point, **serializer.validated_data)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberSerializer, responses={200: MemberSerializer(many=True), 201: MemberSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        """A workstation's members (vanguard models with their honours): GET them, POST one enrolled."""
+        point = _work_point(request, pk, ServicePoint.Kind.WORKSTATION)
+        if request.method == "GET":
+            page = self.paginate_queryset(point.members.prefetch_related("honours").order_by("joined_on", "pk"))
+            return self.get_paginated_response(MemberSerializer(page, many=True).data)
+        serializer = MemberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        member = services.workstation_member_add(
+            actor=request.user,
+            point=point,
+            name=data["name"],
+            organisation=data.get("organisation", ""),
+            joined_on=data["joined_on"],
+            honours=[dict(honour) for honour in data["honours"]],
+        )
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ActivitySerializer, responses={200: ActivitySerializer(many=True), 201: ActivitySerializer})
     @action(detail=True, methods=["get", "post"])

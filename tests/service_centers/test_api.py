@@ -180,3 +180,22 @@ def test_the_schema_documents_the_service_point_endpoints():
     schema = api().get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/v1/service-points/", "/api/v1/service-points/{id}/services/", "/api/v1/service-points/network/"):
         assert path in schema
+
+
+def test_workstation_members_through_the_api():
+    district, _street, community = new_district()
+    station = workstation(community)
+    client = APIClient()
+    client.force_authenticate(staff_user(district))
+    url = f"{BASE}{station.pk}/members/"
+    body = {"name": "王某", "organisation": "区人民医院", "joined_on": "2024-05-01"}
+    refused = client.post(url, {**body, "honours": []}, format="json")
+    assert refused.status_code == 400
+    assert "honours" in refused.json()
+    created = client.post(
+        url, {**body, "honours": [{"title": "优秀共产党员", "level": "county", "year": 2022}]}, format="json"
+    )
+    assert created.status_code == 201
+    listed = client.get(url).json()["results"]
+    assert listed[0]["honours"] == [{"title": "优秀共产党员", "level": "county", "year": 2022}]
+    assert api().get(url).status_code in (401, 403)

@@ -31,6 +31,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "service_centers.tasks.red_station_tally_refresh_task",
         "schedule": crontab(minute=15, hour=0),
     },
+    # Volunteers: audit the time-bank and points ledger nightly at 02:10 (Asia/Shanghai):
+    # every currency sums to zero, every balance equals its postings, no personal account
+    # below zero. Read-only, so idempotent; a failure is logged as an error.
+    "volunteers-ledger-audit": {
+        "task": "volunteers.tasks.ledger_audit_task",
+        "schedule": crontab(minute=10, hour=2),
+    },
     # Contracts: the quarterly tally of co-building commitments, on the day after each
     # quarter ends (1 January, April, July, October at 01:30 Asia/Shanghai), so
     # communities can publish the quarter on their disclosure board from that morning.

@@ -133,3 +133,18 @@ def test_a_service_credit_is_reversed_through_its_record_only(db):
     with pytest.raises(ValidationError) as caught:
         services.entry_reverse(entry=record_entry, actor=staff_user("admin"))
     assert "服务记录" in caught.value.message_dict["entry"][0]
+
+
+def test_the_nightly_audit_reports_a_sound_ledger(db):
+    from volunteers.tasks import ledger_audit_task
+
+    report = ledger_audit_task.delay().get()
+    assert set(report) == {"hours", "points"}
+    assert all(figures["sound"] == "True" for figures in report.values())
+
+
+def test_the_nightly_audit_is_scheduled():
+    from guilin_portal.schedules import CELERY_BEAT_SCHEDULE
+
+    entry = CELERY_BEAT_SCHEDULE["volunteers-ledger-audit"]
+    assert entry["task"] == "volunteers.tasks.ledger_audit_task"

@@ -115,7 +115,11 @@ def test_only_the_communitys_staff_keep_its_contracts(demo_user):
 @pytest.fixture
 def xiufeng_contract(demo_user):
     """A demo contract of unit_contact's unit in 秀峰区."""
-    return Contract.objects.filter(unit__contacts__user=demo_user("unit_contact")).order_by("-year").first()
+    return (
+        Contract.objects.filter(unit__contacts__user=demo_user("unit_contact"), evaluation__isnull=False)
+        .order_by("-year", "number")
+        .first()
+    )
 
 
 def test_out_of_jurisdiction_contracts_are_404_in_pages_and_api(xiufeng_contract, client_as):

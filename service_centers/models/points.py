@@ -211,6 +211,9 @@ class ServicePointStaff(models.Model):
     role = models.CharField(_("岗位"), max_length=16, choices=Role.choices, default=Role.STAFF)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    # Who gave or took away the standing, and when (a removal leaves its history row too).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("阵地工作人员")
         verbose_name_plural = _("阵地工作人员")

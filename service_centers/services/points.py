@@ -171,11 +171,15 @@ def point_staff_add(*, actor: User, point: ServicePoint, user: User, role: str =
     """Make a person staff of one point: they then see and log for that point only."""
     if not can_manage_unit(actor, point.unit):
         raise ValidationError({"point": _("您无权为该阵地配备工作人员。")})
-    membership, created = ServicePointStaff.objects.get_or_create(user=user, point=point, defaults={"role": role})
-    if not created and membership.role != role:
-        membership.role = role
-        membership.full_clean()
-        membership.save(update_fields=["role"])
+    membership = ServicePointStaff.objects.filter(user=user, point=point).first()
+    if membership is None:
+        membership = ServicePointStaff(user=user, point=point, role=role)
+    elif membership.role == role:
+        return membership
+    membership.role = role
+    membership.full_clean()
+    membership._history_user = actor
+    membership.save()
     forget_access(user)
     return membership
 
@@ -185,5 +189,6 @@ def point_staff_remove(*, actor: User, membership: ServicePointStaff) -> None:
     if not can_manage_unit(actor, membership.point.unit):
         raise ValidationError({"point": _("您无权调整该阵地的工作人员。")})
     user = membership.user
+    membership._history_user = actor
     membership.delete()
     forget_access(user)

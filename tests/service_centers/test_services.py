@@ -247,3 +247,23 @@ def test_a_back_dated_entry_for_a_closed_month_refreshes_that_months_tally(djang
     (tally,) = RedStationMonthlyTally.objects.filter(point=station)
     assert tally.services == 1
     assert tally.month == previous_month(today)
+
+
+def test_staff_standing_is_given_and_taken_with_history(unit_named):
+    from grids.models import User
+    from service_centers.access import can_work_on_point
+    from service_centers.models import ServicePointStaff
+
+    district, _street, community = new_district()
+    station = red_station(community)
+    manager = staff_user(district)
+    person = User.objects.create(username="duty_person", full_name="值班员")
+    assert not can_work_on_point(person, station)
+    membership = services.point_staff_add(actor=manager, point=station, user=person)
+    assert can_work_on_point(person, station)
+    with pytest.raises(ValidationError):
+        services.point_staff_add(actor=staff_user(unit_named("秀峰区")), point=station, user=person)
+    services.point_staff_remove(actor=manager, membership=membership)
+    assert not can_work_on_point(person, station)
+    history = list(ServicePointStaff.history.filter(user=person).order_by("history_date"))
+    assert [(h.history_type, h.history_user) for h in history] == [("+", manager), ("-", manager)]

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "service_centers",
     "contracts",
     "dashboards",
+    "open311",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,218 @@
+"""Writes of the Open311 app: issuing and revoking client keys, and filing a service request.
+
+A request becomes a resident issue through `grids.services.issue_log`, the
+same function the grid worker's page and the issue API call, so the same
+rules hold (micro-grid, active category, phone format, time limit) and
+routing runs after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids import services as grid_services
+from grids.models import GridUnit, Issue, IssueCategory, User
+
+from .models import Open311Client, Open311ServiceAccount
+
+log = logging.getLogger("portal.security")
+
+KEY_SEPARATOR = "."
+
+
+def _hash(secret: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is enough (no dictionary to guess from),
+    # as for the statistics keys (dashboards.services).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def open311_client_issue(
+    *,
+    name: str,
+    unit: GridUnit,
+    created_by: User | None,
+    reporter: User | None = None,
+    secret: str | None = None,
+) -> tuple[Open311Client, str]:
+    """Create a client for a micro-grid; the plaintext key is returned once and never stored.
+
+    Without a `reporter`, a service account that cannot log in is created to
+    be recorded as the reporter of the client's requests.
+    """
+    if not unit.is_micro_grid:
+        raise ValidationError({"unit": _("Open311 客户端的诉求要登记到微网格（片区、小区或责任区）。")})
+    name = (name or "").strip()
+    prefix = secrets.token_hex(4)
+    secret = secret or secrets.token_urlsafe(32)
+    if reporter is None:
+        reporter = User(
+            username=f"open311-{prefix}",
+            full_name=f"Open311：{name}"[:60],
+            password=make_password(None),
+            is_active=False,  # a name on the timeline, never a log-in
+        )
+        reporter.full_clean(exclude=["password"])
+        reporter.save()
+    client = Open311Client(
+        name=name,
+        unit=unit,
+        prefix=prefix,
+        api_key_hash=_hash(secret),
+        reporter=reporter,
+        created_by=created_by,
+        created_at=timezone.now(),
+    )
+    client.full_clean()
+    client.save()
+    log.info(
+        "open311 key issued",
+        extra={"event": "open311_key_issued", "client_id": client.pk, "user": getattr(created_by, "username", "-")},
+    )
+    return client, f"{prefix}{KEY_SEPARATOR}{secret}"
+
+
+@transaction.atomic
+def open311_client_revoke(*, client: Open311Client, revoked_by: User | None) -> Open311Client:
+    """Stop a key from working; the issues it filed stay, with its service account as reporter."""
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+        log.info(
+            "open311 key revoked",
+            extra={
+                "event": "open311_key_revoked",
+                "client_id": client.pk,
+                "user": getattr(revoked_by, "username", "-"),
+            },
+        )
+    return client
+
+
+def open311_client_authenticate(raw: str | None) -> Open311Client | None:
+    """The usable client a presented api_key names, or None (missing, unknown, wrong secret or revoked).
+
+    Records the use: one query to find the key, one to stamp `last_used_at`.
+    """
+    prefix, _dot, secret = (raw or "").strip().partition(KEY_SEPARATOR)
+    if not prefix or not secret:
+        return None
+    client = Open311Client.objects.usable().select_related("unit").filter(prefix=prefix).first()
+    if client is None or not hmac.compare_digest(client.api_key_hash, _hash(secret)):
+        return None
+    client.last_used_at = timezone.now()
+    Open311Client.objects.filter(pk=client.pk).update(last_used_at=client.last_used_at)
+    return client
+
+
+# ---------------------------------------------------------------------------
+# POST requests: a service request becomes a resident issue
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RequestInput:
+    """What a client POSTs (GeoReport v2 names). Contact fields are optional and never published."""
+
+    service_code: str = ""
+    description: str = ""
+    address_string: str = ""
+    lat: str = ""
+    long: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def _coordinate(value: str, field: str, limit: int) -> Decimal:
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation as exc:
+        raise ValidationError({field: _("请填写十进制度数。")}) from exc
+    if not number.is_finite() or abs(number) > limit:
+        raise ValidationError({field: _("取值应在 -%(limit)s 到 %(limit)s 之间。") % {"limit": limit}})
+    return number
+
+
+def location_text_for(data: RequestInput) -> str:
+    """The issue's location: the address as given, else the coordinates in words (Issue keeps no coordinates)."""
+    address = data.address_string.strip()
+    has_lat, has_long = bool(data.lat.strip()), bool(data.long.strip())
+    if has_lat != has_long:
+        missing = "long" if has_lat else "lat"
+        raise ValidationError({missing: _("lat 和 long 要同时提供。")})
+    coordinates = ""
+    if has_lat:
+        lat = _coordinate(data.lat, "lat", 90)
+        long = _coordinate(data.long, "long", 180)
+        coordinates = _("坐标 %(lat)s, %(long)s") % {"lat": f"{lat:.6f}", "long": f"{long:.6f}"}
+    if not address and not coordinates:
+        raise ValidationError({"address_string": _("请提供 address_string，或同时提供 lat 和 long。")})
+    text = address or coordinates
+    if len(text) > Issue._meta.get_field("location_text").max_length:
+        raise ValidationError({"address_string": _("地址太长（最多 200 个字符）。")})
+    return text
+
+
+# grids' field names as a client knows them (GeoReport v2), for the 400's description.
+FIELD_NAMES = {
+    "category": "service_code",
+    "resident_phone": "phone",
+    "resident_name": "last_name",
+    "location_text": "address_string",
+    "unit": "api_key",
+}
+
+
+@transaction.atomic
+def open311_request_create(*, client: Open311Client, data: RequestInput) -> Issue:
+    """File a client's service request as a resident issue in its micro-grid, reported by its service account.
+
+    The resident's name and phone are kept only as the issue's resident
+    contact (masked by grids for everyone but the reporter and handlers);
+    an e-mail address is accepted and dropped, since an issue has no place for it.
+    """
+    code = data.service_code.strip()
+    if not code:
+        raise ValidationError({"service_code": _("缺少 service_code。")})
+    category = IssueCategory.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise ValidationError({"service_code": _("没有这个 service_code：%(code)s。") % {"code": code}})
+    if len(data.description) > Issue._meta.get_field("description").max_length:
+        raise ValidationError({"description": _("问题描述太长（最多 4000 个字符）。")})
+    location_text = location_text_for(data)
+    reporter = Open311ServiceAccount.objects.get(pk=client.reporter_id)
+    resident_name = f"{data.last_name.strip()}{data.first_name.strip()}"  # 姓在前
+    if len(resident_name) > Issue._meta.get_field("resident_name").max_length:
+        raise ValidationError({"last_name": _("姓名太长。")})
+    try:
+        issue, _created = grid_services.issue_log(
+            reporter=reporter,
+            unit=client.unit,
+            category=category,
+            description=data.description,
+            location_text=location_text,
+            resident_name=resident_name,
+            resident_phone=data.phone,
+        )
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {FIELD_NAMES.get(field, field): messages for field, messages in error.message_dict.items()}
+        ) from error
+    log.info(
+        "open311 request filed",
+        extra={"event": "open311_request", "client_id": client.pk, "issue_id": issue.pk},
+    )
+    return issue

@@ -1,0 +1,291 @@
+"""Open311 GeoReport v2 endpoints (http://wiki.open311.org/GeoReport_v2), JSON and XML.
+
+Who may call what (decided here, documented in the README):
+- discovery and services are public: they describe what may be reported;
+- service requests are read and filed with an `api_key` issued in the admin.
+  Reads are scoped through grids.jurisdiction to the key's micro-grid:
+  resident issues include family disputes and safety hazards whose place
+  names a household, so they are not published to anonymous callers (the
+  portal's public pages are the contract disclosure and the service points),
+  and even a key holder gets no personal data.
+
+Every error answers in the spec's format, `[{"code": 400, "description": ...}]`
+or `<errors><error>...`, with the same HTTP status.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from . import representation as rep
+from . import selectors, services
+from . import serializers as s
+from .models import Open311Client
+from .renderers import GeoReportJSONRenderer, GeoReportResponse, GeoReportXMLRenderer, UrlFormatNegotiation
+
+TAG = "open311"
+
+
+class InvalidApiKey(exceptions.APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "api_key missing, invalid or revoked."
+
+
+def _describe(error: DjangoValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+            for field, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, dict):
+        return " ".join(f"{field}: {_flatten(value)}" for field, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(_flatten(value) for value in detail)
+    return str(detail)
+
+
+def errors_response(code: int, description: str) -> GeoReportResponse:
+    return GeoReportResponse(rep.error_list(code, description), root="errors", item="error", status=code)
+
+
+def exception_handler(exc, context):
+    """Every error in GeoReport's format; anything else is a real 500."""
+    if isinstance(exc, DjangoValidationError):
+        return errors_response(status.HTTP_400_BAD_REQUEST, _describe(exc))
+    if isinstance(exc, Http404):
+        return errors_response(status.HTTP_404_NOT_FOUND, _("没有找到。"))
+    if isinstance(exc, exceptions.APIException):
+        response = errors_response(exc.status_code, _flatten(exc.detail))
+        if getattr(exc, "wait", None):
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+    return None
+
+
+class GeoReportView(APIView):
+    """JSON or XML by the URL's extension; no session or token: the spec's `api_key` where one is needed."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [GeoReportJSONRenderer, GeoReportXMLRenderer]
+    content_negotiation_class = UrlFormatNegotiation
+    parser_classes = [FormParser, MultiPartParser]
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def client(self, request: Request, raw: str | None) -> Open311Client:
+        client = services.open311_client_authenticate(raw)
+        if client is None:
+            raise InvalidApiKey
+        return client
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=[".json", ".xml"], description="`.json` or `.xml`."
+)
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer(many=True), description="A missing or bad field, named."),
+    403: OpenApiResponse(s.ErrorSerializer(many=True), description="api_key missing, invalid or revoked."),
+    404: OpenApiResponse(s.ErrorSerializer(many=True), description="Not found (or outside the key's unit)."),
+}
+
+
+class DiscoveryView(GeoReportView):
+    @extend_schema(
+        tags=[TAG],
+        auth=[],
+        operation_id="open311_discovery",
+        summary="Service discovery: the endpoint, its formats and whom to ask for a key",
+        parameters=[FORMAT_PARAMETER],
+        responses={200: s.DiscoverySerializer},
+    )
+    def get(self, request: Request, format: str | None = None) -> GeoReportResponse:
+        # The endpoint's base: this very URL without "/discovery.json".
+        base = request.build_absolute_uri(request.path).rsplit("/discovery", 1)[0]
+        data = rep.discovery(
+            url=base,
+            contact=getattr(settings, "OPEN311_CONTACT", "") or _("桂林市网格治理与党群服务门户管理员"),
+            key_service=getattr(settings, "OPEN311_KEY_SERVICE", "")
+            or _("api_key 由门户管理员在后台为一个微网格签发，只显示一次；请联系管理员申请。"),
+            production=not settings.DEBUG,
+        )
+        return GeoReportResponse(data, root="discovery")
+
+
+class ServiceListView(GeoReportView):
+    @extend_schema(
+        tags=[TAG],
+        auth=[],
+        operation_id="open311_services",
+        summary="Services: the active issue categories",
+        parameters=[FORMAT_PARAMETER],
+        responses={200: s.ServiceSerializer(many=True)},
+    )
+    def get(self, request: Request, format: str | None = None) -> GeoReportResponse:
+        rows = [rep.service_fields(category) for category in selectors.services_list()]
+        return GeoReportResponse(rows, root="services", item="service")
+
+
+class ServiceDefinitionView(GeoReportView):
+    @extend_schema(
+        tags=[TAG],
+        auth=[],
+        operation_id="open311_service_definition",
+        summary="A service's definition (no attributes beyond the standard fields)",
+        parameters=[FORMAT_PARAMETER],
+        responses={200: s.ServiceDefinitionSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, service_code: str, format: str | None = None) -> GeoReportResponse:
+        category = selectors.service_get(code=service_code)
+        return GeoReportResponse(rep.service_definition(category), root="service_definition")
+
+
+# ---------------------------------------------------------------------------
+# Service requests
+# ---------------------------------------------------------------------------
+# A "+" in an unencoded query string arrives as a space: "…T08:00:00 08:00".
+_SPACE_OFFSET_RE = re.compile(r" (\d{2}:?\d{2})$")
+
+
+def parse_w3(value: str, field: str) -> datetime:
+    """A W3C datetime (or date) as an aware datetime; a time without an offset is Guilin's."""
+    value = _SPACE_OFFSET_RE.sub(r"+\1", value.strip())
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            parsed = datetime.combine(day, time.min) if day else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise DjangoValidationError(
+            {field: _("请使用 W3C 日期时间格式，如 2026-01-31T08:00:00+08:00。")}, code="invalid_datetime"
+        )
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+
+
+def parse_request_query(params) -> selectors.RequestQuery:
+    """GET requests' arguments as the spec defines them; a bad one is a 400 naming it."""
+    ids = _listed(params.get("service_request_id", ""))
+    if ids:
+        if not all(part.isdigit() for part in ids):
+            raise DjangoValidationError({"service_request_id": _("请填写数字编号，多个用逗号分隔。")})
+        # "This overrides all other arguments."
+        return selectors.RequestQuery(ids=tuple(int(part) for part in ids))
+    statuses = _listed(params.get("status", ""))
+    unknown = [value for value in statuses if value not in selectors.SPEC_STATUSES]
+    if unknown:
+        raise DjangoValidationError({"status": _("只能是 open 或 closed。")})
+    start = parse_w3(params["start_date"], "start_date") if params.get("start_date") else None
+    end = parse_w3(params["end_date"], "end_date") if params.get("end_date") else None
+    if start and end:
+        if end < start:
+            raise DjangoValidationError({"end_date": _("end_date 不能早于 start_date。")})
+        if end - start > selectors.MAX_SPAN:
+            raise DjangoValidationError(
+                {"end_date": _("查询范围不能超过 %(days)s 天。") % {"days": selectors.DEFAULT_DAYS}}
+            )
+    return selectors.RequestQuery(
+        service_codes=_listed(params.get("service_code", "")), statuses=statuses, start=start, end=end
+    )
+
+
+API_KEY_QUERY = OpenApiParameter(
+    "api_key", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="The client's Open311 key."
+)
+
+
+def requests_response(rows: list[dict], **kwargs) -> GeoReportResponse:
+    return GeoReportResponse(rows, root="service_requests", item="request", **kwargs)
+
+
+class RequestListView(GeoReportView):
+    @extend_schema(
+        tags=[TAG],
+        auth=[],
+        operation_id="open311_requests",
+        summary="Service requests in the key's micro-grid: the last 90 days by default, at most 1,000, newest first",
+        parameters=[
+            FORMAT_PARAMETER,
+            API_KEY_QUERY,
+            OpenApiParameter(
+                "service_request_id",
+                OpenApiTypes.STR,
+                description="Comma-separated ids; overrides every other argument.",
+            ),
+            OpenApiParameter("service_code", OpenApiTypes.STR, description="Comma-separated service codes."),
+            OpenApiParameter("status", OpenApiTypes.STR, description="`open`, `closed` or `open,closed`."),
+            OpenApiParameter(
+                "start_date",
+                OpenApiTypes.DATETIME,
+                description="W3C datetime; the range defaults to the last 90 days and may not span more.",
+            ),
+            OpenApiParameter("end_date", OpenApiTypes.DATETIME, description="W3C datetime."),
+        ],
+        responses={200: s.ServiceRequestSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def get(self, request: Request, format: str | None = None) -> GeoReportResponse:
+        client = self.client(request, request.query_params.get("api_key"))
+        query = parse_request_query(request.query_params)
+        issues = selectors.requests_list(viewer=client, query=query)
+        return requests_response([rep.request_fields(issue) for issue in issues])
+
+    @extend_schema(
+        tags=[TAG],
+        auth=[],
+        operation_id="open311_request_create",
+        summary="File a service request: it becomes a resident issue in the key's micro-grid, routed after commit",
+        parameters=[FORMAT_PARAMETER],
+        request={
+            "application/x-www-form-urlencoded": s.ServiceRequestCreateSerializer,
+            "multipart/form-data": s.ServiceRequestCreateSerializer,
+        },
+        responses={201: s.ServiceRequestCreatedSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def post(self, request: Request, format: str | None = None) -> GeoReportResponse:
+        data = request.data
+        client = self.client(request, data.get("api_key") or request.query_params.get("api_key"))
+        fields = {name: str(data.get(name, "") or "") for name in services.RequestInput.__dataclass_fields__}
+        issue = services.open311_request_create(client=client, data=services.RequestInput(**fields))
+        return requests_response([rep.created_fields(issue)], status=status.HTTP_201_CREATED)
+
+
+class RequestDetailView(GeoReportView):
+    @extend_schema(
+        tags=[TAG],
+        auth=[],
+        operation_id="open311_request",
+        summary="One service request (a list of one, as the spec answers)",
+        parameters=[FORMAT_PARAMETER, API_KEY_QUERY],
+        responses={200: s.ServiceRequestSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def get(self, request: Request, pk: int, format: str | None = None) -> GeoReportResponse:
+        client = self.client(request, request.query_params.get("api_key"))
+        issue = selectors.request_get(viewer=client, pk=pk)
+        return requests_response([rep.request_fields(issue)])

@@ -12,6 +12,7 @@ time, through the ORM, under their locks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from itertools import islice
 
 from django.core.management.color import no_style
@@ -35,9 +36,15 @@ class IdBlock:
         return value
 
 
+def _sqlite_datetime(value: datetime) -> str:
+    # What Django writes for an aware datetime on SQLite (naive UTC text), without its per-value checks.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
 def _converter(field: models.Field):
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        # psycopg2 takes aware datetimes as they are.
+        return _sqlite_datetime if connection.vendor == "sqlite" else None
     if isinstance(field, models.DateField):
         return connection.ops.adapt_datefield_value
     return None

@@ -41,13 +41,18 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="activities",
+        db_index=False,  # activity_team_start leads with it
     )
     category = models.ForeignKey(
         "volunteers.ServiceCategory", verbose_name=_("服务类别"), on_delete=models.PROTECT, related_name="activities"
     )
     kind = models.CharField(_("服务类型"), max_length=16, choices=ActivityKind.choices, default=ActivityKind.REGULAR)
     unit = models.ForeignKey(
-        "grids.GridUnit", verbose_name=_("服务单元"), on_delete=models.PROTECT, related_name="volunteer_activities"
+        "grids.GridUnit",
+        verbose_name=_("服务单元"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_activities",
+        db_index=False,  # activity_unit_start leads with it
     )
     place = models.CharField(_("地点"), max_length=200)
     starts_at = models.DateTimeField(_("开始时间"))
@@ -110,7 +115,11 @@ class ActivitySignup(models.Model):
 
     activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="signups")
     volunteer = models.ForeignKey(
-        "volunteers.Volunteer", verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="signups"
+        "volunteers.Volunteer",
+        verbose_name=_("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="signups",
+        db_index=False,  # signup_volunteer_status leads with it
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SIGNED_UP)
     signed_up_at = models.DateTimeField(_("报名时间"))

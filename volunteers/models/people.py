@@ -64,7 +64,11 @@ class Volunteer(models.Model):
     )
     # Where the person lives: the unit whose staff see them (jurisdiction).
     unit = models.ForeignKey(
-        "grids.GridUnit", verbose_name=_("居住地单元"), on_delete=models.PROTECT, related_name="volunteers"
+        "grids.GridUnit",
+        verbose_name=_("居住地单元"),
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+        db_index=False,  # volunteer_unit_party leads with it
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -105,6 +109,7 @@ class OrganisationRegistration(models.Model):
         verbose_name=_("报到社区"),
         on_delete=models.PROTECT,
         related_name="organisation_registrations",
+        db_index=False,  # orgreg_community_active leads with it
     )
     registered_on = models.DateField(_("报到日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
@@ -146,7 +151,11 @@ class MemberRegistration(models.Model):
         Volunteer, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="registrations"
     )
     community = models.ForeignKey(
-        "grids.GridUnit", verbose_name=_("报到社区"), on_delete=models.PROTECT, related_name="member_registrations"
+        "grids.GridUnit",
+        verbose_name=_("报到社区"),
+        on_delete=models.PROTECT,
+        related_name="member_registrations",
+        db_index=False,  # memberreg_community_active leads with it
     )
     registered_on = models.DateField(_("报到日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)

@@ -37,7 +37,11 @@ class ServiceRecord(models.Model):
     LIVE_STATUSES = (Status.PENDING, Status.VERIFIED)
 
     volunteer = models.ForeignKey(
-        "volunteers.Volunteer", verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="records"
+        "volunteers.Volunteer",
+        verbose_name=_("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,  # record_volunteer_start leads with it
     )
     team = models.ForeignKey(
         "volunteers.Team",
@@ -46,6 +50,7 @@ class ServiceRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="records",
+        db_index=False,  # record_team_status leads with it
     )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.REPORT)
     activity = models.ForeignKey(
@@ -70,7 +75,11 @@ class ServiceRecord(models.Model):
     kind = models.CharField(_("服务类型"), max_length=16, choices=ActivityKind.choices, default=ActivityKind.REGULAR)
     # The unit the service counts for: where it was done (for an organ member, their registered community).
     unit = models.ForeignKey(
-        "grids.GridUnit", verbose_name=_("服务单元"), on_delete=models.PROTECT, related_name="service_records"
+        "grids.GridUnit",
+        verbose_name=_("服务单元"),
+        on_delete=models.PROTECT,
+        related_name="service_records",
+        db_index=False,  # record_unit_status_start leads with it
     )
     started_at = models.DateTimeField(_("开始时间"))
     ended_at = models.DateTimeField(_("结束时间"))

@@ -96,9 +96,19 @@ class TeamMember(models.Model):
     # Who may manage the team: its roster, activities, and the verification of its records.
     MANAGER_ROLES = (Role.LEADER, Role.DEPUTY)
 
-    team = models.ForeignKey(Team, verbose_name=_("服务队"), on_delete=models.PROTECT, related_name="memberships")
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("服务队"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        db_index=False,  # teammember_team_active_role leads with it
+    )
     volunteer = models.ForeignKey(
-        "volunteers.Volunteer", verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="memberships"
+        "volunteers.Volunteer",
+        verbose_name=_("志愿者"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        db_index=False,  # teammember_volunteer_active leads with it
     )
     role = models.CharField(_("队内职务"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     joined_on = models.DateField(_("入队日期"))

@@ -63,8 +63,12 @@ def redact(text: str, *, names: tuple[str, ...] = (), phones: tuple[str, ...] = 
         if not name:
             continue
         text = text.replace(name, name[0] + "*" * (len(name) - 1))
-        if len(name) >= 3:  # the given name alone (two characters or more) also names the person
-            text = text.replace(name[1:], "*" * (len(name) - 1))
+        # The given name alone also names the person: after a one-character surname (王小明 → 小明)
+        # or a two-character one (欧阳小明 → 小明). A given name of one character is left alone.
+        for surname_length in (1, 2):
+            given = name[surname_length:]
+            if len(given) >= 2:
+                text = text.replace(given, "*" * len(given))
     text = EMAIL_RE.sub("***@***", text)
     text = ID_CARD_RE.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
     text = MOBILE_RE.sub(_mask_digits, text)

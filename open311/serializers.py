@@ -9,11 +9,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.IntegerField(help_text="The HTTP status: 400, 403, 404 or 405.")
-    description = serializers.CharField()
-
-
 class EndpointSerializer(serializers.Serializer):
     specification = serializers.URLField()
     url = serializers.URLField()

@@ -103,20 +103,36 @@ class GeoReportView(APIView):
 FORMAT_PARAMETER = OpenApiParameter(
     "format", OpenApiTypes.STR, OpenApiParameter.PATH, enum=[".json", ".xml"], description="`.json` or `.xml`."
 )
+# The format comes from the extension only: DRF's `?format=` does not apply here.
+NO_FORMAT_QUERY = OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY, exclude=True)
+# GeoReport's error answer is a list (drf-spectacular does not list-wrap non-2xx serializers, so a raw schema).
+ERROR_LIST = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "integer", "description": "The HTTP status: 400, 403, 404 or 405."},
+            "description": {"type": "string"},
+        },
+        "required": ["code", "description"],
+    },
+}
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer(many=True), description="A missing or bad field, named."),
-    403: OpenApiResponse(s.ErrorSerializer(many=True), description="api_key missing, invalid or revoked."),
-    404: OpenApiResponse(s.ErrorSerializer(many=True), description="Not found (or outside the key's unit)."),
+    400: OpenApiResponse(ERROR_LIST, description="A missing or bad field, named in the description."),
+    403: OpenApiResponse(ERROR_LIST, description="api_key missing, invalid or revoked."),
+    404: OpenApiResponse(ERROR_LIST, description="Not found (a request outside the key's micro-grid too)."),
 }
 
 
 class DiscoveryView(GeoReportView):
+    """GeoReport v2 service discovery (public)."""
+
     @extend_schema(
         tags=[TAG],
         auth=[],
         operation_id="open311_discovery",
         summary="Service discovery: the endpoint, its formats and whom to ask for a key",
-        parameters=[FORMAT_PARAMETER],
+        parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY],
         responses={200: s.DiscoverySerializer},
     )
     def get(self, request: Request, format: str | None = None) -> GeoReportResponse:
@@ -133,12 +149,14 @@ class DiscoveryView(GeoReportView):
 
 
 class ServiceListView(GeoReportView):
+    """The services a request may be filed under: the active issue categories (public)."""
+
     @extend_schema(
         tags=[TAG],
         auth=[],
         operation_id="open311_services",
         summary="Services: the active issue categories",
-        parameters=[FORMAT_PARAMETER],
+        parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY],
         responses={200: s.ServiceSerializer(many=True)},
     )
     def get(self, request: Request, format: str | None = None) -> GeoReportResponse:
@@ -147,12 +165,14 @@ class ServiceListView(GeoReportView):
 
 
 class ServiceDefinitionView(GeoReportView):
+    """A service's definition: no attributes beyond the standard fields (public)."""
+
     @extend_schema(
         tags=[TAG],
         auth=[],
         operation_id="open311_service_definition",
         summary="A service's definition (no attributes beyond the standard fields)",
-        parameters=[FORMAT_PARAMETER],
+        parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY],
         responses={200: s.ServiceDefinitionSerializer, 404: ERRORS[404]},
     )
     def get(self, request: Request, service_code: str, format: str | None = None) -> GeoReportResponse:
@@ -226,6 +246,8 @@ def requests_response(rows: list[dict], **kwargs) -> GeoReportResponse:
 
 
 class RequestListView(GeoReportView):
+    """Service requests (resident issues) of the api_key's micro-grid: read them, or file one."""
+
     @extend_schema(
         tags=[TAG],
         auth=[],
@@ -233,6 +255,7 @@ class RequestListView(GeoReportView):
         summary="Service requests in the key's micro-grid: the last 90 days by default, at most 1,000, newest first",
         parameters=[
             FORMAT_PARAMETER,
+            NO_FORMAT_QUERY,
             API_KEY_QUERY,
             OpenApiParameter(
                 "service_request_id",
@@ -261,7 +284,7 @@ class RequestListView(GeoReportView):
         auth=[],
         operation_id="open311_request_create",
         summary="File a service request: it becomes a resident issue in the key's micro-grid, routed after commit",
-        parameters=[FORMAT_PARAMETER],
+        parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY],
         request={
             "application/x-www-form-urlencoded": s.ServiceRequestCreateSerializer,
             "multipart/form-data": s.ServiceRequestCreateSerializer,
@@ -277,12 +300,14 @@ class RequestListView(GeoReportView):
 
 
 class RequestDetailView(GeoReportView):
+    """One service request of the api_key's micro-grid."""
+
     @extend_schema(
         tags=[TAG],
         auth=[],
         operation_id="open311_request",
         summary="One service request (a list of one, as the spec answers)",
-        parameters=[FORMAT_PARAMETER, API_KEY_QUERY],
+        parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY, API_KEY_QUERY],
         responses={200: s.ServiceRequestSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request: Request, pk: int, format: str | None = None) -> GeoReportResponse:

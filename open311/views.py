@@ -30,6 +30,7 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from . import representation as rep
@@ -81,11 +82,28 @@ def exception_handler(exc, context):
     return None
 
 
+class Open311Throttle(AnonRateThrottle):
+    """Requests per client address (rate: DEFAULT_THROTTLE_RATES["open311"], else 300 a minute).
+
+    Its own scope, so it neither shares a budget with the portal's other public pages nor needs a setting.
+    """
+
+    scope = "open311"
+    default_rate = "300/minute"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_rate(self) -> str:
+        return self.THROTTLE_RATES.get(self.scope) or self.default_rate
+
+
 class GeoReportView(APIView):
     """JSON or XML by the URL's extension; no session or token: the spec's `api_key` where one is needed."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [Open311Throttle]
     renderer_classes = [GeoReportJSONRenderer, GeoReportXMLRenderer]
     content_negotiation_class = UrlFormatNegotiation
     parser_classes = [FormParser, MultiPartParser]
@@ -94,7 +112,8 @@ class GeoReportView(APIView):
         return exception_handler
 
     def client(self, request: Request, raw: str | None) -> Open311Client:
-        client = services.open311_client_authenticate(raw)
+        # The spec's `api_key` parameter, or the X-Api-Key header (which keeps the key out of access logs).
+        client = services.open311_client_authenticate(raw or request.headers.get("X-Api-Key"))
         if client is None:
             raise InvalidApiKey
         return client
@@ -237,7 +256,10 @@ def parse_request_query(params) -> selectors.RequestQuery:
 
 
 API_KEY_QUERY = OpenApiParameter(
-    "api_key", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True, description="The client's Open311 key."
+    "api_key",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description="The client's Open311 key, `<prefix>.<secret>` (or send it as the `X-Api-Key` header).",
 )
 
 

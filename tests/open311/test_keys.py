@@ -1,0 +1,127 @@
+"""Open311 client keys: issued in the admin (shown once, stored hashed), revoked there; the demo key; throttling."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from grids.models import GridUnit, User
+from guilin_portal.demo import DemoContext
+from open311 import demo, services
+from open311.models import Open311Client
+from open311.views import Open311Throttle
+
+from .conftest import BASE
+from .test_read import spec_error
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(demo_user):
+    client = Client()
+    client.force_login(demo_user("admin"))
+    return client
+
+
+def test_the_admin_issues_a_key_once_and_keeps_only_its_hash(admin_client_):
+    _community, area = demo.demo_units()
+    response = admin_client_.post(
+        "/admin/open311/open311client/add/", {"name": "12345 热线", "unit": area.pk, "reporter": ""}, follow=True
+    )
+    assert response.status_code == 200
+    client = Open311Client.objects.get(name="12345 热线")
+    (message,) = [str(m) for m in get_messages(response.wsgi_request) if "只显示这一次" in str(m)]
+    plaintext = message.rsplit("：", 1)[1]
+    prefix, secret = plaintext.split(".", 1)
+    assert prefix == client.prefix
+    assert client.api_key_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in client.api_key_hash
+    assert client.reporter.username == f"open311-{prefix}"
+    assert client.created_by.username == "admin"
+    # The key works, and the change page never shows it again.
+    assert Client().get(f"{BASE}/requests.json", {"api_key": plaintext}).status_code == 200
+    change = admin_client_.get(f"/admin/open311/open311client/{client.pk}/change/")
+    assert change.status_code == 200
+    assert secret not in change.content.decode()
+
+
+def test_the_admin_refuses_a_unit_that_is_not_a_micro_grid(admin_client_, unit_named):
+    response = admin_client_.post(
+        "/admin/open311/open311client/add/", {"name": "街道热线", "unit": unit_named("秀峰街道").pk, "reporter": ""}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "微网格" in response.content.decode()
+    assert not Open311Client.objects.filter(name="街道热线").exists()
+
+
+def test_the_service_refuses_a_unit_that_is_not_a_micro_grid(unit_named):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.open311_client_issue(name="x", unit=unit_named("秀峰区"), created_by=None)
+    assert "unit" in error.value.message_dict
+
+
+def test_the_admin_revokes_and_never_deletes(admin_client_, key):
+    response = admin_client_.post(
+        "/admin/open311/open311client/",
+        {"action": "revoke", "_selected_action": [key.client.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    key.client.refresh_from_db()
+    assert key.client.revoked_at is not None
+    spec_error(key.get("requests.json"), 403)
+    assert admin_client_.get(f"/admin/open311/open311client/{key.client.pk}/delete/").status_code == 403
+
+
+def test_a_revoked_key_no_longer_gives_its_service_account_a_jurisdiction(key):
+    from open311.models import Open311ServiceAccount
+
+    account = Open311ServiceAccount.objects.get(pk=key.client.reporter_id)
+    assert account.jurisdiction_paths() == [key.client.unit.path]
+    services.open311_client_revoke(client=key.client, revoked_by=None)
+    assert Open311ServiceAccount.objects.get(pk=key.client.reporter_id).jurisdiction_paths() == []
+
+
+def test_the_key_may_come_as_a_header(key):
+    assert Client().get(f"{BASE}/requests.json", HTTP_X_API_KEY=key.plaintext).status_code == 200
+    key.client.refresh_from_db()
+    assert key.client.last_used_at is not None
+
+
+def test_the_demo_step_makes_exactly_its_promise_and_a_working_key():
+    assert Open311Client.objects.count() == demo.plan(0.01)["open311.clients"]
+    seeded = Open311Client.objects.get()
+    assert seeded.unit.level == GridUnit.Level.AREA
+    assert seeded.unit.path.startswith(GridUnit.objects.get(name="秀峰区").path)
+    # Seeding again in this (rolled-back) transaction shows the printed account and its key working.
+    ctx = DemoContext(scale=0.01, seed=7, now=timezone.now(), show_progress=False)
+    demo.seed(ctx)
+    (account,) = ctx.accounts
+    assert account.username == "open311_client"
+    response = Client().get(f"{BASE}/requests.json", {"api_key": account.secret})
+    assert response.status_code == 200
+    assert response.json()  # 解东社区's first micro-grid has demo issues in the last 90 days
+    community = User.objects.get(username="xiufeng_community")
+    assert community.posts.get().unit_id == seeded.unit.parent_id
+
+
+def test_over_the_rate_is_429_in_the_spec_format(monkeypatch):
+    monkeypatch.setattr(Open311Throttle, "default_rate", "3/minute")
+    monkeypatch.setattr(Open311Throttle, "THROTTLE_RATES", {})
+    cache.clear()
+    try:
+        for _ in range(3):
+            assert Client().get(f"{BASE}/services.json").status_code == 200
+        response = Client().get(f"{BASE}/services.json")
+        spec_error(response, 429)
+        assert int(response["Retry-After"]) > 0
+    finally:
+        cache.clear()

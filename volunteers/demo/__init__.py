@@ -575,7 +575,10 @@ def seed(ctx: DemoContext) -> None:
     for record in records:
         # Verified a few days later by the team leader (the demo team) or the staff of the unit it counts for.
         record.status = ServiceRecord.Status.VERIFIED
-        record.verified_at = min(record.ended_at + timedelta(hours=rng.randrange(2, 96)), now)
+        # At office hours one to three days after the service (never in the future).
+        day = timezone.localtime(record.ended_at, clock.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        at = day + timedelta(days=rng.randrange(1, 4), hours=rng.choice([9.5, 10.5, 15.0, 16.5]))
+        record.verified_at = min(at, now)
         own_team = record.team_id == home_team.pk and record.volunteer_id != leader_volunteer
         record.verified_by_id = leader_user.pk if own_team else staff_user.get(record.unit_id)
 

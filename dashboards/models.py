@@ -1,9 +1,14 @@
-"""API keys of statistics clients, and the log of every call they make."""
+"""API keys of statistics clients and the log of their calls; the roll-ups dashboards read at scale."""
+
+from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from grids.models import PATH_STEP, GridUnit, Issue
+from grids.models.tree import TreePathField
 
 
 class StatsApiKeyQuerySet(models.QuerySet):
@@ -66,3 +71,74 @@ class StatsApiCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id} {self.method} {self.path} {self.status}"
+
+
+class IssueMonthlyRollupQuerySet(models.QuerySet):
+    def in_subtree(self, unit) -> IssueMonthlyRollupQuerySet:
+        """Rows of the streets inside `unit`'s subtree (every row for the city)."""
+        if unit.level == unit.Level.CITY:
+            return self
+        return self.filter(street_path__startswith=unit.path)
+
+
+class IssueMonthlyRollup(models.Model):
+    """Resident issues per street, calendar month, category and current status.
+
+    What the dashboards and the statistics API read for the city, districts
+    and streets, instead of counting a million issues live. Written only by
+    `dashboards.services.rollups` (set-based INSERT ... SELECT ... GROUP BY,
+    idempotent). Two kinds of measures share a row:
+
+    - logged, feedback, satisfied: issues *logged* in the month, now in `status`;
+    - resolved, resolve_hours: issues *resolved* in the month, now in `status`
+      (resolved or closed), and their hours from logging to resolution.
+    """
+
+    street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)
+    month = models.DateField(_("月份"), help_text=_("当月第一天（北京时间）"))
+    category = models.ForeignKey(
+        "grids.IssueCategory", verbose_name=_("问题类别"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("当前状态"), max_length=20, choices=Issue.Status.choices)
+    logged = models.PositiveIntegerField(_("登记数"), default=0)
+    feedback = models.PositiveIntegerField(_("已评价"), default=0)
+    satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
+    resolved = models.PositiveIntegerField(_("办结数"), default=0)
+    resolve_hours = models.FloatField(_("办结用时合计（小时）"), default=0)
+
+    objects = IssueMonthlyRollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题月度统计")
+        verbose_name_plural = _("问题月度统计")
+        ordering = ["month", "street_path", "category", "status"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street_path", "month", "category", "status"], name="issuerollup_one_per_cell"
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "street_path"], name="issuerollup_month_street")]
+
+    def __str__(self) -> str:
+        return f"{self.street_path} {self.month:%Y-%m} {self.category_id} {self.status}"
+
+
+class RollupState(models.Model):
+    """When a roll-up was last refreshed: the "as of" time pages show, and where the next refresh starts."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    as_of = models.DateTimeField(_("数据截至"), null=True, blank=True)
+    watermark = models.DateTimeField(
+        _("增量起点"), null=True, blank=True, help_text=_("此后更新的问题在下次刷新时重新统计。")
+    )
+    rebuilt_at = models.DateTimeField(_("最近全量重建"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("最近写入行数"), default=0)
+    seconds = models.FloatField(_("最近用时（秒）"), default=0)
+    months = models.PositiveIntegerField(_("最近刷新月份数"), default=0)
+
+    class Meta:
+        verbose_name = _("统计刷新状态")
+        verbose_name_plural = _("统计刷新状态")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.as_of}"

@@ -4,4 +4,8 @@ from . import views
 
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="stats_overview"),
+    path("issues/", views.IssuesView.as_view(), name="stats_issues"),
+    path("volunteers/", views.VolunteersView.as_view(), name="stats_volunteers"),
+    path("service-points/", views.ServicePointsView.as_view(), name="stats_service_points"),
+    path("contracts/", views.ContractsView.as_view(), name="stats_contracts"),
 ]

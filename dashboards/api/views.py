@@ -1,56 +1,522 @@
+"""The statistics API: /api/v1/stats/{overview,issues,volunteers,service-points,contracts}/.
+
+Each endpoint takes `unit` (default: the caller's top unit; 404 outside its
+jurisdiction), a period (`from`/`to`, or `period` with `year`/`quarter`/`month`;
+the current year by default) and, where it applies, `group_by`; answers JSON or,
+with `?format=csv`, CSV. The figures come from `dashboards.selectors`, the same
+functions the dashboard pages call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors
-from .auth import ReadOnlyForApiKeys, StatsApiKeyAuthentication, StatsKeyThrottle
+from contracts.models import Contract, Evaluation
+from grids.models import GridUnit, Issue
+from guilin_portal.db_router import reading_from_replica
+from service_centers.models import ServicePoint
 
+from .. import selectors
+from ..forms import PeriodForm
+from ..periods import Period
+from ..selectors import OWN, children_of, own_label
+from ..selectors import contracts as contract_selectors
+from ..selectors import issues as issue_selectors
+from ..selectors import service_points as point_selectors
+from ..selectors import volunteers as volunteer_selectors
+from ..selectors.overview import as_json, unit_overview
+from .auth import ReadOnlyForApiKeys, StatsApiKeyAuthentication, StatsKeyThrottle
+from .renderers import StatsCSVRenderer
+
+# ---------------------------------------------------------------------------
+# Documentation pieces shared by every endpoint
+# ---------------------------------------------------------------------------
 UNIT_PARAMETER = OpenApiParameter(
-    "unit", OpenApiTypes.INT, description="Grid unit id; defaults to the caller's own top unit. 404 outside it."
+    "unit",
+    OpenApiTypes.INT,
+    description="Grid unit id; defaults to the caller's own top unit (an API key's unit). 404 outside it.",
+)
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.DATE,
+        description="First day of a custom period (YYYY-MM-DD, local time Asia/Shanghai). Needs `to`.",
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of a custom period, included. Needs `from`."),
+    OpenApiParameter(
+        "period",
+        OpenApiTypes.STR,
+        enum=["year", "quarter", "month", "custom"],
+        description="Instead of from/to: a calendar year, quarter or month (with `year`, `quarter`, `month`). "
+        "Default: `custom` when from/to are given, else the current year.",
+    ),
+    OpenApiParameter("year", OpenApiTypes.INT, description="Year of period=year|quarter|month (default: this year)."),
+    OpenApiParameter("quarter", OpenApiTypes.INT, enum=[1, 2, 3, 4], description="Quarter of period=quarter."),
+    OpenApiParameter("month", OpenApiTypes.INT, description="Month (1-12) of period=month."),
+]
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="`csv`: the rows (with group_by) or the totals as UTF-8 CSV; default JSON.",
 )
 
 
+def group_parameter(choices: tuple[str, ...], text: str) -> OpenApiParameter:
+    return OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(choices), description=text)
+
+
+ERROR_400 = OpenApiResponse(
+    response=inline_serializer("StatsValidationError", {"field": serializers.ListField(child=serializers.CharField())}),
+    description="A parameter is wrong: the body names it, e.g. "
+    '`{"group_by": ["Unknown value \\"colour\\"; one of: category, status, child, month."]}` or '
+    '`{"to": ["结束日期不能早于开始日期。"]}`.',
+    examples=[
+        OpenApiExample("Unknown group_by", value={"group_by": ['Unknown value "colour"; one of: category, status.']}),
+        OpenApiExample("Bad date", value={"from": ["Enter a valid date."]}),
+    ],
+)
+DETAIL = inline_serializer("StatsErrorDetail", {"detail": serializers.CharField()})
+ERRORS = {
+    400: ERROR_400,
+    401: OpenApiResponse(DETAIL, description="No credentials, or an API key that is unknown, revoked or expired."),
+    403: OpenApiResponse(DETAIL, description="A write with an API key (keys only read)."),
+    404: OpenApiResponse(DETAIL, description="`unit` is outside the caller's jurisdiction (or does not exist)."),
+    429: OpenApiResponse(DETAIL, description="Over the key's request rate (per key; see `Retry-After`)."),
+}
+CSV = OpenApiResponse(OpenApiTypes.STR, description="With `?format=csv`.")
+
+UNIT = inline_serializer(
+    "StatsUnit",
+    {"id": serializers.IntegerField(), "name": serializers.CharField(), "level": serializers.IntegerField()},
+)
+PERIOD = inline_serializer("StatsPeriod", {"from": serializers.DateField(), "to": serializers.DateField()})
+NUMBERS = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+def response_schema(name: str, totals_help: str, row_help: str) -> serializers.Serializer:
+    return inline_serializer(
+        name,
+        {
+            "unit": UNIT,
+            "period": PERIOD,
+            "as_of": serializers.DateTimeField(
+                allow_null=True, help_text="When figures came from a roll-up: its time; null when all are live."
+            ),
+            "totals": serializers.DictField(help_text=totals_help),
+            "group_by": serializers.CharField(allow_null=True),
+            "rows": serializers.ListField(child=serializers.DictField(), required=False, help_text=row_help),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Base
+# ---------------------------------------------------------------------------
 class StatsView(APIView):
     """Base of every statistics endpoint: people (session, token) or API keys, read-only, throttled per key."""
 
     authentication_classes = [StatsApiKeyAuthentication, SessionAuthentication, TokenAuthentication]
     permission_classes = [permissions.IsAuthenticated, ReadOnlyForApiKeys]
     throttle_classes = [StatsKeyThrottle]
+    renderer_classes = [JSONRenderer, StatsCSVRenderer]
+    groups: tuple[str, ...] = ()
 
-    def unit(self, request):
+    def unit(self, request) -> GridUnit:
         raw = request.query_params.get("unit")
         if raw is not None and not raw.isdigit():
             raise serializers.ValidationError({"unit": ["A grid unit id (a whole number) is required."]})
         return selectors.stats_unit(viewer=request.user, unit_id=int(raw) if raw else None)
 
+    def period(self, request) -> Period:
+        form = PeriodForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError({field: list(messages) for field, messages in form.errors.items()})
+        return form.chosen
 
+    def group_by(self, request) -> str | None:
+        value = request.query_params.get("group_by") or None
+        if value is not None and value not in self.groups:
+            raise serializers.ValidationError(
+                {"group_by": [f'Unknown value "{value}"; one of: {", ".join(self.groups)}.']}
+            )
+        return value
+
+    def head(self, unit: GridUnit, period: Period, group_by: str | None) -> dict[str, Any]:
+        return {
+            "unit": {"id": unit.pk, "name": unit.name, "level": unit.level},
+            "period": {"from": period.start, "to": period.last},
+            "as_of": None,
+            "group_by": group_by,
+        }
+
+    def child_rows(self, unit: GridUnit, found: dict[Any, Any]) -> list[tuple[Any, dict[str, Any]]]:
+        """(key, row start) for each child in tree order, then the unit itself when it has figures of its own."""
+        rows = [(child.path, {"key": child.pk, "label": child.name}) for child in children_of(unit)]
+        if OWN in found:
+            rows.append((OWN, {"key": unit.pk, "label": own_label(unit)}))
+        return rows
+
+
+# ---------------------------------------------------------------------------
+# Overview
+# ---------------------------------------------------------------------------
 class OverviewView(StatsView):
     @extend_schema(
-        summary="The report's headline figures for a unit's subtree",
-        parameters=[UNIT_PARAMETER],
-        responses=inline_serializer(
-            "StatsOverview",
-            {
-                "unit": inline_serializer(
-                    "StatsUnit",
-                    {
-                        "id": serializers.IntegerField(),
-                        "name": serializers.CharField(),
-                        "level": serializers.IntegerField(),
-                    },
-                ),
-                "grids": serializers.DictField(child=serializers.IntegerField()),
-            },
-        ),
+        summary="The report's headline figures for a unit's subtree (all time)",
+        description="Micro-grids, grid workers, problems solved, teams, centers, studios, workstations, red "
+        "stations and their services, contracts, co-building units, commitments, registered organ members and "
+        "their services, difficulties solved...: the same figures as the city overview page "
+        "(/dashboards/city/), computed from the data.",
+        parameters=[UNIT_PARAMETER, FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): inline_serializer(
+                "StatsOverview",
+                {
+                    "unit": UNIT,
+                    "as_of": serializers.DateTimeField(allow_null=True),
+                    "grids": serializers.DictField(child=serializers.IntegerField()),
+                    "issues": NUMBERS,
+                    "volunteers": NUMBERS,
+                    "service_points": NUMBERS,
+                    "contracts": serializers.DictField(
+                        child=serializers.IntegerField(), required=False, help_text="Absent below a community."
+                    ),
+                },
+            ),
+            (200, "text/csv"): CSV,
+            **{code: ERRORS[code] for code in (400, 401, 404, 429)},
+        },
     )
     def get(self, request):
         unit = self.unit(request)
-        return Response(
-            {
-                "unit": {"id": unit.pk, "name": unit.name, "level": unit.level},
-                "grids": selectors.grid_overview(unit=unit),
+        with reading_from_replica():
+            overview = unit_overview(unit=unit)
+        body: dict[str, Any] = {
+            "unit": {"id": unit.pk, "name": unit.name, "level": unit.level},
+            "as_of": overview.as_of,
+        }
+        for section, values in overview.sections.items():
+            body[section] = {key: as_json(value) for key, value in values.items()}
+        return Response(body)
+
+
+# ---------------------------------------------------------------------------
+# Issues
+# ---------------------------------------------------------------------------
+class IssuesView(StatsView):
+    groups = issue_selectors.GROUPS
+
+    @extend_schema(
+        summary="Resident issues of a unit's subtree in a period",
+        description="Totals: `logged` (issues logged in the period) and, of those, `settled` (now resolved or "
+        "closed), `rejected`, `open`, `feedback`, `satisfied`; `resolved` (issues resolved in the period) with "
+        "their `mean_hours_to_resolve` and `median_hours_to_resolve`; `resolution_rate` = settled / (logged - "
+        "rejected) and `satisfaction_rate` = satisfied / feedback, in per cent; `overdue_now` (live). "
+        "With `group_by`, one row per category (`key`: its code), current status, child unit (`key`: its id; "
+        "rows also carry its median hours and overdue issues) or month (`key`: YYYY-MM).",
+        parameters=[
+            UNIT_PARAMETER,
+            *PERIOD_PARAMETERS,
+            group_parameter(issue_selectors.GROUPS, "Rows per category, status, child unit or month."),
+            FORMAT_PARAMETER,
+        ],
+        responses={
+            (200, "application/json"): response_schema(
+                "StatsIssues", "Figures of the whole subtree and period.", "One row per group, same figures."
+            ),
+            (200, "text/csv"): CSV,
+            **{code: ERRORS[code] for code in (400, 401, 404, 429)},
+        },
+    )
+    def get(self, request):
+        unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
+        with reading_from_replica():
+            state = issue_selectors.issue_rollup_state()
+            summary = issue_selectors.issue_summary(unit=unit, period=period, state=state)
+            body = self.head(unit, period, group_by) | {"as_of": summary.as_of, "totals": summary.as_dict()}
+            if group_by:
+                body["rows"] = self.rows(unit, period, group_by, state)
+        return Response(body)
+
+    def rows(self, unit: GridUnit, period: Period, group_by: str, state) -> list[dict[str, Any]]:
+        found = issue_selectors.issue_figures(unit=unit, period=period, group_by=group_by, state=state)
+        empty = issue_selectors.IssueFigures()
+        if group_by == "category":
+            return [
+                {"key": c.code, "label": c.name, "kind": c.kind, **found[c.pk].as_dict()}
+                for c in issue_selectors.categories().values()
+                if c.pk in found
+            ]
+        if group_by == "status":
+            return [
+                {"key": status, "label": str(label), **found[status].as_dict()}
+                for status, label in Issue.Status.choices
+                if status in found
+            ]
+        if group_by == "month":
+            return [
+                {"key": f"{month:%Y-%m}", "label": f"{month:%Y-%m}", **found.get(month, empty).as_dict()}
+                for month in period.months
+            ]
+        medians = issue_selectors.issue_median_hours(unit=unit, period=period, by_child=True)
+        overdue = issue_selectors.issue_overdue(unit=unit, by_child=True)
+        rows = []
+        for key, start in self.child_rows(unit, set(found) | set(medians) | set(overdue)):
+            median = medians.get(key)
+            rows.append(
+                start
+                | found.get(key, empty).as_dict()
+                | {
+                    "median_hours_to_resolve": None if median is None else round(median, 1),
+                    "overdue_now": overdue.get(key, 0),
+                }
+            )
+        return rows
+
+
+# ---------------------------------------------------------------------------
+# Volunteers
+# ---------------------------------------------------------------------------
+class VolunteersView(StatsView):
+    groups = volunteer_selectors.GROUPS
+
+    @extend_schema(
+        summary="Volunteer teams, members and verified service of a unit's subtree in a period",
+        description="Totals: today's active `teams` (and `teams_by_kind`), `members` on their rosters, "
+        "`registered_members` and `registered_organisations` (双报到, active), time-bank `time_bank_hours` "
+        "(today's balances of people living here) and `time_bank_holders`, `points_balance`; in the period: "
+        "verified `services`, `hours`, `difficulties_solved`, `registered_member_services` (services by "
+        "registered members), `activities`. With `group_by`: verified service per category (`key`: its code), "
+        "child unit (`key`: its id; rows also carry teams, members, registered members) or month.",
+        parameters=[
+            UNIT_PARAMETER,
+            *PERIOD_PARAMETERS,
+            group_parameter(volunteer_selectors.GROUPS, "Rows per service category, child unit or month."),
+            FORMAT_PARAMETER,
+        ],
+        responses={
+            (200, "application/json"): response_schema(
+                "StatsVolunteers", "Figures of the whole subtree.", "Verified service per group."
+            ),
+            (200, "text/csv"): CSV,
+            **{code: ERRORS[code] for code in (400, 401, 404, 429)},
+        },
+    )
+    def get(self, request):
+        unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
+        with reading_from_replica():
+            summary = volunteer_selectors.volunteer_summary(unit=unit, period=period)
+            body = self.head(unit, period, group_by) | {"totals": summary.as_dict()}
+            if group_by:
+                body["rows"] = self.rows(unit, period, group_by)
+        return Response(body)
+
+    def rows(self, unit: GridUnit, period: Period, group_by: str) -> list[dict[str, Any]]:
+        empty = volunteer_selectors.ServiceFigures()
+        if group_by == "category":
+            found = volunteer_selectors.service_figures(unit=unit, period=period, group_by="category")
+            return [
+                {"key": c.code, "label": c.name, **found.get(c.pk, empty).as_dict()}
+                for c in volunteer_selectors.service_categories().values()
+            ]
+        if group_by == "month":
+            found = volunteer_selectors.service_figures(unit=unit, period=period, group_by="month")
+            return [
+                {"key": f"{m:%Y-%m}", "label": f"{m:%Y-%m}", **found.get(m, empty).as_dict()} for m in period.months
+            ]
+        found = volunteer_selectors.volunteer_children(unit=unit, period=period)
+        rows = []
+        for key, start in self.child_rows(unit, found):
+            child = found.get(key)
+            rows.append(
+                start
+                | {
+                    "teams": child.teams if child else 0,
+                    "members": child.members if child else 0,
+                    "registered_members": child.registered_members if child else 0,
+                }
+                | (child.service if child else empty).as_dict()
+            )
+        return rows
+
+
+# ---------------------------------------------------------------------------
+# Service points
+# ---------------------------------------------------------------------------
+class ServicePointsView(StatsView):
+    groups = (*point_selectors.GROUPS, "service")
+
+    @extend_schema(
+        summary="The service network of a unit's subtree, and its red stations' services in a period",
+        description="Totals: today's active `points` and `points_by_kind`, `party_centers`, "
+        "`community_venues` and their `community_venue_average_area` (m²), `workstations` and "
+        "`workstations_flagged` (last year's duties: six meetings, an activity every month), "
+        "`red_station_services` in the period, `jobs_offered`. With `group_by`: points per kind and level "
+        "(`kind`, with total and average floor area), per child unit (`child`, points per kind), red-station "
+        "services per month (`month`) or per menu item (`service`).",
+        parameters=[
+            UNIT_PARAMETER,
+            *PERIOD_PARAMETERS,
+            group_parameter((*point_selectors.GROUPS, "service"), "Rows per kind/level, child, month or service."),
+            FORMAT_PARAMETER,
+        ],
+        responses={
+            (200, "application/json"): response_schema(
+                "StatsServicePoints", "Figures of the whole subtree.", "One row per group."
+            ),
+            (200, "text/csv"): CSV,
+            **{code: ERRORS[code] for code in (400, 401, 404, 429)},
+        },
+    )
+    def get(self, request):
+        unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
+        with reading_from_replica():
+            network = point_selectors.network(viewer=request.user, unit=unit)
+            venues = network.community_venues
+            totals = {
+                "points": network.total_points,
+                "points_by_kind": {kind: network.kind_totals.get(kind, 0) for kind in ServicePoint.Kind.values},
+                "party_centers": network.party_centers,
+                "community_venues": venues.count if venues else 0,
+                "community_venue_average_area": venues.average_area if venues else None,
+                "workstations": network.workstations,
+                "workstations_flagged": network.workstations_flagged,
+                "compliance_year": network.compliance_year,
+                "red_station_services": point_selectors.red_station_services(unit=unit, period=period)[None],
+                "jobs_offered": network.jobs_offered,
             }
-        )
+            body = self.head(unit, period, group_by) | {"totals": totals}
+            if group_by:
+                body["rows"] = self.rows(unit, period, group_by, network)
+        return Response(body)
+
+    def rows(self, unit: GridUnit, period: Period, group_by: str, network) -> list[dict[str, Any]]:
+        if group_by == "kind":
+            return [
+                {
+                    "key": f"{row.kind}:{row.level}" if row.level else row.kind,
+                    "label": str(row.label),
+                    "kind": row.kind,
+                    "level": row.level,
+                    "points": row.count,
+                    "total_area": row.total_area if row.with_area else None,
+                    "average_area": row.average_area,
+                }
+                for row in network.rows
+            ]
+        if group_by == "child":
+            return [
+                {
+                    "key": child.unit.pk,
+                    "label": child.unit.name,
+                    **{kind: child.counts.get(kind, 0) for kind in ServicePoint.Kind.values},
+                    "points": child.total,
+                }
+                for child in network.children
+            ]
+        found = point_selectors.red_station_services(unit=unit, period=period, group_by=group_by)
+        if group_by == "month":
+            return [{"key": f"{m:%Y-%m}", "label": f"{m:%Y-%m}", "services": found.get(m, 0)} for m in period.months]
+        return [
+            {"key": kind.code, "label": kind.name, "services": found[kind.pk]}
+            for kind in point_selectors.service_kinds().values()
+            if kind.pk in found
+        ]
+
+
+# ---------------------------------------------------------------------------
+# Contracts
+# ---------------------------------------------------------------------------
+TALLY_FIELDS = ("contracts", "due", "met", "partially_met", "not_met", "pending", "completion_rate")
+
+
+def tally_figures(tally) -> dict[str, Any]:
+    return {field: (getattr(tally, field) if tally is not None else None) for field in TALLY_FIELDS}
+
+
+def latest_quarter(completion) -> dict[str, Any] | None:
+    """The newest tallied quarter of the period and the unit's own completion in it."""
+    if completion is None:
+        return None
+    return {"quarter": f"{completion.year}Q{completion.quarter}", **tally_figures(completion.own)}
+
+
+class ContractsView(StatsView):
+    groups = contract_selectors.GROUPS
+
+    @extend_schema(
+        summary="Co-building contracts of a unit's subtree: the period's contract years and the latest quarter",
+        description="Totals (contract years the period touches): `contracts` (signed or later), "
+        "`contracts_by_status`, `cobuilding_units`, `commitments`; `latest_quarter`: the newest tallied "
+        "quarter that ended in the period (`quarter`, e.g. 2025Q4) with the unit's tally in it (`contracts`, "
+        "`due`, `met`, `partially_met`, `not_met`, `pending` and the weighted `completion_rate`, per cent: met "
+        "weight plus half the partially met weight over the weight due), null before any tally. With `group_by`: that quarter's completion "
+        "per child unit (`child`; per contract for a community), contracts per `status`, per evaluation "
+        "`stage` (`not_started`, self, community, street, district, done) or the unit's completion per "
+        "`quarter` of the period. Contracts are signed by communities: below one, every figure is zero.",
+        parameters=[
+            UNIT_PARAMETER,
+            *PERIOD_PARAMETERS,
+            group_parameter(contract_selectors.GROUPS, "Rows per child unit, status, evaluation stage or quarter."),
+            FORMAT_PARAMETER,
+        ],
+        responses={
+            (200, "application/json"): response_schema(
+                "StatsContracts", "Figures of the whole subtree.", "One row per group."
+            ),
+            (200, "text/csv"): CSV,
+            **{code: ERRORS[code] for code in (400, 401, 404, 429)},
+        },
+    )
+    def get(self, request):
+        unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
+        with reading_from_replica():
+            body = self.head(unit, period, group_by)
+            if not contract_selectors.has_contracts(unit):
+                summary = contract_selectors.ContractSummary(by_status={}, units=0, commitments=0)
+                body["totals"] = summary.as_dict() | {"latest_quarter": None}
+                if group_by:
+                    body["rows"] = []
+                return Response(body)
+            summary = contract_selectors.contract_summary(unit=unit, period=period)
+            completion = contract_selectors.completion(viewer=request.user, unit=unit, period=period)
+            body["totals"] = summary.as_dict() | {"latest_quarter": latest_quarter(completion)}
+            if group_by:
+                body["rows"] = self.rows(unit, period, group_by, completion)
+        return Response(body)
+
+    def rows(self, unit: GridUnit, period: Period, group_by: str, completion) -> list[dict[str, Any]]:
+        if group_by in ("status", "stage"):
+            found = contract_selectors.contracts_by(unit=unit, period=period, group_by=group_by)
+            if group_by == "status":
+                labels = dict(Contract.Status.choices)
+            else:
+                labels = {contract_selectors.NOT_STARTED: _("未开始"), **dict(Evaluation.Stage.choices)}
+            return [
+                {"key": key, "label": str(labels[key]), "contracts": found.get(key, 0)}
+                for key in (Contract.Status.values if group_by == "status" else contract_selectors.STAGES)
+            ]
+        if group_by == "quarter":
+            found = contract_selectors.completion_by_quarter(unit=unit, period=period)
+            return [
+                {"key": f"{year}Q{quarter}", "label": f"{year}Q{quarter}", **tally_figures(tally)}
+                for (year, quarter), tally in found.items()
+            ]
+        if completion is None:
+            return []
+        if completion.contracts:
+            return [
+                {"key": row.contract.number, "label": row.contract.unit.name, **tally_figures(row)}
+                for row in completion.contracts
+            ]
+        return [{"key": child.pk, "label": child.name, **tally_figures(tally)} for child, tally in completion.children]

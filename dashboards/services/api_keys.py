@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
 
-from .models import StatsApiCall, StatsApiKey
+from ..models import StatsApiCall, StatsApiKey
 
 log = logging.getLogger("portal.security")
 

@@ -1,0 +1,82 @@
+"""What every dashboard figure starts from: the unit (scoped to the viewer), its children, its subtree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+
+from grids.jurisdiction import can_see_unit, get_scoped_or_404, jurisdiction_paths
+from grids.models import PATH_STEP, GridUnit, Post, ancestor_paths
+
+# The key of rows counted at the unit itself rather than in one of its children
+# (an issue logged at a micro-grid that has compounds below it, say).
+OWN = "__own__"
+
+
+def stats_unit(*, viewer: Any, unit_id: int | None) -> GridUnit:
+    """The unit a dashboard or statistics request is about: the one asked for (404 outside the
+    viewer's jurisdiction), else the viewer's own top unit (GridUnit.DoesNotExist when they have none)."""
+    if unit_id is not None:
+        return get_scoped_or_404(GridUnit.objects.all(), viewer, unit_field=None, pk=unit_id)
+    paths = jurisdiction_paths(viewer)
+    if paths is None:
+        return GridUnit.objects.get(level=GridUnit.Level.CITY)
+    if not paths:
+        raise GridUnit.DoesNotExist
+    return GridUnit.objects.filter(path__in=paths).order_by("level", "path").first()
+
+
+def in_subtree(queryset: QuerySet, unit: GridUnit, unit_field: str = "unit") -> QuerySet:
+    """Rows whose unit lies in `unit`'s subtree: an index range on the path (no filter at all for the city)."""
+    if unit.level == GridUnit.Level.CITY:
+        return queryset
+    lookup = "path__startswith" if unit_field is None else f"{unit_field}__path__startswith"
+    return queryset.filter(**{lookup: unit.path})
+
+
+def child_key(unit: GridUnit, path_field: str = "unit__path") -> Substr:
+    """The expression that names a row's child unit of `unit` (its path cut to the child's depth)."""
+    return Substr(path_field, 1, (unit.level + 1) * PATH_STEP)
+
+
+def children_of(unit: GridUnit) -> list[GridUnit]:
+    """The unit's children in tree order: one query."""
+    return list(GridUnit.objects.filter(parent_id=unit.pk).order_by("path").only("id", "name", "path", "level"))
+
+
+@dataclass(frozen=True)
+class Crumb:
+    unit: GridUnit
+    visible: bool
+
+
+def breadcrumbs(*, viewer: Any, unit: GridUnit) -> list[Crumb]:
+    """The unit's ancestors from the city down, each linked only where the viewer may open it: one query."""
+    ancestors = GridUnit.objects.filter(path__in=ancestor_paths(unit.path)).order_by("path")
+    return [Crumb(unit=ancestor, visible=can_see_unit(viewer, ancestor)) for ancestor in ancestors]
+
+
+def own_label(unit: GridUnit) -> str:
+    return _("%(name)s（本级）") % {"name": unit.name}
+
+
+def grid_overview(*, unit: GridUnit) -> dict[str, int]:
+    """Micro-grids, zones, compounds and the people who serve them, in two queries."""
+    units = GridUnit.objects.filter(path__startswith=unit.path).aggregate(
+        micro_grids=Count("pk", filter=Q(level=GridUnit.Level.AREA)),
+        compounds=Count("pk", filter=Q(level=GridUnit.Level.COMPOUND)),
+        property_managed_compounds=Count("pk", filter=Q(level=GridUnit.Level.COMPOUND, is_property_managed=True)),
+        responsibility_zones=Count("pk", filter=Q(level=GridUnit.Level.ZONE)),
+        communities=Count("pk", filter=Q(level=GridUnit.Level.COMMUNITY)),
+    )
+    people = Post.objects.filter(unit__path__startswith=unit.path).aggregate(
+        grid_leaders_and_workers=Count(
+            "user", filter=Q(role__in=[Post.Role.GRID_LEADER, Post.Role.GRID_WORKER]), distinct=True
+        ),
+        party_instructors=Count("user", filter=Q(role=Post.Role.PARTY_INSTRUCTOR), distinct=True),
+    )
+    return units | people

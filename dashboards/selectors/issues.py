@@ -1,0 +1,315 @@
+"""Resident-issue figures for a unit's subtree and a period, from the roll-up where it serves, else live.
+
+The measures (see `IssueFigures`):
+- logged: issues logged in the period; settled, rejected, feedback, satisfied: of those,
+  how many are now resolved or closed, rejected, have the resident's feedback, were
+  satisfied or basically satisfied;
+- resolved, resolve_hours: issues resolved in the period and their hours from logging to resolution.
+
+Rates: resolution rate = settled / (logged - rejected); satisfaction rate = satisfied / feedback.
+
+Where the numbers come from (`issue_figures`): for the city, a district or a street,
+whole months come from `IssueMonthlyRollup` (street × month × category × status)
+and the days of a custom range that do not fill a month are counted live; below a
+street, or when a street's communities are asked for, everything is counted live
+(a street holds a few thousand issues a year). Either way a fixed number of
+grouped queries, whatever the number of issues. The median and "overdue now"
+are always live (`issue_median_hours`, `issue_overdue`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from grids.models import GridUnit, Issue, IssueCategory
+
+from ..models import IssueMonthlyRollup, RollupState
+from ..periods import Period, local_midnight, month_ceil, month_start
+from ..sql import HoursBetween, median
+from .common import OWN, child_key, in_subtree
+
+GROUPS = ("category", "status", "child", "month")
+SETTLED = (Issue.Status.RESOLVED, Issue.Status.CLOSED)
+SATISFIED = (Issue.Satisfaction.SATISFIED, Issue.Satisfaction.BASIC)
+ROLLUP_DEEPEST = GridUnit.Level.STREET  # the roll-up is kept per street
+
+
+def rate(part: float | int, whole: float | int) -> Decimal | None:
+    """part / whole in per cent, one decimal; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class IssueFigures:
+    logged: int = 0
+    settled: int = 0
+    rejected: int = 0
+    feedback: int = 0
+    satisfied: int = 0
+    resolved: int = 0
+    resolve_hours: float = 0.0
+
+    def __add__(self, other: IssueFigures) -> IssueFigures:
+        return IssueFigures(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @property
+    def open(self) -> int:
+        """Of the issues logged in the period, those still being handled."""
+        return self.logged - self.settled - self.rejected
+
+    @property
+    def resolution_rate(self) -> Decimal | None:
+        return rate(self.settled, self.logged - self.rejected)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return rate(self.satisfied, self.feedback)
+
+    @property
+    def mean_hours(self) -> Decimal | None:
+        if not self.resolved:
+            return None
+        return Decimal(self.resolve_hours / self.resolved).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "logged": self.logged,
+            "settled": self.settled,
+            "rejected": self.rejected,
+            "open": self.open,
+            "resolved": self.resolved,
+            "resolution_rate": self.resolution_rate,
+            "feedback": self.feedback,
+            "satisfied": self.satisfied,
+            "satisfaction_rate": self.satisfaction_rate,
+            "mean_hours_to_resolve": self.mean_hours,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which months come from the roll-up and which time ranges are counted live."""
+
+    rollup: tuple[dt.date, dt.date] | None  # [first month, end month)
+    live: tuple[tuple[dt.datetime, dt.datetime], ...]
+
+
+def plan_sources(
+    *, unit: GridUnit, period: Period, group_by: str | None, state: RollupState | None, source: str = "auto"
+) -> Plan:
+    """Split the period between the roll-up (whole months, units it holds) and live counting."""
+    everything_live = Plan(rollup=None, live=((period.start_at, period.end_at),))
+    if source == "live" or state is None:
+        return everything_live
+    finer_than_rollup = unit.level > ROLLUP_DEEPEST or (group_by == "child" and unit.level >= ROLLUP_DEEPEST)
+    if finer_than_rollup and source != "rollup":
+        return everything_live
+    first, end = month_ceil(period.start), month_start(period.end)
+    if first >= end:
+        return everything_live
+    live = []
+    if period.start < first:
+        live.append((period.start_at, local_midnight(first)))
+    if end < period.end:
+        live.append((local_midnight(end), period.end_at))
+    return Plan(rollup=(first, end), live=tuple(live))
+
+
+def _month_of(field: str) -> TruncMonth:
+    return TruncMonth(field, tzinfo=timezone.get_current_timezone(), output_field=DateField())
+
+
+def _key(group_by: str | None, unit: GridUnit, *, path_field: str, month_field: str | None):
+    """(group name, expression or field) for a grouped query; None for totals."""
+    if group_by is None:
+        return None
+    if group_by == "category":
+        return "category_id"
+    if group_by == "status":
+        return "status"
+    if group_by == "child":
+        return child_key(unit, path_field)
+    if group_by == "month":
+        return _month_of(month_field) if month_field else "month"
+    raise ValueError(group_by)
+
+
+def _grouped(queryset: QuerySet, key, measures: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    if key is None:
+        return {None: queryset.aggregate(**measures)}
+    if isinstance(key, str):
+        rows = queryset.values(key).annotate(**measures).order_by()
+        return {row[key]: row for row in rows}
+    rows = queryset.annotate(k=key).values("k").annotate(**measures).order_by()
+    return {row["k"]: row for row in rows}
+
+
+def _within(field: str, ranges: Iterable[tuple[dt.datetime, dt.datetime]]) -> Q:
+    q = Q(pk__in=[])
+    for start, end in ranges:
+        q |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+    return q
+
+
+def _figures(row: dict[str, Any], aliases: Iterable[str]) -> IssueFigures:
+    # Aggregates are aliased "m_<measure>": a roll-up column of the same name may not be both.
+    return IssueFigures(**{alias.removeprefix("m_"): (row.get(alias) or 0) for alias in aliases})
+
+
+def _normalise(key: Any, group_by: str | None, unit: GridUnit) -> Any:
+    if group_by == "month" and isinstance(key, dt.datetime):
+        return timezone.localtime(key).date() if timezone.is_aware(key) else key.date()
+    if group_by == "child" and key is not None and len(key) <= len(unit.path):
+        return OWN
+    return key
+
+
+_UNKNOWN: Any = object()
+
+
+def issue_figures(
+    *,
+    unit: GridUnit,
+    period: Period,
+    group_by: str | None = None,
+    source: str = "auto",
+    state: RollupState | None = _UNKNOWN,
+) -> dict[Any, IssueFigures]:
+    """The measures for the unit's subtree and period, in total (key None) or per group.
+
+    Keys: category id, status, child path (OWN for issues at the unit itself) or month (first day).
+    One to four grouped queries (plus the roll-up's state), whatever the number of issues.
+    `source` forces "live" or "rollup" (tests compare them); "auto" picks as described above.
+    """
+    if group_by is not None and group_by not in GROUPS:
+        raise ValueError(group_by)
+    if state is _UNKNOWN:
+        state = issue_rollup_state() if source != "live" else None
+    plan = plan_sources(unit=unit, period=period, group_by=group_by, state=state, source=source)
+    result: dict[Any, IssueFigures] = {}
+
+    def add(rows: dict[Any, dict[str, Any]], names: Iterable[str]) -> None:
+        names = tuple(names)
+        for key, row in rows.items():
+            key = _normalise(key, group_by, unit)
+            result[key] = result.get(key, IssueFigures()) + _figures(row, names)
+
+    if plan.rollup is not None:
+        first, end = plan.rollup
+        rows = IssueMonthlyRollup.objects.in_subtree(unit).filter(month__gte=first, month__lt=end)
+        measures = {
+            "m_logged": Sum("logged"),
+            "m_settled": Sum("logged", filter=Q(status__in=SETTLED)),
+            "m_rejected": Sum("logged", filter=Q(status=Issue.Status.REJECTED)),
+            "m_feedback": Sum("feedback"),
+            "m_satisfied": Sum("satisfied"),
+            "m_resolved": Sum("resolved"),
+            "m_resolve_hours": Sum("resolve_hours"),
+        }
+        add(_grouped(rows, _key(group_by, unit, path_field="street_path", month_field=None), measures), measures)
+    if plan.live:
+        issues = in_subtree(Issue.objects.all(), unit)
+        logged_measures = {
+            "m_logged": Count("pk"),
+            "m_settled": Count("pk", filter=Q(status__in=SETTLED)),
+            "m_rejected": Count("pk", filter=Q(status=Issue.Status.REJECTED)),
+            "m_feedback": Count("pk", filter=~Q(satisfaction="")),
+            "m_satisfied": Count("pk", filter=Q(satisfaction__in=SATISFIED)),
+        }
+        logged = issues.filter(_within("created_at", plan.live))
+        add(
+            _grouped(logged, _key(group_by, unit, path_field="unit__path", month_field="created_at"), logged_measures),
+            logged_measures,
+        )
+        resolved_measures = {
+            "m_resolved": Count("pk"),
+            "m_resolve_hours": Sum(HoursBetween("resolved_at", "created_at")),
+        }
+        resolved = issues.filter(_within("resolved_at", plan.live))
+        add(
+            _grouped(
+                resolved, _key(group_by, unit, path_field="unit__path", month_field="resolved_at"), resolved_measures
+            ),
+            resolved_measures,
+        )
+    if group_by is None:
+        result.setdefault(None, IssueFigures())
+    return result
+
+
+def issue_rollup_state() -> RollupState | None:
+    """The issue roll-up's state (None until first built): one query."""
+    from ..services.rollups import issue_rollup_state as state
+
+    return state()
+
+
+def _resolved_hours(unit: GridUnit, period: Period) -> QuerySet:
+    issues = in_subtree(Issue.objects.all(), unit)
+    return issues.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at).annotate(
+        hours=HoursBetween("resolved_at", "created_at")
+    )
+
+
+def issue_median_hours(*, unit: GridUnit, period: Period, by_child: bool = False) -> dict[Any, float | None]:
+    """Median hours from logging to resolution of the issues resolved in the period: one query, live.
+
+    Keyed None, or by child path (OWN for the unit itself) when `by_child`.
+    """
+    queryset = _resolved_hours(unit, period)
+    if by_child:
+        found = median(queryset.annotate(child=child_key(unit)).values("child", "hours"), "hours", group="child")
+        return {_normalise(key, "child", unit): value for key, value in found.items()}
+    return median(queryset.values("hours"), "hours")
+
+
+def issue_overdue(*, unit: GridUnit, by_child: bool = False, now: dt.datetime | None = None) -> dict[Any, int]:
+    """Issues overdue right now (running and past their time limit), live: one query on the (status, due_at) index."""
+    overdue = in_subtree(Issue.objects.overdue(now or timezone.now()), unit)
+    if not by_child:
+        return {None: overdue.count()}
+    rows = overdue.annotate(child=child_key(unit)).values("child").annotate(n=Count("pk")).order_by()
+    return {_normalise(row["child"], "child", unit): row["n"] for row in rows}
+
+
+def categories() -> dict[int, IssueCategory]:
+    """Every category by id (a small master table): one query."""
+    return {c.pk: c for c in IssueCategory.objects.order_by("sort_order", "code")}
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    figures: IssueFigures
+    median_hours: float | None
+    overdue_now: int
+    as_of: dt.datetime | None  # the roll-up's time when any figure came from it; None when all is live
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.figures.as_dict(),
+            "median_hours_to_resolve": None if self.median_hours is None else round(self.median_hours, 1),
+            "overdue_now": self.overdue_now,
+        }
+
+
+def issue_summary(*, unit: GridUnit, period: Period, state: RollupState | None = _UNKNOWN) -> IssueSummary:
+    """The headline issue figures of a unit and period: logged, resolved, rates, median hours, overdue now."""
+    if state is _UNKNOWN:
+        state = issue_rollup_state()
+    plan = plan_sources(unit=unit, period=period, group_by=None, state=state)
+    return IssueSummary(
+        figures=issue_figures(unit=unit, period=period, state=state)[None],
+        median_hours=issue_median_hours(unit=unit, period=period)[None],
+        overdue_now=issue_overdue(unit=unit)[None],
+        as_of=state.as_of if state is not None and plan.rollup is not None else None,
+    )

@@ -1,0 +1,199 @@
+"""The report's headline figures for a unit's subtree, all time, computed from the data.
+
+One selector serves the city overview page and `GET /api/v1/stats/overview/`, so
+the two always show the same numbers. About twenty small queries, whatever the
+size of the city; the issue counts come from the roll-up (with its "as of").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import GridUnit
+from service_centers.models import JobOffer, RedStationService, ServicePoint
+from service_centers.selectors import kind_level_rows
+from volunteers.models import ServiceCategory, Team
+
+from ..periods import Period, month_start, next_month
+from .common import grid_overview, in_subtree
+from .contracts import contract_summary, has_contracts
+from .issues import issue_figures, issue_overdue, issue_rollup_state, plan_sources
+from .volunteers import volunteer_summary
+
+EPOCH = dt.date(2000, 1, 1)
+
+# The label of every figure, in the order the page shows them (the report's own wording).
+LABELS: dict[str, dict[str, Any]] = {
+    "grids": {
+        "micro_grids": _("党建微网格（片区）"),
+        "compounds": _("小区（党小组）"),
+        "responsibility_zones": _("党员责任区"),
+        "communities": _("社区/村"),
+        "grid_leaders_and_workers": _("网格长、网格员"),
+        "property_managed_compounds": _("物业小区"),
+        "party_instructors": _("党建指导员"),
+    },
+    "issues": {
+        "problems_solved": _("累计解决群众身边问题"),
+        "logged": _("累计登记问题"),
+        "open_now": _("正在办理"),
+        "overdue_now": _("当前逾期"),
+        "satisfaction_rate": _("群众满意率（%）"),
+    },
+    "volunteers": {
+        "service_categories": _("党员志愿服务类别"),
+        "party_volunteer_teams": _("党员志愿者服务队"),
+        "red_property_teams": _("红色物业服务队（红帽子/红马甲）"),
+        "vanguard_teams": _("党员先锋服务队"),
+        "commando_teams": _("党员突击队"),
+        "members": _("在册队员"),
+        "activities": _("志愿服务活动"),
+        "registered_members": _("到社区报到的机关党员"),
+        "registered_organisations": _("到社区报到的机关党组织"),
+        "registered_member_services": _("报到党员开展服务（次）"),
+        "difficulties_solved": _("解决困难事项"),
+        "time_bank_hours": _("时间银行结存（小时）"),
+    },
+    "service_points": {
+        "party_centers": _("党群服务中心（市县乡村四级）"),
+        "community_venues": _("城市社区服务群众场所"),
+        "community_venue_average_area": _("社区场所平均面积（m²）"),
+        "studios": _("党员工作室"),
+        "workstations": _("先锋联盟工作站"),
+        "civility": _("新时代文明实践中心（所、站）"),
+        "theme_parks": _("党建主题公园（广场、微公园）"),
+        "red_stations": _("旅游红色驿站"),
+        "red_station_services": _("红色驿站提供服务（次）"),
+        "jobs_offered": _("红色驿站提供岗位"),
+        "party_member_businesses": _("共产党员经营户"),
+        "recommended_stores": _("党组织推荐放心店"),
+    },
+    "contracts": {
+        "contracts": _("签订共建契约书"),
+        "cobuilding_units": _("参与共建单位"),
+        "commitments": _("承诺服务事项"),
+    },
+}
+SECTION_LABELS = {
+    "grids": _("网格与队伍"),
+    "issues": _("群众身边问题"),
+    "volunteers": _("党员志愿服务与双报到"),
+    "service_points": _("服务阵地"),
+    "contracts": _("契约化共建"),
+}
+
+
+@dataclass
+class Overview:
+    unit: GridUnit
+    sections: dict[str, dict[str, Any]]
+    party_centers_by_level: dict[str, int] = field(default_factory=dict)
+    as_of: dt.datetime | None = None
+
+    def figures(self) -> list[tuple[str, str, list[tuple[str, str, Any]]]]:
+        """[(section key, section label, [(key, label, value)])] in the page's order."""
+        return [
+            (
+                section,
+                str(SECTION_LABELS[section]),
+                [(k, str(label), values[k]) for k, label in LABELS[section].items()],
+            )
+            for section, values in self.sections.items()
+        ]
+
+
+def all_time(today: dt.date | None = None) -> Period:
+    """Every whole month up to and including the current one (so the roll-up answers alone)."""
+    today = today or timezone.localdate()
+    return Period(EPOCH, next_month(month_start(today)), "custom")
+
+
+def _service_points(unit: GridUnit) -> tuple[dict[str, Any], dict[str, int]]:
+    points = in_subtree(ServicePoint.objects.active(), unit)
+    rows = kind_level_rows(points=points)
+    kinds: dict[str, int] = {}
+    levels: dict[str, int] = {}
+    for row in rows:
+        kinds[row.kind] = kinds.get(row.kind, 0) + row.count
+        levels[row.level] = levels.get(row.level, 0) + row.count
+    venues = next((r for r in rows if r.level == ServicePoint.Level.COMMUNITY), None)
+    red_stations = points.filter(kind=ServicePoint.Kind.RED_STATION)
+    figures = {
+        "party_centers": kinds.get(ServicePoint.Kind.PARTY_CENTER, 0),
+        "community_venues": venues.count if venues else 0,
+        "community_venue_average_area": venues.average_area if venues else None,
+        "studios": kinds.get(ServicePoint.Kind.STUDIO, 0),
+        "workstations": kinds.get(ServicePoint.Kind.WORKSTATION, 0),
+        "civility": kinds.get(ServicePoint.Kind.CIVILITY, 0),
+        "theme_parks": kinds.get(ServicePoint.Kind.THEME_PARK, 0),
+        "red_stations": kinds.get(ServicePoint.Kind.RED_STATION, 0),
+        "red_station_services": RedStationService.objects.filter(point__in=red_stations.values("pk")).count(),
+        "jobs_offered": JobOffer.objects.filter(point__in=red_stations.values("pk")).aggregate(n=Sum("positions"))["n"]
+        or 0,
+        "party_member_businesses": levels.get(ServicePoint.Level.PARTY_MEMBER_BUSINESS, 0),
+        "recommended_stores": levels.get(ServicePoint.Level.RECOMMENDED_STORE, 0),
+    }
+    by_level = {level: levels.get(level, 0) for level in ServicePoint.KIND_LEVELS[ServicePoint.Kind.PARTY_CENTER]}
+    return figures, by_level
+
+
+def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
+    """The headline figures of the unit's subtree (pass a unit already scoped to the viewer)."""
+    state = issue_rollup_state()
+    period = all_time(today)
+    issues = issue_figures(unit=unit, period=period, state=state)[None]
+    volunteers = volunteer_summary(unit=unit, period=None)
+    service_points, by_level = _service_points(unit)
+    sections: dict[str, dict[str, Any]] = {
+        "grids": grid_overview(unit=unit),
+        "issues": {
+            "problems_solved": issues.resolved,
+            "logged": issues.logged,
+            "open_now": issues.open,
+            "overdue_now": issue_overdue(unit=unit)[None],
+            "satisfaction_rate": issues.satisfaction_rate,
+        },
+        "volunteers": {
+            "service_categories": ServiceCategory.objects.filter(is_active=True).count(),
+            "party_volunteer_teams": volunteers.teams_by_kind.get(Team.Kind.PARTY_VOLUNTEER, 0),
+            "red_property_teams": volunteers.teams_by_kind.get(Team.Kind.RED_PROPERTY, 0),
+            "vanguard_teams": volunteers.teams_by_kind.get(Team.Kind.VANGUARD, 0),
+            "commando_teams": volunteers.teams_by_kind.get(Team.Kind.COMMANDO, 0),
+            "members": volunteers.members,
+            "activities": volunteers.activities,
+            "registered_members": volunteers.registered_members,
+            "registered_organisations": volunteers.registered_organisations,
+            "registered_member_services": volunteers.service.registered_services,
+            "difficulties_solved": volunteers.service.difficulties,
+            "time_bank_hours": volunteers.time_bank_hours,
+        },
+        "service_points": service_points,
+    }
+    if has_contracts(unit):
+        contracts = contract_summary(unit=unit, period=None)
+        sections["contracts"] = {
+            "contracts": contracts.contracts,
+            "cobuilding_units": contracts.units,
+            "commitments": contracts.commitments,
+        }
+    plan = plan_sources(unit=unit, period=period, group_by=None, state=state)
+    return Overview(
+        unit=unit,
+        sections=sections,
+        party_centers_by_level=by_level,
+        as_of=state.as_of if state is not None and plan.rollup is not None else None,
+    )
+
+
+def as_json(value: Any) -> Any:
+    """Decimals as numbers with their places kept (JSON has no decimal type)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -1,0 +1,15 @@
+"""Writes of the dashboards app: statistics API keys (api_keys.py), the issue roll-up (rollups.py)."""
+
+from .api_keys import api_call_record, api_key_check, api_key_issue, api_key_revoke
+from .rollups import RollupResult, issue_rollup_rebuild, issue_rollup_refresh, issue_rollup_state
+
+__all__ = [
+    "RollupResult",
+    "api_call_record",
+    "api_key_check",
+    "api_key_issue",
+    "api_key_revoke",
+    "issue_rollup_rebuild",
+    "issue_rollup_refresh",
+    "issue_rollup_state",
+]

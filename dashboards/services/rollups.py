@@ -1,0 +1,205 @@
+"""Keeping the issue roll-up (`IssueMonthlyRollup`) in step with the issues.
+
+Two entry points, both idempotent (running one twice writes the same rows):
+
+- `issue_rollup_refresh()` (every five minutes): recounts only the months that
+  can have changed since the last refresh: the months in which issues updated
+  since then were logged or resolved, plus the current and the previous month
+  (which also catches a resolution undone by dissatisfied feedback, the usual
+  way a month loses an issue);
+- `issue_rollup_rebuild()` (nightly, and after `seed_demo`): recounts everything.
+
+Each recount is, in one transaction, a DELETE of the months' rows and one
+INSERT ... SELECT ... GROUP BY over the issues of those months (the logged
+side and the resolved side joined with UNION ALL): no issue row passes
+through Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+
+from django.db import connections, router, transaction
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
+
+from grids.models import PATH_STEP, GridUnit, Issue
+
+from ..models import IssueMonthlyRollup, RollupState
+from ..periods import local_midnight, month_start, next_month
+from ..sql import HoursBetween, subquery_sql
+
+log = logging.getLogger(__name__)
+
+ISSUES = "issues"
+# Issues written this long before a refresh started are counted again by the next one: a
+# transaction that stamped updated_at earlier but committed later is never missed.
+OVERLAP = dt.timedelta(minutes=5)
+STREET_PATH_LENGTH = PATH_STEP * GridUnit.Level.STREET
+SATISFIED = (Issue.Satisfaction.SATISFIED, Issue.Satisfaction.BASIC)
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    months: int  # months recounted (0 = everything)
+    rows: int  # rows written
+    seconds: float
+    as_of: dt.datetime
+
+
+def _month_ranges(months: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Sorted months merged into [first, end) runs of consecutive months."""
+    ranges: list[list[dt.date]] = []
+    for month in sorted(set(months)):
+        if ranges and ranges[-1][1] == month:
+            ranges[-1][1] = next_month(month)
+        else:
+            ranges.append([month, next_month(month)])
+    return [(first, end) for first, end in ranges]
+
+
+def _within(field: str, months: list[dt.date] | None) -> Q:
+    if months is None:
+        return Q()
+    q = Q(pk__in=[])
+    for first, end in _month_ranges(months):
+        q |= Q(**{f"{field}__gte": local_midnight(first), f"{field}__lt": local_midnight(end)})
+    return q
+
+
+def _month_of(field: str) -> TruncMonth:
+    return TruncMonth(field, tzinfo=timezone.get_current_timezone(), output_field=DateField())
+
+
+def logged_side(issues: QuerySet) -> QuerySet:
+    """Issues grouped by street, month logged, category and current status: logged, feedback, satisfied."""
+    return (
+        issues.annotate(street_path=Substr("unit__path", 1, STREET_PATH_LENGTH), month=_month_of("created_at"))
+        .values("street_path", "month", "category_id", "status")
+        .annotate(
+            logged=Count("pk"),
+            feedback=Count("pk", filter=~Q(satisfaction="")),
+            satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED)),
+        )
+        .order_by()
+    )
+
+
+def resolved_side(issues: QuerySet) -> QuerySet:
+    """Resolved issues grouped by street, month resolved, category and current status: resolved, hours."""
+    return (
+        issues.filter(resolved_at__isnull=False)
+        .annotate(street_path=Substr("unit__path", 1, STREET_PATH_LENGTH), month=_month_of("resolved_at"))
+        .values("street_path", "month", "category_id", "status")
+        .annotate(resolved=Count("pk"), resolve_hours=Sum(HoursBetween("resolved_at", "created_at")))
+        .order_by()
+    )
+
+
+def _insert(months: list[dt.date] | None) -> int:
+    """INSERT ... SELECT the rows of these months (every month when None); returns the rows written."""
+    logged_sql, logged_params, _alias = subquery_sql(logged_side(Issue.objects.filter(_within("created_at", months))))
+    resolved_sql, resolved_params, _alias = subquery_sql(
+        resolved_side(Issue.objects.filter(_within("resolved_at", months)))
+    )
+    table = IssueMonthlyRollup._meta.db_table
+    statement = f"""
+        INSERT INTO {table} (street_path, month, category_id, status, logged, feedback, satisfied, resolved, resolve_hours)
+        SELECT u.street_path, u.month, u.category_id, u.status,
+               SUM(u.logged), SUM(u.feedback), SUM(u.satisfied), SUM(u.resolved), SUM(u.resolve_hours)
+        FROM (
+            SELECT l.street_path, l.month, l.category_id, l.status, l.logged, l.feedback, l.satisfied,
+                   0 AS resolved, 0.0 AS resolve_hours
+            FROM ({logged_sql}) l
+            UNION ALL
+            SELECT r.street_path, r.month, r.category_id, r.status, 0, 0, 0, r.resolved, r.resolve_hours
+            FROM ({resolved_sql}) r
+        ) u
+        GROUP BY u.street_path, u.month, u.category_id, u.status
+    """
+    with connections[router.db_for_write(IssueMonthlyRollup)].cursor() as cursor:
+        cursor.execute(statement, (*logged_params, *resolved_params))
+        return max(cursor.rowcount, 0)
+
+
+def _state(now: dt.datetime) -> RollupState:
+    state, _created = RollupState.objects.select_for_update().get_or_create(name=ISSUES)
+    return state
+
+
+def _finish(
+    state: RollupState, *, started: float, now: dt.datetime, months: int, rows: int, full: bool
+) -> RollupResult:
+    seconds = time.perf_counter() - started
+    state.as_of = now
+    state.watermark = now - OVERLAP
+    state.rows = rows
+    state.months = months
+    state.seconds = round(seconds, 3)
+    fields = ["as_of", "watermark", "rows", "months", "seconds"]
+    if full:
+        state.rebuilt_at = now
+        fields.append("rebuilt_at")
+    state.save(update_fields=fields)
+    log.info(
+        "issue roll-up refreshed",
+        extra={"event": "issue_rollup_refreshed", "months": months, "rows": rows, "seconds": round(seconds, 3)},
+    )
+    return RollupResult(months=months, rows=rows, seconds=seconds, as_of=now)
+
+
+@transaction.atomic
+def issue_rollup_rebuild(*, now: dt.datetime | None = None) -> RollupResult:
+    """Recount every month from the issues (nightly; after a bulk load). Idempotent."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    state = _state(now)
+    IssueMonthlyRollup.objects.all().delete()
+    rows = _insert(None)
+    return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
+
+
+def touched_months(*, since: dt.datetime, now: dt.datetime) -> list[dt.date]:
+    """Months whose rows may have changed since `since`: two small indexed queries (issue_updated)."""
+    today = timezone.localtime(now).date()
+    current = month_start(today)
+    months = {current, month_start(current - dt.timedelta(days=1))}
+    changed = Issue.objects.filter(updated_at__gte=since)
+    for field in ("created_at", "resolved_at"):
+        months.update(
+            changed.filter(**{f"{field}__isnull": False})
+            .annotate(m=_month_of(field))
+            .values_list("m", flat=True)
+            .order_by()
+            .distinct()
+        )
+    return sorted(months)
+
+
+@transaction.atomic
+def issue_rollup_refresh(*, now: dt.datetime | None = None, months: list[dt.date] | None = None) -> RollupResult:
+    """Recount the months that can have changed since the last refresh (or the given months).
+
+    Falls back to a full rebuild when the roll-up was never built.
+    """
+    started = time.perf_counter()
+    now = now or timezone.now()
+    state = _state(now)
+    if state.watermark is None and months is None:
+        IssueMonthlyRollup.objects.all().delete()
+        return _finish(state, started=started, now=now, months=0, rows=_insert(None), full=True)
+    if months is None:
+        months = touched_months(since=state.watermark, now=now)
+    months = sorted({month_start(m) for m in months})
+    IssueMonthlyRollup.objects.filter(month__in=months).delete()
+    rows = _insert(months)
+    return _finish(state, started=started, now=now, months=len(months), rows=rows, full=False)
+
+
+def issue_rollup_state() -> RollupState | None:
+    """The roll-up's state (None until it was first built)."""
+    return RollupState.objects.filter(name=ISSUES, as_of__isnull=False).first()

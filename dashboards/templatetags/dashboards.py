@@ -1,0 +1,78 @@
+"""Formatting of dashboard cells and the sort links of dashboard tables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
+
+register = template.Library()
+
+DASH = "—"
+
+
+@register.filter
+def get(mapping: dict, key: str) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def cell(value: Any, kind: str = "int") -> str:
+    """A value as the tables show it: thousands separated, rates with %, nothing as a dash."""
+    if value is None or value == "":
+        return DASH
+    if kind == "rate":
+        return f"{floatformat(value, 1)}%"
+    if kind in ("decimal", "hours"):
+        return intcomma(floatformat(value, "-1" if kind == "decimal" else 1))
+    if isinstance(value, int | float | Decimal) and kind != "text":
+        return intcomma(value)
+    return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, table, column) -> str:
+    """The page URL sorted by this column (descending first for numbers, ascending for text), other
+    parameters kept."""
+    request = context["request"]
+    params = request.GET.copy()
+    name = f"{table.name}_sort"
+    numeric = column.kind not in ("text", "month")
+    if table.sort == f"-{column.key}":
+        wanted = column.key
+    elif table.sort == column.key:
+        wanted = f"-{column.key}"
+    else:
+        wanted = f"-{column.key}" if numeric else column.key
+    params[name] = wanted
+    params.pop("page", None)
+    return f"?{params.urlencode()}#{table.name}"
+
+
+@register.simple_tag
+def sort_mark(table, column) -> str:
+    if table.sort == column.key:
+        return "▲"
+    if table.sort == f"-{column.key}":
+        return "▼"
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def export_query(context, table) -> str:
+    """The page's period (and this table's sort) for the table's export links."""
+    query = context.get("query", "")
+    if table.sort:
+        query = f"{query}&{table.name}_sort={table.sort}" if query else f"{table.name}_sort={table.sort}"
+    return query
+
+
+@register.filter
+def level_label(level: str) -> str:
+    """A service point level's name (党群服务中心 levels and the rest)."""
+    from service_centers.models import ServicePoint
+
+    return str(ServicePoint.Level(level).label) if level in ServicePoint.Level.values else level

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import StatsApiCall, StatsApiKey
+from .models import RollupState, StatsApiCall, StatsApiKey
 
 
 class StatsApiKeyForm(forms.ModelForm):
@@ -75,3 +75,30 @@ class StatsApiCallAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RollupState)
+class RollupStateAdmin(admin.ModelAdmin):
+    """When the issue roll-up was last refreshed; the actions run the same services as the beat jobs."""
+
+    list_display = ["name", "as_of", "rebuilt_at", "months", "rows", "seconds"]
+    actions = ["refresh", "rebuild"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("立即刷新（近期有变化的月份）"))
+    def refresh(self, request, queryset):
+        result = services.issue_rollup_refresh()
+        self.message_user(request, _("已刷新 %(m)s 个月，写入 %(n)s 行。") % {"m": result.months, "n": result.rows})
+
+    @admin.action(description=_("全部重建"))
+    def rebuild(self, request, queryset):
+        result = services.issue_rollup_rebuild()
+        self.message_user(request, _("已全部重建，写入 %(n)s 行。") % {"n": result.rows})

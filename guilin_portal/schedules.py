@@ -47,4 +47,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "contracts.tasks.tally_previous_quarter_task",
         "schedule": crontab(minute=30, hour=1, day_of_month=1, month_of_year="1,4,7,10"),
     },
+    # Dashboards: recount the issue roll-up's months that changed since the last run (issues
+    # updated since then, plus the current and previous month) every five minutes, so the
+    # dashboards and the statistics API are at most five minutes behind ("as of" on the page).
+    # Idempotent (delete + insert of those months in one transaction).
+    "dashboards-issue-rollup-refresh": {
+        "task": "dashboards.tasks.issue_rollup_refresh_task",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    # Dashboards: recount the whole issue roll-up nightly at 03:20 (Asia/Shanghai), after the
+    # other nightly jobs, to catch what the five-minute refresh cannot see (a resolution undone
+    # months later). Idempotent.
+    "dashboards-issue-rollup-rebuild": {
+        "task": "dashboards.tasks.issue_rollup_rebuild_task",
+        "schedule": crontab(minute=20, hour=3),
+    },
 }

@@ -17,10 +17,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from guilin_portal.celery import app as celery_app
 from guilin_portal.uploads import protected_file_response
 
 from .. import selectors, services
-from ..models import DeadlineExtension, GridUnit, Issue, IssueCategory, IssueTask
+from ..models import DeadlineExtension, GridUnit, Issue, IssueCategory, IssuePhoto, IssueTask
 from . import issue_serializers as s
 
 
@@ -50,6 +51,19 @@ class IssueFilter(django_filters.FilterSet):
             return queryset
         overdue = Issue.objects.overdue().values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+# What routing writes: a just-created issue is re-read for these only.
+ROUTING_FIELDS = [
+    "status",
+    "version",
+    "updated_at",
+    "routed_at",
+    "routing_rule",
+    "routing_no_rule",
+    "handler_kind",
+    *Issue.HANDLER_FIELDS,
+]
 
 
 def _version(data: dict) -> int | None:
@@ -99,7 +113,16 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Log an issue; routing runs after commit. JSON, or multipart with `photos`."""
         data = self._input(s.IssueCreateSerializer, request)
         issue, created = services.issue_log(reporter=request.user, **data)
-        return self._respond(issue, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if not created:
+            return self._respond(issue)
+        # Serialize the row just written (its unit, category and reporter are already loaded).
+        # With no broker, routing already ran in-process: re-read what it changed.
+        if celery_app.conf.task_always_eager:
+            issue.refresh_from_db(fields=ROUTING_FIELDS)
+        if not data["photos"]:
+            issue._prefetched_objects_cache = {"photos": IssuePhoto.objects.none()}
+        data = s.IssueDetailSerializer(issue, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.IssueEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -186,7 +186,6 @@ def _clean_photos(photos: Sequence[UploadedFile], already: int = 0) -> list:
     return cleaned
 
 
-@transaction.atomic
 def issue_log(
     *,
     reporter: User,
@@ -204,13 +203,12 @@ def issue_log(
     """Record a resident's problem in a micro-grid of the reporter's jurisdiction; routing runs after commit.
 
     The same `client_key` again (a double tap, a resend on a bad network)
-    returns the issue already logged, with created=False.
+    returns the issue already logged, with created=False. The key's unique
+    index decides: the insert is tried and a duplicate key is looked up only
+    when it fails, so the common case costs no extra query. Everything below
+    runs before any write, and the writes share one transaction.
     """
     now = now or timezone.now()
-    if client_key is not None:
-        existing = Issue.objects.filter(client_key=client_key).first()
-        if existing is not None:
-            return _same_key(existing, reporter), False
     if not unit.is_micro_grid:
         raise ValidationError({"unit": _("问题要登记到微网格（片区、小区或责任区）。")})
     if not can_see_unit(reporter, unit):
@@ -245,16 +243,16 @@ def issue_log(
     try:
         with transaction.atomic():
             issue.save()
+            for content in cleaned_photos:
+                IssuePhoto.objects.create(issue=issue, image=content, uploaded_by=reporter, uploaded_at=now)
+            _event(issue, IssueEvent.Kind.COLLECTED, actor=reporter, now=now, photos=len(cleaned_photos))
+            route_after_commit(issue.pk)
     except IntegrityError:
-        # The same key arrived twice at once: the other request created it.
+        # The same key was used before (or arrived twice at once): hand back that issue.
         existing = Issue.objects.filter(client_key=client_key).first() if client_key else None
         if existing is None:
             raise
         return _same_key(existing, reporter), False
-    for content in cleaned_photos:
-        IssuePhoto.objects.create(issue=issue, image=content, uploaded_by=reporter, uploaded_at=now)
-    _event(issue, IssueEvent.Kind.COLLECTED, actor=reporter, now=now, photos=len(cleaned_photos))
-    route_after_commit(issue.pk)
     return issue, True
 
 

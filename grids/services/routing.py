@@ -137,10 +137,9 @@ def resolve_handler(rule: RoutingRule | None, issue: Issue) -> tuple[Handler, st
 def issue_route(*, issue_id: int, now: datetime | None = None) -> Issue | None:
     """Route a waiting issue to its handler; does nothing if it is gone or no longer waiting."""
     now = now or timezone.now()
-    issue = Issue.objects.select_for_update(of=("self",)).filter(pk=issue_id).first()
+    issue = Issue.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=issue_id).first()
     if issue is None or issue.status != Issue.Status.COLLECTED:
         return issue
-    issue.unit = GridUnit.objects.get(pk=issue.unit_id)
     rule = matching_rule(unit=issue.unit, category_id=issue.category_id)
     handler, fallback_note = resolve_handler(rule, issue)
     changed = handler.assign_to(issue)
@@ -161,7 +160,10 @@ def issue_route(*, issue_id: int, now: datetime | None = None) -> Issue | None:
             "updated_at",
         ]
     )
-    label = handler_label(issue)
+    label = {
+        HandlerKind.GRID_LEADER: f"{_('网格长')} {handler.label}",
+        HandlerKind.OFFICE: f"{handler.label}{_('办公室')}",
+    }.get(handler.kind, handler.label)
     IssueEvent.objects.create(
         issue=issue,
         kind=IssueEvent.Kind.ALLOCATED,
@@ -179,20 +181,6 @@ def issue_route(*, issue_id: int, now: datetime | None = None) -> Issue | None:
     )
     notify(recipient_ids=recipients_for([issue])[issue.pk], kind=Notification.Kind.ROUTED, issue_id=issue.pk, now=now)
     return issue
-
-
-def handler_label(issue) -> str:
-    """A handler's name for the timeline, reading what it needs."""
-    if issue.handler_kind == HandlerKind.GRID_LEADER:
-        from ..models import User
-
-        user = User.objects.only("username", "full_name").get(pk=issue.handler_user_id)
-        return f"{_('网格长')} {user.display_name}"
-    if issue.handler_kind == HandlerKind.OFFICE:
-        return f"{GridUnit.objects.only('name').get(pk=issue.handler_unit_id).name}{_('办公室')}"
-    if issue.handler_kind == HandlerKind.DEPARTMENT:
-        return Department.objects.only("name").get(pk=issue.handler_department_id).name
-    return issue.handler_kind
 
 
 def issues_resend_waiting(*, now: datetime | None = None, limit: int = 5000) -> list[int]:

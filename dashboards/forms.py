@@ -32,8 +32,17 @@ class PeriodForm(forms.Form):
         label=_("月份"), choices=[(m, m) for m in range(1, 13)], coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        today = timezone.localdate()
+        if data is not None:
+            # What is not given takes its default, so the form shows the period actually used.
+            data = data.copy()
+            if not data.get("period"):
+                data["period"] = "custom" if data.get("from") or data.get("to") else "year"
+            for name, default in (("year", today.year), ("quarter", quarter_of(today)), ("month", today.month)):
+                if not data.get(name):
+                    data[name] = str(default)
+        super().__init__(data, *args, **kwargs)
         # "from" is a Python keyword: these two are added by name.
         self.fields["from"] = forms.DateField(
             label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -41,7 +50,6 @@ class PeriodForm(forms.Form):
         self.fields["to"] = forms.DateField(
             label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
         )
-        today = timezone.localdate()
         self.fields["year"].initial = today.year
         self.fields["quarter"].initial = quarter_of(today)
         self.fields["month"].initial = today.month
@@ -51,7 +59,7 @@ class PeriodForm(forms.Form):
         if self.errors:
             return data
         today = timezone.localdate()
-        kind = data.get("period") or ("custom" if data.get("from") or data.get("to") else "year")
+        kind = data.get("period") or "year"
         year = data.get("year") or today.year
         if kind == "year":
             data["resolved_period"] = Period.for_year(year)

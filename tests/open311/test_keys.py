@@ -15,6 +15,7 @@ from guilin_portal.demo import DemoContext
 from open311 import demo, services
 from open311.models import Open311Client
 from open311.views import Open311Throttle
+from tests.grids.issue_factories import session_client
 
 from .conftest import BASE
 from .test_read import spec_error
@@ -24,9 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_(demo_user):
-    client = Client()
-    client.force_login(demo_user("admin"))
-    return client
+    # A session written directly: force_login's bare request trips django-axes' inet column on PostgreSQL.
+    return session_client(demo_user("admin"))
 
 
 def test_the_admin_issues_a_key_once_and_keeps_only_its_hash(admin_client_):

@@ -10,6 +10,7 @@ from django.test import Client
 from grids import selectors as grid_selectors
 from grids.models import Issue, IssueEvent, Notification, User
 from open311 import services
+from tests.grids.issue_factories import session_client
 
 from .conftest import BASE
 from .test_read import spec_error, spec_error_xml, xml
@@ -28,9 +29,7 @@ def post_ok(key, fmt="json", **fields):
     return response
 
 
-def test_a_post_files_an_issue_routed_to_the_community_office_inbox(
-    key, client_as, demo_user, django_capture_on_commit_callbacks
-):
+def test_a_post_files_an_issue_routed_to_the_community_office_inbox(key, demo_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_ok(key, **RESIDENT)
     (created,) = response.json()
@@ -51,7 +50,7 @@ def test_a_post_files_an_issue_routed_to_the_community_office_inbox(
     community = demo_user("xiufeng_community")
     assert issue in grid_selectors.issue_inbox(viewer=community)
     assert Notification.objects.filter(recipient=community, issue=issue, kind="routed").exists()
-    page = client_as("xiufeng_community").get(f"/issues/{issue.pk}/")
+    page = session_client(community).get(f"/issues/{issue.pk}/")
     assert page.status_code == 200
     # The handler sees the resident's contact in full (grids' rule); the client never does.
     assert "13912345678" in page.content.decode()

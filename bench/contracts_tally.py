@@ -107,6 +107,7 @@ def multiply(times: int) -> float:
             CROSS JOIN generate_series(1, {copies}) k
             JOIN {unit} u2 ON u2.name = u.name || '·' || k
             WHERE c.number NOT LIKE '%%-%%-%%-%%'""",
+        "ANALYZE",
         "CREATE TEMP TABLE contract_copy AS "
         f"""SELECT o.id AS old_id, n.id AS new_id FROM {contract} o
             CROSS JOIN generate_series(1, {copies}) k
@@ -117,16 +118,17 @@ def multiply(times: int) -> float:
             SELECT cc.new_id, d.title, d.detail, d.created_at FROM {demand} d JOIN contract_copy cc ON cc.old_id = d.contract_id""",
         f"""INSERT INTO {resource} (contract_id, title, detail, created_at)
             SELECT cc.new_id, r.title, r.detail, r.created_at FROM {resource} r JOIN contract_copy cc ON cc.old_id = r.contract_id""",
+        "ANALYZE",
         # Commitments carry "#old_id#" in their title until targets and progress are copied.
         f"""INSERT INTO {commitment} (contract_id, demand_id, resource_id, title, target_kind, weight, created_at)
-            SELECT cc.new_id,
-                   (SELECT MIN(id) FROM {demand} WHERE contract_id = cc.new_id),
-                   (SELECT MIN(id) FROM {resource} WHERE contract_id = cc.new_id),
-                   m.title || '#' || m.id || '#', m.target_kind, m.weight, m.created_at
-            FROM {commitment} m JOIN contract_copy cc ON cc.old_id = m.contract_id""",
+            SELECT cc.new_id, d.first_id, r.first_id, m.title || '#' || m.id || '#', m.target_kind, m.weight, m.created_at
+            FROM {commitment} m JOIN contract_copy cc ON cc.old_id = m.contract_id
+            JOIN (SELECT contract_id, MIN(id) AS first_id FROM {demand} GROUP BY contract_id) d ON d.contract_id = cc.new_id
+            JOIN (SELECT contract_id, MIN(id) AS first_id FROM {resource} GROUP BY contract_id) r ON r.contract_id = cc.new_id""",
         "CREATE TEMP TABLE commitment_copy AS "
         f"""SELECT split_part(title, '#', 2)::bigint AS old_id, id AS new_id FROM {commitment} WHERE title LIKE '%%#%%#'""",
         "CREATE INDEX ON commitment_copy (old_id)",
+        "ANALYZE",
         f"""INSERT INTO {target} (commitment_id, quarter, target_count, milestone)
             SELECT mc.new_id, t.quarter, t.target_count, t.milestone FROM {target} t JOIN commitment_copy mc ON mc.old_id = t.commitment_id""",
         f"""INSERT INTO {progress} (commitment_id, year, quarter, status, achieved_count, evidence_text, evidence_file,

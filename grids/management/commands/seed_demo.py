@@ -42,11 +42,16 @@ class Command(BaseCommand):
             stderr=self.stderr._out,
             show_progress=not no_progress,
         )
+        timings = []
         with transaction.atomic():
             for step in demo_steps():
+                step_started = time.monotonic()
                 step.seed(ctx)
+                timings.append((step.__name__, time.monotonic() - step_started))
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data at scale {scale:g} (seed {seed}) built in {elapsed:.1f} s."))
+        for name, seconds in timings:
+            self.stdout.write(f"  {name:<24} {seconds:6.1f} s")
         self._print_accounts(ctx)
 
     def _print_accounts(self, ctx: DemoContext) -> None:

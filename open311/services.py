@@ -45,16 +45,18 @@ def open311_client_issue(
     created_by: User | None,
     reporter: User | None = None,
     secret: str | None = None,
+    prefix: str | None = None,
 ) -> tuple[Open311Client, str]:
     """Create a client for a micro-grid; the plaintext key is returned once and never stored.
 
     Without a `reporter`, a service account that cannot log in is created to
-    be recorded as the reporter of the client's requests.
+    be recorded as the reporter of the client's requests. `secret` and
+    `prefix` are for the demo's reproducible key; by default both are random.
     """
     if not unit.is_micro_grid:
         raise ValidationError({"unit": _("Open311 客户端的诉求要登记到微网格（片区、小区或责任区）。")})
     name = (name or "").strip()
-    prefix = secrets.token_hex(4)
+    prefix = prefix or secrets.token_hex(4)
     secret = secret or secrets.token_urlsafe(32)
     if reporter is None:
         reporter = User(

@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -146,14 +146,16 @@ class ExportRow:
         self.handler_department = SimpleNamespace(name=data["handler_department__name"] or "")
 
 
-def issue_rows(viewer: Any, queryset: QuerySet, *, now: dt.datetime | None = None) -> Iterator[list[Any]]:
+def issue_rows(
+    viewer: Any, queryset: QuerySet, *, now: dt.datetime | None = None, chunk_size: int = CHUNK
+) -> Iterator[list[Any]]:
     """The spreadsheet lines of the issues, streamed from the database in chunks."""
     now = now or timezone.now()
     statuses = dict(Issue.Status.choices)
     priorities = dict(Issue.Priority.choices)
     satisfactions = dict(Issue.Satisfaction.choices)
     yes = _("是")
-    for values in queryset.values_list(*ISSUE_FIELDS).iterator(chunk_size=CHUNK):
+    for values in queryset.values_list(*ISSUE_FIELDS).iterator(chunk_size=chunk_size):
         row = ExportRow(values)
         yield [
             row.pk,
@@ -173,13 +175,15 @@ def issue_rows(viewer: Any, queryset: QuerySet, *, now: dt.datetime | None = Non
         ]
 
 
-def write_issue_workbook(viewer: Any, queryset: QuerySet, target, *, title: str | None = None) -> int:
+def write_issue_workbook(
+    viewer: Any, queryset: QuerySet, target, *, title: str | None = None, chunk_size: int = CHUNK
+) -> int:
     """Write the issues into an XLSX at `target` (a path or a binary file); returns the number of rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title or _("居民问题"))
     sheet.append(issue_headers())
     count = 0
-    for line in issue_rows(viewer, queryset):
+    for line in issue_rows(viewer, queryset, chunk_size=chunk_size):
         sheet.append(line)
         count += 1
     workbook.save(target)
@@ -194,7 +198,3 @@ def issue_xlsx(viewer: Any, queryset: QuerySet, filename: str) -> FileResponse:
     response = FileResponse(spool, content_type=XLSX, as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def lines(rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
-    return [list(row) for row in rows]

@@ -172,6 +172,7 @@ class StatsView(APIView):
 # ---------------------------------------------------------------------------
 class OverviewView(StatsView):
     @extend_schema(
+        tags=["stats"],
         summary="The report's headline figures for a unit's subtree (all time)",
         description="Micro-grids, grid workers, problems solved, teams, centers, studios, workstations, red "
         "stations and their services, contracts, co-building units, commitments, registered organ members and "
@@ -217,6 +218,7 @@ class IssuesView(StatsView):
     groups = issue_selectors.GROUPS
 
     @extend_schema(
+        tags=["stats"],
         summary="Resident issues of a unit's subtree in a period",
         description="Totals: `logged` (issues logged in the period) and, of those, `settled` (now resolved or "
         "closed), `rejected`, `open`, `feedback`, `satisfied`; `resolved` (issues resolved in the period) with "
@@ -291,6 +293,7 @@ class VolunteersView(StatsView):
     groups = volunteer_selectors.GROUPS
 
     @extend_schema(
+        tags=["stats"],
         summary="Volunteer teams, members and verified service of a unit's subtree in a period",
         description="Totals: today's active `teams` (and `teams_by_kind`), `members` on their rosters, "
         "`registered_members` and `registered_organisations` (双报到, active), time-bank `time_bank_hours` "
@@ -357,6 +360,7 @@ class ServicePointsView(StatsView):
     groups = (*point_selectors.GROUPS, "service")
 
     @extend_schema(
+        tags=["stats"],
         summary="The service network of a unit's subtree, and its red stations' services in a period",
         description="Totals: today's active `points` and `points_by_kind`, `party_centers`, "
         "`community_venues` and their `community_venue_average_area` (m²), `workstations` and "
@@ -455,6 +459,7 @@ class ContractsView(StatsView):
     groups = contract_selectors.GROUPS
 
     @extend_schema(
+        tags=["stats"],
         summary="Co-building contracts of a unit's subtree: the period's contract years and the latest quarter",
         description="Totals (contract years the period touches): `contracts` (signed or later), "
         "`contracts_by_status`, `cobuilding_units`, `commitments`; `latest_quarter`: the newest tallied "

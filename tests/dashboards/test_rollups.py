@@ -1,0 +1,176 @@
+"""The issue roll-up: the same figures as counting the issues live, kept in step by an idempotent refresh."""
+
+import datetime as dt
+import io
+import statistics
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from dashboards import tasks
+from dashboards.models import IssueMonthlyRollup, RollupState
+from dashboards.periods import Period
+from dashboards.selectors import OWN
+from dashboards.selectors.issues import GROUPS, issue_figures, issue_median_hours, issue_overdue, plan_sources
+from dashboards.services import issue_rollup_rebuild, issue_rollup_refresh, issue_rollup_state
+from grids.models import GridUnit, Issue
+from grids.services import issue_feedback, issue_resolve
+
+from .factories import bulk_issues
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+PERIODS = [
+    Period.for_year(TODAY.year),
+    Period.for_year(TODAY.year - 1),
+    Period.custom(TODAY.replace(day=1) - dt.timedelta(days=400), TODAY - dt.timedelta(days=17)),  # ragged edges
+    Period.for_month(TODAY.year, TODAY.month),
+]
+
+
+def rows():
+    return sorted(
+        IssueMonthlyRollup.objects.values_list(
+            "street_path", "month", "category_id", "status", "logged", "feedback", "satisfied", "resolved"
+        )
+    )
+
+
+@pytest.mark.parametrize("name", ["桂林市", "秀峰区", "秀峰街道"])
+def test_rolled_up_figures_equal_live_counts_for_every_grouping(name, unit_named):
+    unit = unit_named(name)
+    for period in PERIODS:
+        for group_by in (None, *GROUPS):
+            if group_by == "child" and unit.level >= GridUnit.Level.STREET:
+                continue  # a street's communities are always counted live
+            rolled = issue_figures(unit=unit, period=period, group_by=group_by, source="rollup")
+            live = issue_figures(unit=unit, period=period, group_by=group_by, source="live")
+            assert rolled.keys() == live.keys(), (period, group_by)
+            for key in live:
+                assert rolled[key].logged == live[key].logged
+                assert rolled[key].settled == live[key].settled
+                assert rolled[key].resolved == live[key].resolved
+                assert rolled[key].satisfied == live[key].satisfied
+                assert rolled[key].resolve_hours == pytest.approx(live[key].resolve_hours, rel=1e-9)
+
+
+def test_the_seed_built_the_roll_up_and_the_city_total_is_every_issue():
+    state = issue_rollup_state()
+    assert state is not None and state.rebuilt_at is not None
+    assert sum(IssueMonthlyRollup.objects.values_list("logged", flat=True)) == Issue.objects.count()
+    assert sum(IssueMonthlyRollup.objects.values_list("resolved", flat=True)) == (
+        Issue.objects.filter(resolved_at__isnull=False).count()
+    )
+
+
+def test_whole_months_come_from_the_roll_up_and_ragged_days_are_counted_live(unit_named):
+    state = issue_rollup_state()
+    district = unit_named("秀峰区")
+    year = Period.for_year(2025)
+    assert plan_sources(unit=district, period=year, group_by=None, state=state).live == ()
+    ragged = plan_sources(
+        unit=district, period=Period.custom(dt.date(2025, 1, 10), dt.date(2025, 3, 5)), group_by=None, state=state
+    )
+    assert ragged.rollup == (dt.date(2025, 2, 1), dt.date(2025, 3, 1))
+    assert len(ragged.live) == 2
+    community = GridUnit.objects.filter(path__startswith=district.path, level=GridUnit.Level.COMMUNITY).first()
+    assert plan_sources(unit=community, period=year, group_by=None, state=state).rollup is None
+    assert plan_sources(unit=unit_named("秀峰街道"), period=year, group_by="child", state=state).rollup is None
+    assert plan_sources(unit=district, period=year, group_by=None, state=None).rollup is None
+
+
+def test_a_refresh_counts_new_and_changed_issues_and_is_idempotent(unit_named, demo_user):
+    district = unit_named("秀峰区")
+    this_month = Period.for_month(TODAY.year, TODAY.month)
+    before = issue_figures(unit=district, period=this_month, source="rollup")[None]
+    bulk_issues(10, within=district, reporter=demo_user("xiufeng_worker"), start=timezone.now(), span=dt.timedelta(0))
+    assert issue_figures(unit=district, period=this_month, source="rollup")[None] == before  # not refreshed yet
+
+    result = issue_rollup_refresh()
+    assert result.months >= 2
+    after = issue_figures(unit=district, period=this_month, source="rollup")[None]
+    assert after.logged == before.logged + 10
+    assert after == issue_figures(unit=district, period=this_month, source="live")[None]
+    written = rows()
+    issue_rollup_refresh()
+    issue_rollup_refresh(months=[TODAY.replace(day=1)])
+    assert rows() == written
+    issue_rollup_rebuild()
+    assert rows() == written
+
+
+def test_resolving_an_old_issue_moves_it_in_its_logging_month(demo_user, unit_named):
+    district = unit_named("秀峰区")
+    worker = demo_user("xiufeng_worker")
+    long_ago = timezone.now() - dt.timedelta(days=200)
+    (issue,) = bulk_issues(4, within=district, reporter=worker, start=long_ago, span=dt.timedelta(0))[3:4]
+    assert issue.status == Issue.Status.IN_PROGRESS
+    issue_rollup_refresh()
+    logged_in = Period.for_month(timezone.localtime(long_ago).year, timezone.localtime(long_ago).month)
+    before = issue_figures(unit=district, period=logged_in, source="rollup")[None]
+
+    staff = demo_user("xiufeng_district")
+    issue_resolve(actor=staff, issue=issue, resolution="已处理完毕。")
+    issue_feedback(actor=worker, issue=Issue.objects.get(pk=issue.pk), satisfaction="satisfied")
+    issue_rollup_refresh()
+
+    after = issue_figures(unit=district, period=logged_in, source="rollup")[None]
+    assert (after.settled, after.satisfied) == (before.settled + 1, before.satisfied + 1)
+    assert after == issue_figures(unit=district, period=logged_in, source="live")[None]
+
+
+def test_the_task_and_the_command_run_the_same_refresh():
+    RollupState.objects.all().delete()
+    IssueMonthlyRollup.objects.all().delete()
+    assert tasks.issue_rollup_refresh_task.delay().get() > 0  # never built: a full build
+    written = rows()
+    out = io.StringIO()
+    call_command("dashboards_rollup", stdout=out)
+    assert "recounted" in out.getvalue()
+    call_command("dashboards_rollup", "--full", stdout=io.StringIO())
+    assert tasks.issue_rollup_rebuild_task.delay().get() == len(written)
+    assert rows() == written
+
+
+def test_the_median_is_computed_in_sql_and_matches_python(unit_named):
+    district = unit_named("秀峰区")
+    period = Period.for_year(TODAY.year - 1)
+    issues = Issue.objects.filter(
+        unit__path__startswith=district.path, resolved_at__gte=period.start_at, resolved_at__lt=period.end_at
+    )
+    hours = [(i.resolved_at - i.created_at).total_seconds() / 3600 for i in issues.only("created_at", "resolved_at")]
+    assert hours, "the demo has resolved issues in 秀峰区 last year"
+    assert issue_median_hours(unit=district, period=period)[None] == pytest.approx(statistics.median(hours), abs=1e-3)
+    by_child = issue_median_hours(unit=district, period=period, by_child=True)
+    for child in GridUnit.objects.filter(parent=district):
+        child_hours = [
+            (i.resolved_at - i.created_at).total_seconds() / 3600
+            for i in issues.filter(unit__path__startswith=child.path).only("created_at", "resolved_at")
+        ]
+        if child_hours:
+            assert by_child[child.path] == pytest.approx(statistics.median(child_hours), abs=1e-3)
+    nothing = Period.for_year(2001)
+    assert issue_median_hours(unit=district, period=nothing)[None] is None
+
+
+def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(demo_user, unit_named):
+    area = GridUnit.objects.filter(path__startswith=unit_named("秀峰区").path, level=GridUnit.Level.AREA).last()
+    start = timezone.make_aware(dt.datetime(2003, 5, 1, 8))
+    made = bulk_issues(5, within=area, reporter=demo_user("xiufeng_worker"), start=start, span=dt.timedelta(0))
+    resolved = [i for i in made if i.resolved_at]  # three: resolved after 5, 6 and 7 hours
+    Issue.objects.filter(pk=resolved[2].pk).update(resolved_at=start + dt.timedelta(hours=20))
+    Issue.objects.filter(pk=made[3].pk).update(
+        status=Issue.Status.RESOLVED, resolved_at=start + dt.timedelta(hours=1)
+    )
+    # 1, 5, 6, 20 hours: the median is (5 + 6) / 2
+    assert issue_median_hours(unit=area, period=Period.for_year(2003))[None] == pytest.approx(5.5, abs=1e-6)
+
+
+def test_overdue_now_is_live_and_by_child(unit_named):
+    district = unit_named("秀峰区")
+    total = issue_overdue(unit=district)[None]
+    assert total == Issue.objects.overdue().filter(unit__path__startswith=district.path).count()
+    assert sum(issue_overdue(unit=district, by_child=True).values()) == total
+    assert OWN not in issue_overdue(unit=district, by_child=True)

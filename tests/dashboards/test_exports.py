@@ -67,7 +67,9 @@ def test_the_xlsx_holds_exactly_the_rows_of_the_pages_filter(client_as, communit
 def test_phones_are_masked_unless_the_viewer_handles_the_issue(client_as, demo_user, community_issues):
     community, own, street = community_issues
     viewer = demo_user("xiufeng_community")
-    rows = workbook_rows(client_as("xiufeng_community").get(f"/dashboards/units/{community.pk}/issues/export.xlsx", PERIOD))
+    rows = workbook_rows(
+        client_as("xiufeng_community").get(f"/dashboards/units/{community.pk}/issues/export.xlsx", PERIOD)
+    )
     phones = {row[0]: row[11] for row in rows[1:]}
     assert {phones[issue.pk] for issue in own} == {"13812345678"}  # their office handles these
     assert {phones[issue.pk] for issue in street} == {"138****5678"}  # the street office does

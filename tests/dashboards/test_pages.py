@@ -183,8 +183,9 @@ def test_city_staff_see_the_city_and_everyone_else_their_own_top_unit(client_as,
     district = client_as("xiufeng_district").get("/dashboards/city/")
     assert district.status_code == 200
     assert district.context["unit"] == unit_named("秀峰区")
-    assert district.context["overview"].sections["grids"]["micro_grids"] < (
-        city.context["overview"].sections["grids"]["micro_grids"]
+    assert (
+        district.context["overview"].sections["grids"]["micro_grids"]
+        < (city.context["overview"].sections["grids"]["micro_grids"])
     )
     assert client_as("organ_member").get("/dashboards/city/").status_code == 404
 

@@ -17,9 +17,7 @@ def chosen(query: str) -> Period | dict:
 
 def test_month_quarter_and_year_are_calendar_periods():
     assert chosen("period=month&year=2025&month=2") == Period(dt.date(2025, 2, 1), dt.date(2025, 3, 1), "month")
-    assert chosen("period=quarter&year=2025&quarter=4") == Period(
-        dt.date(2025, 10, 1), dt.date(2026, 1, 1), "quarter"
-    )
+    assert chosen("period=quarter&year=2025&quarter=4") == Period(dt.date(2025, 10, 1), dt.date(2026, 1, 1), "quarter")
     assert chosen("period=year&year=2024") == Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1), "year")
 
 

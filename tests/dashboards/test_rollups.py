@@ -58,7 +58,8 @@ def test_rolled_up_figures_equal_live_counts_for_every_grouping(name, unit_named
 
 def test_the_seed_built_the_roll_up_and_the_city_total_is_every_issue():
     state = issue_rollup_state()
-    assert state is not None and state.rebuilt_at is not None
+    assert state is not None
+    assert state.rebuilt_at is not None
     assert sum(IssueMonthlyRollup.objects.values_list("logged", flat=True)) == Issue.objects.count()
     assert sum(IssueMonthlyRollup.objects.values_list("resolved", flat=True)) == (
         Issue.objects.filter(resolved_at__isnull=False).count()
@@ -161,9 +162,7 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(demo_user, un
     made = bulk_issues(5, within=area, reporter=demo_user("xiufeng_worker"), start=start, span=dt.timedelta(0))
     resolved = [i for i in made if i.resolved_at]  # three: resolved after 5, 6 and 7 hours
     Issue.objects.filter(pk=resolved[2].pk).update(resolved_at=start + dt.timedelta(hours=20))
-    Issue.objects.filter(pk=made[3].pk).update(
-        status=Issue.Status.RESOLVED, resolved_at=start + dt.timedelta(hours=1)
-    )
+    Issue.objects.filter(pk=made[3].pk).update(status=Issue.Status.RESOLVED, resolved_at=start + dt.timedelta(hours=1))
     # 1, 5, 6, 20 hours: the median is (5 + 6) / 2
     assert issue_median_hours(unit=area, period=Period.for_year(2003))[None] == pytest.approx(5.5, abs=1e-6)
 

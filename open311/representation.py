@@ -40,13 +40,6 @@ MOBILE_RE = re.compile(r"(?<!\d)(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\
 LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
 
 
-def w3_datetime(value: datetime | None) -> str | None:
-    """ISO 8601 with the offset, to the second (the W3C note the spec requires): 2026-11-29T10:30:00+08:00."""
-    if value is None:
-        return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
-
-
 def _mask_digits(match: re.Match) -> str:
     return mask_phone(re.sub(r"\D", "", match.group(0))[-11:])
 
@@ -107,48 +100,72 @@ def service_notice(category: IssueCategory) -> str:
     return _("办理时限 %(hours)s 小时。") % {"hours": category.time_limit_hours}
 
 
-def agency_responsible(issue: Issue) -> str | None:
-    """The handling office, department or grid: never a person's name. None while waiting for routing."""
-    if issue.handler_kind == HandlerKind.OFFICE and issue.handler_unit_id:
-        return f"{issue.handler_unit.name}{_('办公室')}"
-    if issue.handler_kind == HandlerKind.DEPARTMENT and issue.handler_department_id:
-        department = issue.handler_department
-        return department.name_en if _english() and department.name_en else department.name
-    if issue.handler_kind == HandlerKind.GRID_LEADER:
-        return _("%(unit)s网格长") % {"unit": issue.unit.name}
-    return None
+class RequestFormatter:
+    """Rows of `selectors.REQUEST_COLUMNS` as GeoReport v2 service requests (the spec's fields and order).
+
+    Made once per answer: the labels are translated once, not once a row.
+    """
+
+    def __init__(self) -> None:
+        self.english = _english()
+        self.zone = timezone.get_current_timezone()
+        self.status_labels = {value: str(label) for value, label in Issue.Status.choices}
+        self.reject_labels = {value: str(label) for value, label in Issue.RejectReason.choices}
+        self.office = _("办公室")
+        self.leader = _("%(unit)s网格长")
+        self.notice = _("办理时限 %(hours)s 小时。")
+
+    def w3(self, value: datetime) -> str:
+        """ISO 8601 with the offset, to the second (the W3C note the spec requires): 2026-11-29T10:30:00+08:00."""
+        return value.astimezone(self.zone).isoformat(timespec="seconds")
+
+    def agency_responsible(self, row: dict) -> str | None:
+        """The handling office, department or grid: never a person's name. None while waiting for routing."""
+        kind = row["handler_kind"]
+        if kind == HandlerKind.OFFICE and row["handler_unit__name"]:
+            return f"{row['handler_unit__name']}{self.office}"
+        if kind == HandlerKind.DEPARTMENT and row["handler_department__name"]:
+            if self.english and row["handler_department__name_en"]:
+                return row["handler_department__name_en"]
+            return row["handler_department__name"]
+        if kind == HandlerKind.GRID_LEADER:
+            return self.leader % {"unit": row["unit__name"]}
+        return None
+
+    def status_notes(self, row: dict) -> str:
+        notes = self.status_labels.get(row["status"], row["status"])
+        if row["status"] == Issue.Status.REJECTED and row["reject_reason"]:
+            notes = f"{notes}：{self.reject_labels.get(row['reject_reason'], row['reject_reason'])}"
+        return notes
+
+    def __call__(self, row: dict) -> dict:
+        private = {"names": (row["resident_name"],), "phones": (row["resident_phone"],)}
+        name = row["category__name_en"] if self.english and row["category__name_en"] else row["category__name"]
+        return {
+            "service_request_id": str(row["pk"]),
+            "status": spec_status(row["status"]),
+            "status_notes": self.status_notes(row),
+            "service_name": name,
+            "service_code": row["category__code"],
+            "description": redact(row["description"], **private),
+            "agency_responsible": self.agency_responsible(row),
+            "service_notice": self.notice % {"hours": row["category__time_limit_hours"]},
+            "requested_datetime": self.w3(row["created_at"]),
+            "updated_datetime": self.w3(row["updated_at"]),
+            "expected_datetime": self.w3(row["due_at"]),
+            "address": redact(row["location_text"], **private) or None,
+            "address_id": None,
+            "zipcode": None,
+            # An issue keeps no coordinates (grids.Issue has none), and photos are private.
+            "lat": None,
+            "long": None,
+            "media_url": None,
+        }
 
 
-def status_notes(issue: Issue) -> str:
-    notes = str(issue.get_status_display())
-    if issue.status == Issue.Status.REJECTED and issue.reject_reason:
-        notes = f"{notes}：{issue.get_reject_reason_display()}"
-    return notes
-
-
-def request_fields(issue: Issue) -> dict:
-    """One issue as a GeoReport v2 service request (the GET requests fields, in the spec's order)."""
-    private = {"names": (issue.resident_name,), "phones": (issue.resident_phone,)}
-    return {
-        "service_request_id": str(issue.pk),
-        "status": spec_status(issue.status),
-        "status_notes": status_notes(issue),
-        "service_name": issue.category.display_name,
-        "service_code": issue.category.code,
-        "description": redact(issue.description, **private),
-        "agency_responsible": agency_responsible(issue),
-        "service_notice": service_notice(issue.category),
-        "requested_datetime": w3_datetime(issue.created_at),
-        "updated_datetime": w3_datetime(issue.updated_at),
-        "expected_datetime": w3_datetime(issue.due_at),
-        "address": redact(issue.location_text, **private) or None,
-        "address_id": None,
-        "zipcode": None,
-        # An issue keeps no coordinates (grids.Issue has none), and photos are private.
-        "lat": None,
-        "long": None,
-        "media_url": None,
-    }
+def requests_fields(rows: list[dict]) -> list[dict]:
+    formatter = RequestFormatter()
+    return [formatter(row) for row in rows]
 
 
 def created_fields(issue: Issue) -> dict:

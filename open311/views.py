@@ -298,8 +298,8 @@ class RequestListView(GeoReportView):
     def get(self, request: Request, format: str | None = None) -> GeoReportResponse:
         client = self.client(request, request.query_params.get("api_key"))
         query = parse_request_query(request.query_params)
-        issues = selectors.requests_list(viewer=client, query=query)
-        return requests_response([rep.request_fields(issue) for issue in issues])
+        rows = selectors.requests_list(viewer=client, query=query)
+        return requests_response(rep.requests_fields(rows))
 
     @extend_schema(
         tags=[TAG],
@@ -334,5 +334,5 @@ class RequestDetailView(GeoReportView):
     )
     def get(self, request: Request, pk: int, format: str | None = None) -> GeoReportResponse:
         client = self.client(request, request.query_params.get("api_key"))
-        issue = selectors.request_get(viewer=client, pk=pk)
-        return requests_response([rep.request_fields(issue)])
+        row = selectors.request_get(viewer=client, pk=pk)
+        return requests_response(rep.requests_fields([row]))

@@ -173,7 +173,7 @@ def test_header_shows_the_unread_count(client_as, demo_user):
     unread = Notification.objects.filter(recipient=community, read_at__isnull=True).count()
     log_routed(demo_user("xiufeng_worker"))
     page = client_as("xiufeng_community").get(reverse("grids:home")).content.decode()
-    assert f'<span class="badge red" title="未读通知">{unread + 1}</span>' in page
+    assert f'<span class="badge" title="未读通知">{unread + 1}</span>' in page
 
 
 def test_accept_and_resolve_through_the_detail_page(client_as, demo_user):

@@ -142,3 +142,37 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.as_of}"
+
+
+class IssueFact(models.Model):
+    """One issue as the dashboards count it: its unit's path, category, status, times, hours and feedback.
+
+    A narrow copy of `grids.Issue` (no foreign keys, so nothing in the grids app
+    changes), kept with the roll-up by `dashboards.services.rollups`: the odd days
+    of a custom period, everything below a street and the median hours are read
+    here through path-and-time indexes, instead of joining a million issues to
+    their units. As fresh as the roll-up ("as of").
+    """
+
+    issue_id = models.BigIntegerField(_("问题"), primary_key=True)
+    unit_path = TreePathField(_("网格路径"), max_length=PATH_STEP * GridUnit.Level.ZONE)
+    category_id = models.BigIntegerField(_("问题类别"))
+    status = models.CharField(_("当前状态"), max_length=20, choices=Issue.Status.choices)
+    created_at = models.DateTimeField(_("登记时间"))
+    resolved_at = models.DateTimeField(_("办结时间"), null=True)
+    hours = models.FloatField(_("办结用时（小时）"), null=True)
+    feedback = models.BooleanField(_("已评价"), default=False)
+    satisfied = models.BooleanField(_("满意或基本满意"), default=False)
+
+    class Meta:
+        verbose_name = _("问题统计明细")
+        verbose_name_plural = _("问题统计明细")
+        indexes = [
+            models.Index(fields=["unit_path", "created_at"], name="issuefact_path_created"),
+            models.Index(fields=["unit_path", "resolved_at", "hours"], name="issuefact_path_resolved"),
+            models.Index(fields=["created_at"], name="issuefact_created"),
+            models.Index(fields=["resolved_at", "hours"], name="issuefact_resolved"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.issue_id} {self.status}"

@@ -183,7 +183,7 @@ def _issue_row(figures: issue_selectors.IssueFigures) -> dict[str, Any]:
 
 def issue_children(d: Dashboard) -> Table:
     figures = issue_selectors.issue_figures(unit=d.unit, period=d.period, group_by="child", state=d.rollup_state)
-    medians = issue_selectors.issue_median_hours(unit=d.unit, period=d.period, by_child=True)
+    medians = issue_selectors.issue_median_hours(unit=d.unit, period=d.period, by_child=True, state=d.rollup_state)
     overdue = issue_selectors.issue_overdue(unit=d.unit, by_child=True)
     rows = []
     for key, name, link in d.child_rows(set(figures) | set(medians) | set(overdue)):

@@ -270,7 +270,7 @@ class IssuesView(StatsView):
                 {"key": f"{month:%Y-%m}", "label": f"{month:%Y-%m}", **found.get(month, empty).as_dict()}
                 for month in period.months
             ]
-        medians = issue_selectors.issue_median_hours(unit=unit, period=period, by_child=True)
+        medians = issue_selectors.issue_median_hours(unit=unit, period=period, by_child=True, state=state)
         overdue = issue_selectors.issue_overdue(unit=unit, by_child=True)
         rows = []
         for key, start in self.child_rows(unit, set(found) | set(medians) | set(overdue)):

@@ -1,4 +1,4 @@
-"""Resident-issue figures for a unit's subtree and a period, from the roll-up where it serves, else live.
+"""Resident-issue figures for a unit's subtree and a period, from the roll-up where it serves.
 
 The measures (see `IssueFigures`):
 - logged: issues logged in the period; settled, rejected, feedback, satisfied: of those,
@@ -8,13 +8,17 @@ The measures (see `IssueFigures`):
 
 Rates: resolution rate = settled / (logged - rejected); satisfaction rate = satisfied / feedback.
 
-Where the numbers come from (`issue_figures`): for the city, a district or a street,
+Where the numbers come from (`plan_sources`): for the city, a district or a street,
 whole months come from `IssueMonthlyRollup` (street × month × category × status)
-and the days of a custom range that do not fill a month are counted live; below a
-street, or when a street's communities are asked for, everything is counted live
-(a street holds a few thousand issues a year). Either way a fixed number of
-grouped queries, whatever the number of issues. The median and "overdue now"
-are always live (`issue_median_hours`, `issue_overdue`).
+and the days of a custom range that do not fill a month from `IssueFact` (one
+narrow row per issue, read through path-and-time indexes); below a street, or when
+a street's communities are asked for, everything comes from `IssueFact`. Both are
+kept by `dashboards.services.rollups` and are as fresh as its last refresh (the
+"as of" the pages show). Until the roll-up is first built, everything is counted
+live from the issues. Either way a fixed number of grouped queries, whatever the
+number of issues. The median reads the hours in `IssueFact` too
+(`issue_median_hours`); "overdue now" is always live (`issue_overdue`, on the
+issues' (status, due_at) index).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from django.utils import timezone
 
 from grids.models import GridUnit, Issue, IssueCategory
 
-from ..models import IssueMonthlyRollup, RollupState
+from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import Period, local_midnight, month_ceil, month_start
 from ..sql import HoursBetween, median
 from .common import OWN, child_key, in_subtree
@@ -98,31 +102,64 @@ class IssueFigures:
 
 @dataclass(frozen=True)
 class Plan:
-    """Which months come from the roll-up and which time ranges are counted live."""
+    """Which months come from the roll-up, which time ranges are counted row by row, and from which table."""
 
     rollup: tuple[dt.date, dt.date] | None  # [first month, end month)
     live: tuple[tuple[dt.datetime, dt.datetime], ...]
+    detail: str = "facts"  # "facts" (IssueFact, as of the refresh) or "issues" (grids.Issue, live)
 
 
 def plan_sources(
     *, unit: GridUnit, period: Period, group_by: str | None, state: RollupState | None, source: str = "auto"
 ) -> Plan:
-    """Split the period between the roll-up (whole months, units it holds) and live counting."""
-    everything_live = Plan(rollup=None, live=((period.start_at, period.end_at),))
+    """Split the period between the roll-up (whole months, the units it holds) and row counts.
+
+    source: "auto"; "live" (everything from the issues themselves); "facts" (everything from
+    IssueFact); "rollup" (the roll-up wherever the period allows, even for a street's children).
+    Without a roll-up (never built) everything is live.
+    """
+    whole = ((period.start_at, period.end_at),)
     if source == "live" or state is None:
-        return everything_live
+        return Plan(rollup=None, live=whole, detail="issues")
+    if source == "facts":
+        return Plan(rollup=None, live=whole)
     finer_than_rollup = unit.level > ROLLUP_DEEPEST or (group_by == "child" and unit.level >= ROLLUP_DEEPEST)
     if finer_than_rollup and source != "rollup":
-        return everything_live
+        return Plan(rollup=None, live=whole)
     first, end = month_ceil(period.start), month_start(period.end)
     if first >= end:
-        return everything_live
+        return Plan(rollup=None, live=whole)
     live = []
     if period.start < first:
         live.append((period.start_at, local_midnight(first)))
     if end < period.end:
         live.append((local_midnight(end), period.end_at))
     return Plan(rollup=(first, end), live=tuple(live))
+
+
+def _rows(unit: GridUnit, detail: str) -> tuple[QuerySet, str, dict[str, Any], dict[str, Any]]:
+    """The rows to count for the unit's subtree, the path field, and the logged-side and resolved-side measures."""
+    if detail == "issues":
+        rows = in_subtree(Issue.objects.all(), unit)
+        feedback, satisfied = ~Q(satisfaction=""), Q(satisfaction__in=SATISFIED)
+        hours: Any = Sum(HoursBetween("resolved_at", "created_at"))
+        path_field = "unit__path"
+    else:
+        rows = IssueFact.objects.all()
+        if unit.level != GridUnit.Level.CITY:
+            rows = rows.filter(unit_path__startswith=unit.path)
+        feedback, satisfied = Q(feedback=True), Q(satisfied=True)
+        hours = Sum("hours")
+        path_field = "unit_path"
+    logged = {
+        "m_logged": Count("pk"),
+        "m_settled": Count("pk", filter=Q(status__in=SETTLED)),
+        "m_rejected": Count("pk", filter=Q(status=Issue.Status.REJECTED)),
+        "m_feedback": Count("pk", filter=feedback),
+        "m_satisfied": Count("pk", filter=satisfied),
+    }
+    resolved = {"m_resolved": Count("pk"), "m_resolve_hours": hours}
+    return rows, path_field, logged, resolved
 
 
 def _month_of(field: str) -> TruncMonth:
@@ -188,8 +225,8 @@ def issue_figures(
     """The measures for the unit's subtree and period, in total (key None) or per group.
 
     Keys: category id, status, child path (OWN for issues at the unit itself) or month (first day).
-    One to four grouped queries (plus the roll-up's state), whatever the number of issues.
-    `source` forces "live" or "rollup" (tests compare them); "auto" picks as described above.
+    One to three grouped queries (plus the roll-up's state), whatever the number of issues.
+    `source` forces "live", "facts" or "rollup" (tests compare them); "auto" picks as described above.
     """
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(group_by)
@@ -218,27 +255,16 @@ def issue_figures(
         }
         add(_grouped(rows, _key(group_by, unit, path_field="street_path", month_field=None), measures), measures)
     if plan.live:
-        issues = in_subtree(Issue.objects.all(), unit)
-        logged_measures = {
-            "m_logged": Count("pk"),
-            "m_settled": Count("pk", filter=Q(status__in=SETTLED)),
-            "m_rejected": Count("pk", filter=Q(status=Issue.Status.REJECTED)),
-            "m_feedback": Count("pk", filter=~Q(satisfaction="")),
-            "m_satisfied": Count("pk", filter=Q(satisfaction__in=SATISFIED)),
-        }
-        logged = issues.filter(_within("created_at", plan.live))
+        rows, path_field, logged_measures, resolved_measures = _rows(unit, plan.detail)
+        logged = rows.filter(_within("created_at", plan.live))
         add(
-            _grouped(logged, _key(group_by, unit, path_field="unit__path", month_field="created_at"), logged_measures),
+            _grouped(logged, _key(group_by, unit, path_field=path_field, month_field="created_at"), logged_measures),
             logged_measures,
         )
-        resolved_measures = {
-            "m_resolved": Count("pk"),
-            "m_resolve_hours": Sum(HoursBetween("resolved_at", "created_at")),
-        }
-        resolved = issues.filter(_within("resolved_at", plan.live))
+        resolved = rows.filter(_within("resolved_at", plan.live))
         add(
             _grouped(
-                resolved, _key(group_by, unit, path_field="unit__path", month_field="resolved_at"), resolved_measures
+                resolved, _key(group_by, unit, path_field=path_field, month_field="resolved_at"), resolved_measures
             ),
             resolved_measures,
         )
@@ -254,21 +280,41 @@ def issue_rollup_state() -> RollupState | None:
     return state()
 
 
-def _resolved_hours(unit: GridUnit, period: Period) -> QuerySet:
-    issues = in_subtree(Issue.objects.all(), unit)
-    return issues.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at).annotate(
-        hours=HoursBetween("resolved_at", "created_at")
-    )
+def _resolved_hours(unit: GridUnit, period: Period, *, live: bool) -> tuple[QuerySet, str]:
+    """Hours of the issues resolved in the period, and the path field to group them by child with."""
+    if live:
+        issues = in_subtree(Issue.objects.all(), unit)
+        hours = issues.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at).annotate(
+            hours=HoursBetween("resolved_at", "created_at")
+        )
+        return hours, "unit__path"
+    rows = IssueFact.objects.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at)
+    if unit.level != GridUnit.Level.CITY:
+        rows = rows.filter(unit_path__startswith=unit.path)
+    return rows, "unit_path"
 
 
-def issue_median_hours(*, unit: GridUnit, period: Period, by_child: bool = False) -> dict[Any, float | None]:
-    """Median hours from logging to resolution of the issues resolved in the period: one query, live.
+def issue_median_hours(
+    *,
+    unit: GridUnit,
+    period: Period,
+    by_child: bool = False,
+    source: str = "auto",
+    state: RollupState | None = _UNKNOWN,
+) -> dict[Any, float | None]:
+    """Median hours from logging to resolution of the issues resolved in the period: one query.
 
-    Keyed None, or by child path (OWN for the unit itself) when `by_child`.
+    Read from `IssueFact` (kept with the roll-up; a covering path, time and hours index) once the
+    roll-up is built, else (or with source="live") from the issues themselves. Keyed None, or by child path
+    (OWN for the unit itself) when `by_child`.
     """
-    queryset = _resolved_hours(unit, period)
+    if state is _UNKNOWN:
+        state = issue_rollup_state() if source != "live" else None
+    queryset, path_field = _resolved_hours(unit, period, live=source == "live" or state is None)
     if by_child:
-        found = median(queryset.annotate(child=child_key(unit)).values("child", "hours"), "hours", group="child")
+        found = median(
+            queryset.annotate(child=child_key(unit, path_field)).values("child", "hours"), "hours", group="child"
+        )
         return {_normalise(key, "child", unit): value for key, value in found.items()}
     return median(queryset.values("hours"), "hours")
 
@@ -292,7 +338,7 @@ class IssueSummary:
     figures: IssueFigures
     median_hours: float | None
     overdue_now: int
-    as_of: dt.datetime | None  # the roll-up's time when any figure came from it; None when all is live
+    as_of: dt.datetime | None  # the roll-up's time (the figures are at least this fresh); None when all is live
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -306,10 +352,9 @@ def issue_summary(*, unit: GridUnit, period: Period, state: RollupState | None =
     """The headline issue figures of a unit and period: logged, resolved, rates, median hours, overdue now."""
     if state is _UNKNOWN:
         state = issue_rollup_state()
-    plan = plan_sources(unit=unit, period=period, group_by=None, state=state)
     return IssueSummary(
         figures=issue_figures(unit=unit, period=period, state=state)[None],
-        median_hours=issue_median_hours(unit=unit, period=period)[None],
+        median_hours=issue_median_hours(unit=unit, period=period, state=state)[None],
         overdue_now=issue_overdue(unit=unit)[None],
-        as_of=state.as_of if state is not None and plan.rollup is not None else None,
+        as_of=state.as_of if state is not None else None,
     )

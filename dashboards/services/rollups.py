@@ -12,7 +12,10 @@ Two entry points, both idempotent (running one twice writes the same rows):
 Each recount is, in one transaction, a DELETE of the months' rows and one
 INSERT ... SELECT ... GROUP BY over the issues of those months (the logged
 side and the resolved side joined with UNION ALL): no issue row passes
-through Python.
+through Python. The same transaction keeps `IssueFact` (one narrow row per
+issue, for the odd days of custom periods, units below a street and medians)
+in step: the rows of the issues changed since the last refresh are deleted
+and inserted again, set-based.
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ import time
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from grids.models import PATH_STEP, GridUnit, Issue
 
-from ..models import IssueMonthlyRollup, RollupState
+from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import local_midnight, month_start, next_month
 from ..sql import HoursBetween, subquery_sql
 
@@ -126,7 +129,41 @@ def _insert(months: list[dt.date] | None) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _state(now: dt.datetime) -> RollupState:
+def _insert_facts(issues: QuerySet) -> int:
+    """INSERT ... SELECT one fact row per issue (its unit's path, hours, feedback); returns the rows written."""
+    sql, params, _alias = subquery_sql(
+        issues.annotate(
+            path=F("unit__path"),
+            took=HoursBetween("resolved_at", "created_at"),
+            has_feedback=~Q(satisfaction=""),
+            was_satisfied=Q(satisfaction__in=SATISFIED),
+        ).values(
+            "id", "path", "category_id", "status", "created_at", "resolved_at", "took", "has_feedback", "was_satisfied"
+        )
+    )
+    table = IssueFact._meta.db_table
+    statement = (
+        f"INSERT INTO {table} "
+        "(issue_id, unit_path, category_id, status, created_at, resolved_at, hours, feedback, satisfied) "
+        "SELECT s.id, s.path, s.category_id, s.status, s.created_at, s.resolved_at, s.took, s.has_feedback, "
+        f"s.was_satisfied FROM ({sql}) s"
+    )
+    with connections[router.db_for_write(IssueFact)].cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
+def _refresh_facts(since: dt.datetime | None) -> int:
+    """Rewrite the fact rows of the issues updated since `since` (all of them when None)."""
+    if since is None:
+        IssueFact.objects.all().delete()
+        return _insert_facts(Issue.objects.all())
+    changed = Issue.objects.filter(updated_at__gte=since)
+    IssueFact.objects.filter(issue_id__in=changed.values("pk")).delete()
+    return _insert_facts(changed)
+
+
+def _state() -> RollupState:
     state, _created = RollupState.objects.select_for_update().get_or_create(name=ISSUES)
     return state
 
@@ -157,9 +194,10 @@ def issue_rollup_rebuild(*, now: dt.datetime | None = None) -> RollupResult:
     """Recount every month from the issues (nightly; after a bulk load). Idempotent."""
     started = time.perf_counter()
     now = now or timezone.now()
-    state = _state(now)
+    state = _state()
     IssueMonthlyRollup.objects.all().delete()
     rows = _insert(None)
+    _refresh_facts(None)
     return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
 
 
@@ -182,21 +220,23 @@ def touched_months(*, since: dt.datetime, now: dt.datetime) -> list[dt.date]:
 
 @transaction.atomic
 def issue_rollup_refresh(*, now: dt.datetime | None = None, months: list[dt.date] | None = None) -> RollupResult:
-    """Recount the months that can have changed since the last refresh (or the given months).
-
-    Falls back to a full rebuild when the roll-up was never built.
+    """Recount the months that can have changed since the last refresh (or the given months), and the
+    fact rows of the issues changed since then. A full rebuild when the roll-up was never built.
     """
     started = time.perf_counter()
     now = now or timezone.now()
-    state = _state(now)
-    if state.watermark is None and months is None:
+    state = _state()
+    if state.watermark is None:
         IssueMonthlyRollup.objects.all().delete()
-        return _finish(state, started=started, now=now, months=0, rows=_insert(None), full=True)
+        rows = _insert(None)
+        _refresh_facts(None)
+        return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
     if months is None:
         months = touched_months(since=state.watermark, now=now)
     months = sorted({month_start(m) for m in months})
     IssueMonthlyRollup.objects.filter(month__in=months).delete()
     rows = _insert(months)
+    _refresh_facts(state.watermark)
     return _finish(state, started=started, now=now, months=len(months), rows=rows, full=False)
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from dashboards import tasks
-from dashboards.models import IssueMonthlyRollup, RollupState
+from dashboards.models import IssueFact, IssueMonthlyRollup, RollupState
 from dashboards.periods import Period
 from dashboards.selectors import OWN
 from dashboards.selectors.issues import GROUPS, issue_figures, issue_median_hours, issue_overdue, plan_sources
@@ -45,15 +45,18 @@ def test_rolled_up_figures_equal_live_counts_for_every_grouping(name, unit_named
         for group_by in (None, *GROUPS):
             if group_by == "child" and unit.level >= GridUnit.Level.STREET:
                 continue  # a street's communities are always counted live
-            rolled = issue_figures(unit=unit, period=period, group_by=group_by, source="rollup")
             live = issue_figures(unit=unit, period=period, group_by=group_by, source="live")
-            assert rolled.keys() == live.keys(), (period, group_by)
-            for key in live:
-                assert rolled[key].logged == live[key].logged
-                assert rolled[key].settled == live[key].settled
-                assert rolled[key].resolved == live[key].resolved
-                assert rolled[key].satisfied == live[key].satisfied
-                assert rolled[key].resolve_hours == pytest.approx(live[key].resolve_hours, rel=1e-9)
+            for source in ("rollup", "facts", "auto"):
+                found = issue_figures(unit=unit, period=period, group_by=group_by, source=source)
+                assert found.keys() == live.keys(), (period, group_by, source)
+                for key in live:
+                    assert found[key].logged == live[key].logged
+                    assert found[key].settled == live[key].settled
+                    assert found[key].rejected == live[key].rejected
+                    assert found[key].resolved == live[key].resolved
+                    assert found[key].feedback == live[key].feedback
+                    assert found[key].satisfied == live[key].satisfied
+                    assert found[key].resolve_hours == pytest.approx(live[key].resolve_hours, rel=1e-9)
 
 
 def test_the_seed_built_the_roll_up_and_the_city_total_is_every_issue():
@@ -62,6 +65,10 @@ def test_the_seed_built_the_roll_up_and_the_city_total_is_every_issue():
     assert state.rebuilt_at is not None
     assert sum(IssueMonthlyRollup.objects.values_list("logged", flat=True)) == Issue.objects.count()
     assert sum(IssueMonthlyRollup.objects.values_list("resolved", flat=True)) == (
+        Issue.objects.filter(resolved_at__isnull=False).count()
+    )
+    assert IssueFact.objects.count() == Issue.objects.count()
+    assert IssueFact.objects.filter(resolved_at__isnull=False).count() == (
         Issue.objects.filter(resolved_at__isnull=False).count()
     )
 
@@ -76,10 +83,12 @@ def test_whole_months_come_from_the_roll_up_and_ragged_days_are_counted_live(uni
     )
     assert ragged.rollup == (dt.date(2025, 2, 1), dt.date(2025, 3, 1))
     assert len(ragged.live) == 2
+    assert ragged.detail == "facts"
     community = GridUnit.objects.filter(path__startswith=district.path, level=GridUnit.Level.COMMUNITY).first()
     assert plan_sources(unit=community, period=year, group_by=None, state=state).rollup is None
     assert plan_sources(unit=unit_named("秀峰街道"), period=year, group_by="child", state=state).rollup is None
-    assert plan_sources(unit=district, period=year, group_by=None, state=None).rollup is None
+    never_built = plan_sources(unit=district, period=year, group_by=None, state=None)
+    assert (never_built.rollup, never_built.detail) == (None, "issues")
 
 
 def test_a_refresh_counts_new_and_changed_issues_and_is_idempotent(unit_named, demo_user):
@@ -143,17 +152,19 @@ def test_the_median_is_computed_in_sql_and_matches_python(unit_named):
     )
     hours = [(i.resolved_at - i.created_at).total_seconds() / 3600 for i in issues.only("created_at", "resolved_at")]
     assert hours, "the demo has resolved issues in 秀峰区 last year"
-    assert issue_median_hours(unit=district, period=period)[None] == pytest.approx(statistics.median(hours), abs=1e-3)
-    by_child = issue_median_hours(unit=district, period=period, by_child=True)
-    for child in GridUnit.objects.filter(parent=district):
-        child_hours = [
-            (i.resolved_at - i.created_at).total_seconds() / 3600
-            for i in issues.filter(unit__path__startswith=child.path).only("created_at", "resolved_at")
-        ]
-        if child_hours:
-            assert by_child[child.path] == pytest.approx(statistics.median(child_hours), abs=1e-3)
-    nothing = Period.for_year(2001)
-    assert issue_median_hours(unit=district, period=nothing)[None] is None
+    for source in ("auto", "live"):  # from IssueFact (kept with the roll-up), and from the issues
+        found = issue_median_hours(unit=district, period=period, source=source)[None]
+        assert found == pytest.approx(statistics.median(hours), abs=1e-3)
+        by_child = issue_median_hours(unit=district, period=period, by_child=True, source=source)
+        for child in GridUnit.objects.filter(parent=district):
+            child_hours = [
+                (i.resolved_at - i.created_at).total_seconds() / 3600
+                for i in issues.filter(unit__path__startswith=child.path).only("created_at", "resolved_at")
+            ]
+            if child_hours:
+                assert by_child[child.path] == pytest.approx(statistics.median(child_hours), abs=1e-3)
+        nothing = Period.for_year(2001)
+        assert issue_median_hours(unit=district, period=nothing, source=source)[None] is None
 
 
 def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(demo_user, unit_named):
@@ -164,7 +175,32 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(demo_user, un
     Issue.objects.filter(pk=resolved[2].pk).update(resolved_at=start + dt.timedelta(hours=20))
     Issue.objects.filter(pk=made[3].pk).update(status=Issue.Status.RESOLVED, resolved_at=start + dt.timedelta(hours=1))
     # 1, 5, 6, 20 hours: the median is (5 + 6) / 2
-    assert issue_median_hours(unit=area, period=Period.for_year(2003))[None] == pytest.approx(5.5, abs=1e-6)
+    year = Period.for_year(2003)
+    assert issue_median_hours(unit=area, period=year, source="live")[None] == pytest.approx(5.5, abs=1e-6)
+    assert issue_median_hours(unit=area, period=year)[None] is None  # not refreshed yet
+    Issue.objects.filter(pk__in=[i.pk for i in made]).update(updated_at=timezone.now())
+    issue_rollup_refresh()
+    assert issue_median_hours(unit=area, period=year)[None] == pytest.approx(5.5, abs=1e-6)
+
+
+def test_a_reopened_issue_leaves_the_median_at_the_next_refresh(demo_user, unit_named):
+    district = unit_named("秀峰区")
+    worker = demo_user("xiufeng_worker")
+    start = timezone.make_aware(dt.datetime(2004, 3, 1, 8))
+    (resolved,) = [
+        i
+        for i in bulk_issues(5, within=district, reporter=worker, start=start, span=dt.timedelta(0))
+        if i.status == Issue.Status.RESOLVED
+    ]
+    issue_rollup_refresh()
+    year = Period.for_year(2004)
+    assert issue_median_hours(unit=district, period=year)[None] is not None
+    issue_feedback(actor=worker, issue=resolved, satisfaction="dissatisfied", note="漏水还在。")
+    issue_rollup_refresh()
+    assert IssueFact.objects.get(issue_id=resolved.pk).resolved_at is None
+    assert issue_median_hours(unit=district, period=year) == issue_median_hours(
+        unit=district, period=year, source="live"
+    )
 
 
 def test_overdue_now_is_live_and_by_child(unit_named):

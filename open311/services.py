@@ -13,6 +13,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.hashers import make_password
@@ -29,6 +30,7 @@ from .models import Open311Client, Open311ServiceAccount
 log = logging.getLogger("portal.security")
 
 KEY_SEPARATOR = "."
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _hash(secret: str) -> str:
@@ -105,7 +107,7 @@ def open311_client_revoke(*, client: Open311Client, revoked_by: User | None) -> 
 def open311_client_authenticate(raw: str | None) -> Open311Client | None:
     """The usable client a presented api_key names, or None (missing, unknown, wrong secret or revoked).
 
-    Records the use: one query to find the key, one to stamp `last_used_at`.
+    One query to find the key, and one to stamp `last_used_at` when the last stamp is a minute old.
     """
     prefix, _dot, secret = (raw or "").strip().partition(KEY_SEPARATOR)
     if not prefix or not secret:
@@ -113,8 +115,11 @@ def open311_client_authenticate(raw: str | None) -> Open311Client | None:
     client = Open311Client.objects.usable().select_related("unit").filter(prefix=prefix).first()
     if client is None or not hmac.compare_digest(client.api_key_hash, _hash(secret)):
         return None
-    client.last_used_at = timezone.now()
-    Open311Client.objects.filter(pk=client.pk).update(last_used_at=client.last_used_at)
+    now = timezone.now()
+    # Stamped to the minute: a busy client does not turn every read into a write on its row.
+    if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
+        client.last_used_at = now
+        Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
     return client
 
 

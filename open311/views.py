@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -44,7 +45,7 @@ TAG = "open311"
 
 class InvalidApiKey(exceptions.APIException):
     status_code = status.HTTP_403_FORBIDDEN
-    default_detail = "api_key missing, invalid or revoked."
+    default_detail = gettext_lazy("api_key 缺失、无效或已吊销。")
 
 
 def _describe(error: DjangoValidationError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -90,10 +91,19 @@ def test_a_revoked_key_no_longer_gives_its_service_account_a_jurisdiction(key):
     assert Open311ServiceAccount.objects.get(pk=key.client.reporter_id).jurisdiction_paths() == []
 
 
-def test_the_key_may_come_as_a_header(key):
+def test_the_key_may_come_as_a_header_and_its_use_is_stamped_to_the_minute(key):
+    assert key.client.last_used_at is None
     assert Client().get(f"{BASE}/requests.json", HTTP_X_API_KEY=key.plaintext).status_code == 200
     key.client.refresh_from_db()
-    assert key.client.last_used_at is not None
+    first = key.client.last_used_at
+    assert first is not None
+    assert key.get("requests.json").status_code == 200
+    key.client.refresh_from_db()
+    assert key.client.last_used_at == first  # not rewritten within the minute
+    Open311Client.objects.filter(pk=key.client.pk).update(last_used_at=first - timedelta(minutes=2))
+    assert key.get("requests.json").status_code == 200
+    key.client.refresh_from_db()
+    assert key.client.last_used_at > first
 
 
 def test_the_demo_step_makes_exactly_its_promise_and_a_working_key():

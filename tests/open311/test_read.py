@@ -345,6 +345,7 @@ def test_an_unencoded_plus_in_the_offset_still_parses(key):
 
 def test_requests_json_runs_the_same_queries_for_3_and_30_requests(key, make_issues, demo_user):
     leader = demo_user("xiufeng_leader")
+    key.get("requests.json")  # the key's first use is stamped; later ones within the minute are not
     counts = []
     for n in (3, 27):
         make_issues(key.client.unit, n // 3)
@@ -355,4 +356,4 @@ def test_requests_json_runs_the_same_queries_for_3_and_30_requests(key, make_iss
         assert len(response.json()) >= n
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 3  # the key, its last use, the requests
+    assert counts[0] == 2  # the key, the requests

@@ -26,6 +26,8 @@ from ..models import (
 
 
 class CoBuildingUnitSerializer(serializers.ModelSerializer):
+    # Plain strings, not enums: "kind" and "status" are enums of other models too (drf-spectacular name clash).
+    kind = serializers.CharField(read_only=True, help_text="resident_unit | sector | new_economy")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     district_name = serializers.CharField(source="district.name", read_only=True)
     contract_count = serializers.IntegerField(read_only=True)
@@ -94,6 +96,7 @@ class CommitmentCreateSerializer(serializers.Serializer):
 
 
 class ContractSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="draft | signed | active | closed")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -159,6 +162,7 @@ class SignSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="scheduled | met | partiallyMet | notMet")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     has_file = serializers.SerializerMethodField()
     contract = serializers.IntegerField(source="commitment.contract_id", read_only=True)
@@ -188,7 +192,9 @@ class ProgressReportSerializer(serializers.Serializer):
     commitment = serializers.IntegerField()
     year = serializers.IntegerField()
     quarter = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=Progress.Status.choices)
+    status = serializers.CharField(
+        help_text="scheduled | met | partiallyMet | notMet (Open Contracting milestone status)"
+    )
     achieved_count = serializers.IntegerField(required=False, allow_null=True, default=None)
     evidence_text = serializers.CharField(required=False, allow_blank=True, default="")
     evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
@@ -299,6 +305,7 @@ class CorrectionSerializer(serializers.Serializer):
 
 
 class AwardEntrySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="unit | person")
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 

@@ -8,7 +8,7 @@ views answer with a `GeoReportResponse` that names them.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -36,29 +36,37 @@ class GeoReportJSONRenderer(JSONRenderer):
     charset = "utf-8"
 
 
-def _text(value) -> str | None:
+def _text(value) -> str:
     if value is None:
-        return None
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return XML_INVALID_RE.sub("", str(value))
+    return escape(XML_INVALID_RE.sub("", str(value)))
 
 
-def _fill(element: ET.Element, value, item_name: str | None = None) -> None:
+def _write(out: list[str], name: str, value, item_name: str | None = None) -> None:
+    """One element: a dict's keys become children, a list's items `item_name` children, None an empty element."""
     if isinstance(value, dict):
-        for key, child_value in value.items():
-            _fill(ET.SubElement(element, key), child_value, XML_ITEMS.get(key))
+        out.append(f"<{name}>")
+        for key, child in value.items():
+            _write(out, key, child, XML_ITEMS.get(key))
+        out.append(f"</{name}>")
     elif isinstance(value, list | tuple):
-        for child_value in value:
-            _fill(ET.SubElement(element, item_name or "item"), child_value)
+        out.append(f"<{name}>")
+        for child in value:
+            _write(out, item_name or "item", child)
+        out.append(f"</{name}>")
     else:
         text = _text(value)
-        if text:
-            element.text = text
+        out.append(f"<{name}>{text}</{name}>" if text else f"<{name}/>")
 
 
 class GeoReportXMLRenderer(BaseRenderer):
-    """`<?xml version="1.0" encoding="UTF-8"?>` then the spec's elements; null is an empty element."""
+    """`<?xml version="1.0" encoding="UTF-8"?>` then the spec's elements; null is an empty element.
+
+    Written as strings (element names are ours, text is escaped): several times faster than
+    building an ElementTree for a 1,000-request answer.
+    """
 
     media_type = "text/xml"
     format = "xml"
@@ -66,9 +74,9 @@ class GeoReportXMLRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         response = (renderer_context or {}).get("response")
-        root = ET.Element(getattr(response, "xml_root", "response"))
-        _fill(root, data, getattr(response, "xml_item", None))
-        return XML_DECLARATION + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+        out: list[str] = []
+        _write(out, getattr(response, "xml_root", "response"), data, getattr(response, "xml_item", None))
+        return XML_DECLARATION + "".join(out).encode("utf-8")
 
 
 class UrlFormatNegotiation(DefaultContentNegotiation):

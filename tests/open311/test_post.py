@@ -169,7 +169,7 @@ def test_no_personal_data_in_any_response(key, django_capture_on_commit_callback
     ET.fromstring(created_xml.content)  # well-formed
 
 
-def test_control_characters_do_not_break_the_xml(key):
-    (created,) = post_ok(key, description="电梯\x0b停运\x01").json()
+def test_markup_and_control_characters_do_not_break_the_xml(key):
+    (created,) = post_ok(key, description='电梯\x0b<停运> & "坏了"\x01').json()
     root = xml(key.get(f"requests/{created['service_request_id']}.xml"))
-    assert root.find("request").findtext("description") == "电梯停运"
+    assert root.find("request").findtext("description") == '电梯<停运> & "坏了"'

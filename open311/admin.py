@@ -36,7 +36,7 @@ class Open311ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "prefix", "unit__name"]
     list_select_related = ["unit", "reporter"]
     raw_id_fields = ["unit", "reporter"]
-    readonly_fields = ["prefix", "created_by", "created_at", "revoked_at", "last_used_at"]
+    readonly_fields = ["prefix", "created_by", "created_at", "revoked_at", "revoked_by", "last_used_at"]
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):

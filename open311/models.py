@@ -52,6 +52,14 @@ class Open311Client(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("吊销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
 
     objects = Open311ClientQuerySet.as_manager()

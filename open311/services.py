@@ -92,7 +92,8 @@ def open311_client_revoke(*, client: Open311Client, revoked_by: User | None) -> 
     """Stop a key from working; the issues it filed stay, with its service account as reporter."""
     if client.revoked_at is None:
         client.revoked_at = timezone.now()
-        client.save(update_fields=["revoked_at"])
+        client.revoked_by = revoked_by
+        client.save(update_fields=["revoked_at", "revoked_by"])
         log.info(
             "open311 key revoked",
             extra={

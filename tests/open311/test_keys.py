@@ -78,6 +78,7 @@ def test_the_admin_revokes_and_never_deletes(admin_client_, key):
     assert response.status_code == 200
     key.client.refresh_from_db()
     assert key.client.revoked_at is not None
+    assert key.client.revoked_by.username == "admin"
     spec_error(key.get("requests.json"), 403)
     assert admin_client_.get(f"/admin/open311/open311client/{key.client.pk}/delete/").status_code == 403
 

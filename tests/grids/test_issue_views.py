@@ -302,3 +302,21 @@ def test_detail_shows_the_timeline(client_as, demo_user):
     services.issue_route(issue_id=issue.pk)
     page = client_as("xiufeng_worker").get(reverse("grids:issue_detail", args=[issue.pk]))
     assert [e.kind for e in page.context["events"]] == ["collected", "allocated"]
+
+
+def test_a_wide_jurisdiction_types_the_unit_code_instead_of_a_huge_select(client_as, demo_user):
+    from grids.forms import issues as issue_forms
+
+    issue_forms.MAX_UNIT_CHOICES, previous = 5, issue_forms.MAX_UNIT_CHOICES
+    try:
+        street = demo_user("xiufeng_street")
+        client = client_as("xiufeng_street")
+        page = client.get(reverse("grids:issue_create"))
+        assert page.context["form"].fields["unit"].to_field_name == "code"
+        unit = selectors.loggable_units(viewer=street).last()
+        data = log_form(demo_user("xiufeng_worker"), unit=unit.code)
+        response = client.post(reverse("grids:issue_create"), data)
+        assert response.status_code == 302
+        assert Issue.objects.filter(reporter=street, unit=unit).exists()
+    finally:
+        issue_forms.MAX_UNIT_CHOICES = previous

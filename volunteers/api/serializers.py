@@ -27,6 +27,8 @@ class VolCategorySerializer(serializers.ModelSerializer):
 
 
 class VolTeamSerializer(serializers.ModelSerializer):
+    # Plain strings (values listed in the help text): one enum per field name across the whole schema.
+    kind = serializers.CharField(read_only=True, help_text="party_volunteer, organ, red_property, vanguard, commando")
     category_name = serializers.CharField(source="category.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -53,6 +55,7 @@ class VolTeamSerializer(serializers.ModelSerializer):
 
 
 class VolTeamMemberSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, help_text="leader, deputy, member")
     volunteer_name = serializers.CharField(source="volunteer.full_name", read_only=True)
     is_party_member = serializers.BooleanField(source="volunteer.is_party_member", read_only=True)
     organisation = serializers.CharField(source="volunteer.organisation.name", read_only=True, allow_null=True)
@@ -99,6 +102,8 @@ class VolunteerSerializer(serializers.ModelSerializer):
 
 
 class VolActivitySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="regular, elderly_care, emergency, demand, report")
+    status = serializers.CharField(read_only=True, help_text="open, cancelled")
     category_name = serializers.CharField(source="category.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
@@ -142,6 +147,7 @@ class VolActivityCreateSerializer(serializers.Serializer):
 
 
 class VolSignupSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="signed_up, cancelled, checked_in, checked_out")
     volunteer_name = serializers.CharField(source="volunteer.full_name", read_only=True)
 
     class Meta:
@@ -167,6 +173,9 @@ class VolSignupCreateSerializer(serializers.Serializer):
 
 
 class VolServiceRecordSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="regular, elderly_care, emergency, demand, report")
+    source = serializers.CharField(read_only=True, help_text="activity, issue, report")
+    status = serializers.CharField(read_only=True, help_text="pending, verified, rejected, reversed")
     volunteer_name = serializers.CharField(source="volunteer.full_name", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -218,6 +227,8 @@ class VolReviewSerializer(serializers.Serializer):
 
 
 class VolAccountSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="personal, issuance, redemption")
+    currency = serializers.CharField(read_only=True, help_text="hours, points")
     currency_label = serializers.CharField(source="get_currency_display", read_only=True)
 
     class Meta:
@@ -227,6 +238,7 @@ class VolAccountSerializer(serializers.ModelSerializer):
 
 
 class VolPostingSerializer(serializers.ModelSerializer):
+    currency = serializers.CharField(read_only=True, help_text="hours, points")
     entry_kind = serializers.CharField(source="entry.kind", read_only=True)
     memo = serializers.CharField(source="entry.memo", read_only=True)
     created_at = serializers.DateTimeField(source="entry.created_at", read_only=True)

@@ -226,6 +226,10 @@ def parse_w3(value: str, field: str) -> datetime:
     return parsed
 
 
+# Ids beyond a 64-bit integer would be a database error, not a 404.
+MAX_ID_DIGITS = 18
+
+
 def _listed(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
 
@@ -234,7 +238,7 @@ def parse_request_query(params) -> selectors.RequestQuery:
     """GET requests' arguments as the spec defines them; a bad one is a 400 naming it."""
     ids = _listed(params.get("service_request_id", ""))
     if ids:
-        if not all(part.isdigit() for part in ids):
+        if not all(part.isdigit() and len(part) <= MAX_ID_DIGITS for part in ids):
             raise DjangoValidationError({"service_request_id": _("请填写数字编号，多个用逗号分隔。")})
         # "This overrides all other arguments."
         return selectors.RequestQuery(ids=tuple(int(part) for part in ids))
@@ -335,5 +339,7 @@ class RequestDetailView(GeoReportView):
     )
     def get(self, request: Request, pk: int, format: str | None = None) -> GeoReportResponse:
         client = self.client(request, request.query_params.get("api_key"))
+        if len(str(pk)) > MAX_ID_DIGITS:
+            raise Http404
         row = selectors.request_get(viewer=client, pk=pk)
         return requests_response(rep.requests_fields([row]))

@@ -220,6 +220,7 @@ def test_one_request_and_404s(key, make_issues, unit_named):
     assert len(rows) == 1
     assert rows[0]["service_request_id"] == str(issue.pk)
     spec_error(key.get("requests/999999999.json"), 404)
+    spec_error(key.get("requests/99999999999999999999999.json"), 404)  # beyond 64 bits: still a 404
     spec_error_xml(key.get("requests/999999999.xml"), 404)
     # A request outside the key's micro-grid is the same 404 as one that does not exist.
     qixing_area = GridUnit.objects.filter(path__startswith=unit_named("七星区").path, level=5).first()
@@ -329,6 +330,7 @@ def test_at_most_1000_requests_newest_first(key, make_issues):
         ({"end_date": "2026-13-45"}, "end_date"),
         ({"status": "pending"}, "status"),
         ({"service_request_id": "12,abc"}, "service_request_id"),
+        ({"service_request_id": "99999999999999999999999"}, "service_request_id"),
         ({"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-05-01T00:00:00+08:00"}, "end_date"),
         ({"start_date": "2026-05-01T00:00:00Z", "end_date": "2026-04-01T00:00:00Z"}, "end_date"),
     ],

@@ -172,6 +172,10 @@ def main() -> None:
     if not args.keep:
         prepare_database(args.scale)
     setup_django()
+    if args.keep:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a database kept from an earlier run may predate a migration
 
     from django.test import Client
     from django.utils import timezone

@@ -41,7 +41,7 @@ def needs_second_factor(user) -> bool:
     return user.posts.filter(role__in=Post.STAFF_ROLES).exists()
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The client's address, also behind PORTAL_PROXY_COUNT trusted reverse proxies.
 
     Each trusted proxy appends the address it received the request from to
@@ -54,7 +54,8 @@ def client_address(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or "-"
+    # None when unknown (a test client's force_login): axes stores it as NULL, never a placeholder.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class SecondFactorMiddleware:
@@ -86,7 +87,7 @@ class SecondFactorMiddleware:
                     "event": "access_refused",
                     "status": response.status_code,
                     "user": getattr(request.user, "username", "") or "-",
-                    "ip": client_address(request),
+                    "ip": client_address(request) or "-",
                 },
             )
         return response
@@ -144,7 +145,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 return redirect(_safe_next(request))
         security_log.warning(
             "second factor failed",
-            extra={"event": "otp_failed", "user": request.user.username, "ip": client_address(request)},
+            extra={"event": "otp_failed", "user": request.user.username, "ip": client_address(request) or "-"},
         )
         form.add_error("token", _("验证码不正确。"))
     return render(request, "registration/otp_verify.html", {"form": form, "next": _safe_next(request)})
@@ -156,7 +157,8 @@ def _logged_in(sender, request, user, **kwargs):
         # Staff sessions end after a shorter idle time than residents-facing ones.
         request.session.set_expiry(settings.PORTAL_STAFF_SESSION_SECONDS)
     security_log.info(
-        "log-in", extra={"event": "login", "user": user.username, "ip": client_address(request) if request else "-"}
+        "log-in",
+        extra={"event": "login", "user": user.username, "ip": client_address(request) or "-" if request else "-"},
     )
 
 
@@ -172,6 +174,6 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         extra={
             "event": "login_failed",
             "user": credentials.get("username", "-"),
-            "ip": client_address(request) if request else "-",
+            "ip": client_address(request) or "-" if request else "-",
         },
     )

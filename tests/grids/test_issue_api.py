@@ -254,3 +254,22 @@ def test_waiting_issue_has_no_handler_yet(api_as, demo_user):
     data = api_as("xiufeng_worker").get(f"{ISSUES}{issue.pk}/").json()
     assert data["status"] == "collected"
     assert data["handler"] is None
+
+
+def test_the_fast_representation_equals_drfs_own_for_the_declared_fields(demo_user, rf):
+    from rest_framework import serializers
+    from rest_framework.request import Request
+
+    from grids.api.issue_serializers import IssueDetailSerializer
+
+    staff = demo_user("xiufeng_community")
+    issue = services.issue_accept(
+        actor=staff, issue=log_routed(demo_user("xiufeng_worker"), resident_phone="13812345678")
+    )
+    services.issue_resolve(actor=staff, issue=issue, resolution="已处理")
+    for username in ["xiufeng_worker", "xiufeng_street"]:
+        request = Request(rf.get("/"))
+        request.user = demo_user(username)
+        seen = selectors.issue_get(viewer=request.user, pk=issue.pk)
+        serializer = IssueDetailSerializer(seen, context={"request": request})
+        assert serializer.to_representation(seen) == serializers.Serializer.to_representation(serializer, seen)

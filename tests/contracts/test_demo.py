@@ -5,7 +5,7 @@ from django.db.models import Count
 
 from contracts import models as m
 from contracts.demo import layout, plan
-from grids.models import Post, User
+from grids.models import GridUnit, Post, User
 from tests.conftest import DEMO_SCALE
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_named_accounts(demo_user):
     contact = demo_user("unit_contact")
     unit = contact.cobuilding_contacts.get().unit
     assert m.Contract.objects.filter(
-        unit=unit, community__path__startswith=m.GridUnit.objects.get(name="秀峰区").path
+        unit=unit, community__path__startswith=GridUnit.objects.get(name="秀峰区").path
     ).exists()
     orgdept = Post.objects.get(user__username="xiufeng_orgdept")
     assert (orgdept.role, orgdept.unit.name) == (Post.Role.ORG_DEPARTMENT, "秀峰区")

@@ -289,6 +289,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named kind, level or status with different choices: name each set
+    # after its model so the components do not collide (`manage.py spectacular --validate --fail-on-warn`).
+    "ENUM_NAME_OVERRIDES": {
+        "ServicePointKindEnum": "service_centers.models.ServicePoint.Kind",
+        "ServicePointLevelEnum": "service_centers.models.ServicePoint.Level",
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -44,44 +44,52 @@ def subquery_sql(queryset: QuerySet) -> tuple[str, tuple[Any, ...], str]:
     return sql, tuple(params), alias
 
 
-def median(queryset: QuerySet, value: str, group: str | None = None) -> dict[Any, float | None]:
+def median(
+    queryset: QuerySet, value: str, group: str | None = None, *, with_total: bool = False
+) -> dict[Any, float | None]:
     """The median of column `value` of a values() queryset, per value of column `group` (or under key None).
 
-    One query. The queryset must select `value` (and `group`) by those names.
+    With `group` and `with_total`, the overall median too, under key None: in the same statement on
+    PostgreSQL (GROUP BY ROLLUP), in a second one elsewhere. The queryset must select `value`
+    (and `group`) by those names, and `group` must never be NULL.
     """
     sql, params, alias = subquery_sql(queryset.order_by())
     connection = connections[alias]
+    statements: list[tuple[str, tuple]] = []
     if connection.vendor == "postgresql":
+        percentile = f"percentile_cont(0.5) WITHIN GROUP (ORDER BY s.{value})"
         if group:
-            query = (
-                f"SELECT s.{group}, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.{value}) "
-                f"FROM ({sql}) s GROUP BY s.{group}"
-            )
-            args = params
+            grouping = f"ROLLUP(s.{group})" if with_total else f"s.{group}"
+            statements.append((f"SELECT s.{group}, {percentile} FROM ({sql}) s GROUP BY {grouping}", params))
         else:
-            query = f"SELECT NULL, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.{value}) FROM ({sql}) s"
-            args = params
-    elif group:
-        # The middle row (odd count) or the two middle rows (even count) of each group, averaged.
-        query = (
-            f"SELECT w.{group}, AVG(w.{value}) FROM ("
-            f"SELECT s.{group}, s.{value}, ROW_NUMBER() OVER (PARTITION BY s.{group} ORDER BY s.{value}) AS rn, "
-            f"COUNT(*) OVER (PARTITION BY s.{group}) AS cnt FROM ({sql}) s"
-            f") w WHERE w.rn IN ((w.cnt + 1) / 2, (w.cnt + 2) / 2) GROUP BY w.{group}"
-        )
-        args = params
+            statements.append((f"SELECT NULL, {percentile} FROM ({sql}) s", params))
     else:
-        # ORDER BY + OFFSET (n-1)/2 LIMIT 1 or 2 (2 when n is even), the count taken in the same statement.
-        count = f"(SELECT COUNT(*) FROM ({sql}) c)"
-        query = (
-            f"SELECT NULL, AVG(m.{value}) FROM (SELECT s.{value} FROM ({sql}) s ORDER BY s.{value} "
-            f"LIMIT 1 + ({count} + 1) - 2 * (({count} + 1) / 2) OFFSET ({count} - 1) / 2) m"
-        )
-        args = params * 4
+        if group:
+            # The middle row (odd count) or the two middle rows (even count) of each group, averaged.
+            statements.append(
+                (
+                    f"SELECT w.{group}, AVG(w.{value}) FROM ("
+                    f"SELECT s.{group}, s.{value}, ROW_NUMBER() OVER (PARTITION BY s.{group} ORDER BY s.{value}) AS rn, "
+                    f"COUNT(*) OVER (PARTITION BY s.{group}) AS cnt FROM ({sql}) s"
+                    f") w WHERE w.rn IN ((w.cnt + 1) / 2, (w.cnt + 2) / 2) GROUP BY w.{group}",
+                    params,
+                )
+            )
+        if not group or with_total:
+            # ORDER BY + OFFSET (n-1)/2 LIMIT 1 or 2 (2 when n is even), the count taken in the same statement.
+            count = f"(SELECT COUNT(*) FROM ({sql}) c)"
+            statements.append(
+                (
+                    f"SELECT NULL, AVG(m.{value}) FROM (SELECT s.{value} FROM ({sql}) s ORDER BY s.{value} "
+                    f"LIMIT 1 + ({count} + 1) - 2 * (({count} + 1) / 2) OFFSET ({count} - 1) / 2) m",
+                    params * 4,
+                )
+            )
+    result: dict[Any, float | None] = {}
     with connection.cursor() as cursor:
-        cursor.execute(query, args)
-        rows = cursor.fetchall()
-    result = {key: (float(found) if found is not None else None) for key, found in rows}
-    if not group:
-        return {None: result.get(None)}
+        for statement, args in statements:
+            cursor.execute(statement, args)
+            result.update((key, float(found) if found is not None else None) for key, found in cursor.fetchall())
+    if not group or with_total:
+        result.setdefault(None, None)
     return result

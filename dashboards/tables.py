@@ -95,12 +95,27 @@ class Dashboard:
         return issue_selectors.issue_rollup_state()
 
     @cached_property
+    def issue_medians(self) -> dict[Any, float | None]:
+        """Median hours of the subtree (key None) and of each child, together."""
+        return issue_selectors.issue_median_hours(
+            unit=self.unit, period=self.period, by_child=True, state=self.rollup_state
+        )
+
+    @cached_property
     def issue_summary(self) -> issue_selectors.IssueSummary:
-        return issue_selectors.issue_summary(unit=self.unit, period=self.period, state=self.rollup_state)
+        return issue_selectors.issue_summary(
+            unit=self.unit, period=self.period, state=self.rollup_state, medians=self.issue_medians
+        )
+
+    @cached_property
+    def service_cube(self) -> dict[tuple, volunteer_selectors.ServiceFigures]:
+        """Verified service per (category, child): one scan serves the totals and both tables."""
+        return volunteer_selectors.service_figures(unit=self.unit, period=self.period, group_by=("category", "child"))
 
     @cached_property
     def volunteer_summary(self) -> volunteer_selectors.VolunteerSummary:
-        return volunteer_selectors.volunteer_summary(unit=self.unit, period=self.period)
+        total = volunteer_selectors.summed(self.service_cube, None).get(None, volunteer_selectors.ServiceFigures())
+        return volunteer_selectors.volunteer_summary(unit=self.unit, period=self.period, service=total)
 
     @cached_property
     def network(self):
@@ -183,7 +198,7 @@ def _issue_row(figures: issue_selectors.IssueFigures) -> dict[str, Any]:
 
 def issue_children(d: Dashboard) -> Table:
     figures = issue_selectors.issue_figures(unit=d.unit, period=d.period, group_by="child", state=d.rollup_state)
-    medians = issue_selectors.issue_median_hours(unit=d.unit, period=d.period, by_child=True, state=d.rollup_state)
+    medians = {key: value for key, value in d.issue_medians.items() if key is not None}
     overdue = issue_selectors.issue_overdue(unit=d.unit, by_child=True)
     rows = []
     for key, name, link in d.child_rows(set(figures) | set(medians) | set(overdue)):
@@ -259,7 +274,7 @@ def volunteer_teams(d: Dashboard) -> Table:
 
 
 def volunteer_categories(d: Dashboard) -> Table:
-    figures = volunteer_selectors.service_figures(unit=d.unit, period=d.period, group_by="category")
+    figures = volunteer_selectors.summed(d.service_cube, 0)
     rows = []
     for category in volunteer_selectors.service_categories().values():
         found = figures.get(category.pk, volunteer_selectors.ServiceFigures())
@@ -286,7 +301,9 @@ def volunteer_categories(d: Dashboard) -> Table:
 
 
 def volunteer_children(d: Dashboard) -> Table:
-    figures = volunteer_selectors.volunteer_children(unit=d.unit, period=d.period)
+    figures = volunteer_selectors.volunteer_children(
+        unit=d.unit, period=d.period, service=volunteer_selectors.summed(d.service_cube, 1)
+    )
     rows = []
     for key, name, link in d.child_rows(set(figures)):
         found = figures.get(key)

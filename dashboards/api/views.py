@@ -244,13 +244,19 @@ class IssuesView(StatsView):
         unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
         with reading_from_replica():
             state = issue_selectors.issue_rollup_state()
-            summary = issue_selectors.issue_summary(unit=unit, period=period, state=state)
+            # Per-child medians come with the total one: fetch them once when rows per child are asked for.
+            medians = (
+                issue_selectors.issue_median_hours(unit=unit, period=period, by_child=True, state=state)
+                if group_by == "child"
+                else None
+            )
+            summary = issue_selectors.issue_summary(unit=unit, period=period, state=state, medians=medians)
             body = self.head(unit, period, group_by) | {"as_of": summary.as_of, "totals": summary.as_dict()}
             if group_by:
-                body["rows"] = self.rows(unit, period, group_by, state)
+                body["rows"] = self.rows(unit, period, group_by, state, medians)
         return Response(body)
 
-    def rows(self, unit: GridUnit, period: Period, group_by: str, state) -> list[dict[str, Any]]:
+    def rows(self, unit: GridUnit, period: Period, group_by: str, state, medians) -> list[dict[str, Any]]:
         found = issue_selectors.issue_figures(unit=unit, period=period, group_by=group_by, state=state)
         empty = issue_selectors.IssueFigures()
         if group_by == "category":
@@ -270,7 +276,7 @@ class IssuesView(StatsView):
                 {"key": f"{month:%Y-%m}", "label": f"{month:%Y-%m}", **found.get(month, empty).as_dict()}
                 for month in period.months
             ]
-        medians = issue_selectors.issue_median_hours(unit=unit, period=period, by_child=True, state=state)
+        medians = {key: value for key, value in medians.items() if key is not None}
         overdue = issue_selectors.issue_overdue(unit=unit, by_child=True)
         rows = []
         for key, start in self.child_rows(unit, set(found) | set(medians) | set(overdue)):

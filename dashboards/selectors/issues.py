@@ -305,17 +305,21 @@ def issue_median_hours(
     """Median hours from logging to resolution of the issues resolved in the period: one query.
 
     Read from `IssueFact` (kept with the roll-up; a covering path, time and hours index) once the
-    roll-up is built, else (or with source="live") from the issues themselves. Keyed None, or by child path
-    (OWN for the unit itself) when `by_child`.
+    roll-up is built, else (or with source="live") from the issues themselves. Keyed None (the whole
+    subtree) and, when `by_child`, by child path too (OWN for the unit itself): one statement on
+    PostgreSQL, two on SQLite.
     """
     if state is _UNKNOWN:
         state = issue_rollup_state() if source != "live" else None
     queryset, path_field = _resolved_hours(unit, period, live=source == "live" or state is None)
     if by_child:
         found = median(
-            queryset.annotate(child=child_key(unit, path_field)).values("child", "hours"), "hours", group="child"
+            queryset.annotate(child=child_key(unit, path_field)).values("child", "hours"),
+            "hours",
+            group="child",
+            with_total=True,
         )
-        return {_normalise(key, "child", unit): value for key, value in found.items()}
+        return {(None if key is None else _normalise(key, "child", unit)): value for key, value in found.items()}
     return median(queryset.values("hours"), "hours")
 
 
@@ -348,13 +352,24 @@ class IssueSummary:
         }
 
 
-def issue_summary(*, unit: GridUnit, period: Period, state: RollupState | None = _UNKNOWN) -> IssueSummary:
-    """The headline issue figures of a unit and period: logged, resolved, rates, median hours, overdue now."""
+def issue_summary(
+    *,
+    unit: GridUnit,
+    period: Period,
+    state: RollupState | None = _UNKNOWN,
+    medians: dict[Any, float | None] | None = None,
+) -> IssueSummary:
+    """The headline issue figures of a unit and period: logged, resolved, rates, median hours, overdue now.
+
+    Pass `medians` when the caller already has them (`issue_median_hours(by_child=True)` includes the total).
+    """
     if state is _UNKNOWN:
         state = issue_rollup_state()
+    if medians is None:
+        medians = issue_median_hours(unit=unit, period=period, state=state)
     return IssueSummary(
         figures=issue_figures(unit=unit, period=period, state=state)[None],
-        median_hours=issue_median_hours(unit=unit, period=period, state=state)[None],
+        median_hours=medians[None],
         overdue_now=issue_overdue(unit=unit)[None],
         as_of=state.as_of if state is not None else None,
     )

@@ -64,6 +64,14 @@ class ServiceFigures:
     difficulties: int = 0
     registered_services: int = 0  # by people registered with a community (双报到)
 
+    def __add__(self, other: ServiceFigures) -> ServiceFigures:
+        return ServiceFigures(
+            services=self.services + other.services,
+            hours=self.hours + other.hours,
+            difficulties=self.difficulties + other.difficulties,
+            registered_services=self.registered_services + other.registered_services,
+        )
+
     @classmethod
     def of(cls, row: dict[str, Any]) -> ServiceFigures:
         return cls(
@@ -82,29 +90,43 @@ class ServiceFigures:
         }
 
 
-def service_figures(*, unit: GridUnit, period: Period | None, group_by: str | None = None) -> dict[Any, ServiceFigures]:
-    """Verified service in the subtree and period, in total (key None) or per category id, child path or month.
+def _service_key(unit: GridUnit, group: str) -> Any:
+    if group == "category":
+        return F("category_id")
+    if group == "child":
+        return child_key(unit)
+    if group == "month":
+        return TruncMonth("started_at", tzinfo=timezone.get_current_timezone(), output_field=DateField())
+    raise ValueError(group)
 
-    One grouped query.
-    """
+
+def service_figures(
+    *, unit: GridUnit, period: Period | None, group_by: str | tuple[str, ...] | None = None
+) -> dict[Any, ServiceFigures]:
+    """Verified service in the subtree and period, in total (key None) or per category id, child path
+    (OWN for the unit itself) or month, or per combination of them (tuple keys). One grouped query."""
     records = verified_records(unit=unit, period=period).annotate(registered=_registered())
     if group_by is None:
         return {None: ServiceFigures.of(records.aggregate(**RECORD_MEASURES))}
-    if group_by == "category":
-        key: Any = F("category_id")
-    elif group_by == "child":
-        key = child_key(unit)
-    elif group_by == "month":
-        key = TruncMonth("started_at", tzinfo=timezone.get_current_timezone(), output_field=DateField())
-    else:
-        raise ValueError(group_by)
-    rows = records.annotate(k=key).values("k").annotate(**RECORD_MEASURES).order_by()
+    groups = (group_by,) if isinstance(group_by, str) else group_by
+    keys = {f"k{i}": _service_key(unit, group) for i, group in enumerate(groups)}
+    rows = records.annotate(**keys).values(*keys).annotate(**RECORD_MEASURES).order_by()
     result = {}
     for row in rows:
-        k = row["k"]
-        if group_by == "child" and len(k) <= len(unit.path):
-            k = OWN
-        result[k] = ServiceFigures.of(row)
+        key = tuple(
+            OWN if group == "child" and len(row[f"k{i}"]) <= len(unit.path) else row[f"k{i}"]
+            for i, group in enumerate(groups)
+        )
+        result[key[0] if isinstance(group_by, str) else key] = ServiceFigures.of(row)
+    return result
+
+
+def summed(figures: dict[tuple, ServiceFigures], position: int | None) -> dict[Any, ServiceFigures]:
+    """Grouped figures added up over every key but the one at `position` (everything when None)."""
+    result: dict[Any, ServiceFigures] = {}
+    for key, found in figures.items():
+        target = None if position is None else key[position]
+        result[target] = result.get(target, ServiceFigures()) + found
     return result
 
 
@@ -140,8 +162,11 @@ class VolunteerSummary:
         }
 
 
-def volunteer_summary(*, unit: GridUnit, period: Period | None) -> VolunteerSummary:
-    """Teams by kind, members, verified service in the period, registrations, balances, activities: seven queries."""
+def volunteer_summary(
+    *, unit: GridUnit, period: Period | None, service: ServiceFigures | None = None
+) -> VolunteerSummary:
+    """Teams by kind, members, verified service in the period, registrations, balances, activities: seven
+    queries (six when the caller has the verified service's total already)."""
     teams = dict(
         in_subtree(Team.objects.active(), unit)
         .values("kind")
@@ -170,7 +195,7 @@ def volunteer_summary(*, unit: GridUnit, period: Period | None) -> VolunteerSumm
     return VolunteerSummary(
         teams_by_kind=teams,
         members=members,
-        service=service_figures(unit=unit, period=period)[None],
+        service=service if service is not None else service_figures(unit=unit, period=period)[None],
         registered_members=registered,
         registered_organisations=organisations,
         time_bank_hours=Decimal(hours.get("total") or 0).quantize(Decimal("0.01")),
@@ -188,8 +213,11 @@ class VolunteerChild:
     service: ServiceFigures
 
 
-def volunteer_children(*, unit: GridUnit, period: Period | None) -> dict[Any, VolunteerChild]:
-    """Per child unit (OWN for the unit itself): teams, members, registered members, verified service. Four queries."""
+def volunteer_children(
+    *, unit: GridUnit, period: Period | None, service: dict[Any, ServiceFigures] | None = None
+) -> dict[Any, VolunteerChild]:
+    """Per child unit (OWN for the unit itself): teams, members, registered members, verified service.
+    Four queries (three when the caller has the service per child already)."""
 
     def by_child(queryset: QuerySet, path_field: str, measure) -> dict[Any, int]:
         rows = queryset.annotate(k=child_key(unit, path_field)).values("k").annotate(n=measure).order_by()
@@ -206,7 +234,8 @@ def volunteer_children(*, unit: GridUnit, period: Period | None) -> dict[Any, Vo
         "community__path",
         Count("pk"),
     )
-    service = service_figures(unit=unit, period=period, group_by="child")
+    if service is None:
+        service = service_figures(unit=unit, period=period, group_by="child")
     keys = set(teams) | set(members) | set(registered) | set(service)
     return {
         key: VolunteerChild(

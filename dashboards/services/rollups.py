@@ -123,6 +123,7 @@ def _insert(months: list[dt.date] | None) -> int:
             FROM ({resolved_sql}) r
         ) u
         GROUP BY u.street_path, u.month, u.category_id, u.status
+        ORDER BY u.street_path, u.month  -- a district's rows side by side on disk after a rebuild
     """
     with connections[router.db_for_write(IssueMonthlyRollup)].cursor() as cursor:
         cursor.execute(statement, (*logged_params, *resolved_params))
@@ -146,7 +147,7 @@ def _insert_facts(issues: QuerySet) -> int:
         f"INSERT INTO {table} "
         "(issue_id, unit_path, category_id, status, created_at, resolved_at, hours, feedback, satisfied) "
         "SELECT s.id, s.path, s.category_id, s.status, s.created_at, s.resolved_at, s.took, s.has_feedback, "
-        f"s.was_satisfied FROM ({sql}) s"
+        f"s.was_satisfied FROM ({sql}) s ORDER BY s.path"  # a subtree's rows end up side by side on disk
     )
     with connections[router.db_for_write(IssueFact)].cursor() as cursor:
         cursor.execute(statement, params)

@@ -18,6 +18,11 @@ change it), migrates it and seeds the demo city, then:
    latency p50/p99 (commit stamped by an on-commit callback that runs before
    the send; routed = the worker's `routed_at`).
 
+Steps 2 and 3 run with the product's settings, then again with
+CELERY_DB_REUSE_MAX (--reuse-db, 50 by default; 0 skips it): without it,
+Celery's Django fix-up closes the database connection after every task, and
+each routing pays a new PostgreSQL connection.
+
 gunicorn and the worker are started here and stopped by their process ids.
 One line per figure on stdout; the same lines go to bench/results/issues_api.txt.
 """
@@ -273,7 +278,7 @@ def bench_api(requests_count: int, clients: int, workers: int) -> None:
 # ---------------------------------------------------------------------------
 # 2 and 3. Routing by a real worker on Redis
 # ---------------------------------------------------------------------------
-def start_worker(concurrency: int) -> tuple[subprocess.Popen, str]:
+def start_worker(concurrency: int, reuse_db: int = 0) -> tuple[subprocess.Popen, str]:
     from guilin_portal.celery import app
 
     hostname = f"bench-issues-{os.getpid()}@localhost"
@@ -298,7 +303,8 @@ def start_worker(concurrency: int) -> tuple[subprocess.Popen, str]:
             "WARNING",
         ],
         cwd=ROOT,
-        env=base_env(),
+        env=base_env()
+        | ({"DJANGO_SETTINGS_MODULE": "issues_api_site", "BENCH_DB_REUSE_MAX": str(reuse_db)} if reuse_db else {}),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -354,26 +360,28 @@ def wait_routed(ids: list[int], seconds: float = 300) -> dict[int, datetime]:
     raise RuntimeError(f"only {len(rows)} of {len(ids)} issues were routed within {seconds} s")
 
 
-def bench_routing(queued: int, paced: int, pace: float, concurrency: int) -> None:
+def bench_routing(queued: int, paced: int, pace: float, concurrency: int, reuse_db: int = 0) -> None:
     from guilin_portal.celery import app
 
-    app.control.purge()  # whatever the API phase queued has no worker to wait for
+    setting = f", CELERY_DB_REUSE_MAX={reuse_db}" if reuse_db else ", product settings"
+    app.control.purge()  # whatever an earlier phase queued has no worker to wait for
     # Throughput: queue issues with no worker consuming, then let one drain them.
     stamps = log_issues(queued)
-    process, _hostname = start_worker(concurrency)
+    process, _hostname = start_worker(concurrency, reuse_db)
     try:
         routed = wait_routed(list(stamps))
         times = sorted(r.timestamp() for r in routed.values())
         rate = (len(times) - 1) / (times[-1] - times[0])
         say(
-            f"routing by a real worker on Redis ({concurrency} processes, {queued} queued issues): {rate:.0f} issues routed/s"
+            f"routing by a real worker on Redis ({concurrency} processes, {queued} queued issues{setting}): "
+            f"{rate:.0f} issues routed/s"
         )
         # Latency: a steady stream while the worker runs.
         stamps = log_issues(paced, pace=pace)
         routed = wait_routed(list(stamps))
         latencies = [(routed[pk].timestamp() - committed) * 1000 for pk, committed in stamps.items()]
         say(
-            f"commit-to-routed latency ({paced} issues at {pace:.0f}/s): "
+            f"commit-to-routed latency ({paced} issues at {pace:.0f}/s{setting}): "
             f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms"
         )
     finally:
@@ -391,6 +399,13 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=20.0, help="issues per second for the latency run")
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--no-seed", action="store_true", help="reuse the database as it is")
+    parser.add_argument(
+        "--reuse-db",
+        type=int,
+        default=50,
+        help="also measure routing with CELERY_DB_REUSE_MAX=N (0: skip); Celery closes the "
+        "database connection after every task otherwise",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not args.no_seed:
@@ -398,6 +413,8 @@ def main() -> None:
     setup_django()
     bench_api(args.requests, args.clients, args.workers)
     bench_routing(args.queued, args.paced, args.pace, args.worker_concurrency)
+    if args.reuse_db:
+        bench_routing(args.queued, args.paced, args.pace, args.worker_concurrency, reuse_db=args.reuse_db)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
     (RESULTS / "issues_api.txt").write_text(f"# {stamp} on {os.cpu_count()} CPUs\n" + "\n".join(LINES) + "\n")
 

@@ -399,6 +399,39 @@ def service_children(d: Dashboard) -> Table:
     )
 
 
+def workstation_compliance(d: Dashboard) -> Table:
+    year = d.network.compliance_year
+    rows = []
+    for item in point_selectors.workstations(viewer=d.viewer, unit=d.unit, year=year):
+        assessment = item.assessment
+        rows.append(
+            {
+                "point": item.point.name,
+                "unit": item.point.unit.name,
+                "meetings": assessment.meetings,
+                "meetings_required": assessment.meetings_required,
+                "active_months": assessment.activity_months,
+                "months_due": len(assessment.months_due),
+                "met": _("未达标") if assessment.flagged else _("达标"),
+            }
+        )
+    return Table(
+        "workstation_compliance",
+        _("%(year)s 年先锋联盟工作站考核") % {"year": year},
+        [
+            Column("point", _("工作站"), "text"),
+            Column("unit", _("所在单元"), "text"),
+            Column("meetings", _("集中议事（次）")),
+            Column("meetings_required", _("应议事（次）")),
+            Column("active_months", _("开展活动（月）")),
+            Column("months_due", _("应开展（月）")),
+            Column("met", _("结果"), "text"),
+        ],
+        rows,
+        note=_("每年集中议事 6 次以上、每月开展活动（年中建成的从建成当月算起）。"),
+    )
+
+
 def red_station_services(d: Dashboard) -> Table:
     counts = point_selectors.red_station_services(unit=d.unit, period=d.period, group_by="service")
     rows = [
@@ -496,6 +529,7 @@ TABLES: dict[str, tuple[str, Callable[[Dashboard], Table]]] = {
     "volunteer_children": ("volunteers", volunteer_children),
     "service_kinds": ("service_points", service_kinds),
     "service_children": ("service_points", service_children),
+    "workstation_compliance": ("service_points", workstation_compliance),
     "red_station_services": ("service_points", red_station_services),
     "contract_children": ("contracts", contract_children),
     "contract_evaluation": ("contracts", contract_evaluation),

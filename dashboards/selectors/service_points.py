@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from grids.models import GridUnit
 from service_centers.models import RedStationService, ServiceKind, ServicePoint
-from service_centers.selectors import NetworkOverview, network_overview
+from service_centers.selectors import NetworkOverview, WorkstationCompliance, network_overview, workstation_compliance
 
 from ..periods import Period
 from .common import OWN, child_key, in_subtree
@@ -24,6 +24,11 @@ GROUPS = ("kind", "child", "month")
 def network(*, viewer: Any, unit: GridUnit) -> NetworkOverview:
     """The service_centers overview of the unit (404 outside the viewer's jurisdiction): about ten queries."""
     return network_overview(viewer=viewer, unit=unit)
+
+
+def workstations(*, viewer: Any, unit: GridUnit, year: int) -> list[WorkstationCompliance]:
+    """Each workstation of the subtree against the year's duties (the service_centers rule): three queries."""
+    return workstation_compliance(viewer=viewer, unit=unit, year=year)
 
 
 def red_station_services(*, unit: GridUnit, period: Period, group_by: str | None = None) -> dict[Any, int]:

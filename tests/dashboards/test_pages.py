@@ -102,6 +102,7 @@ def test_the_sections_show_every_domain_with_its_tables(client_as, unit_named):
         "volunteer_children",
         "service_kinds",
         "service_children",
+        "workstation_compliance",
         "red_station_services",
         "contract_children",
         "contract_evaluation",
@@ -143,7 +144,9 @@ def test_the_child_table_sorts_by_a_query_parameter(client_as, unit_named):
     assert children(issue_children_sort="nonsense").sort == ""  # ignored, tree order
 
 
-@pytest.mark.parametrize("name", ["issue_categories", "issue_children", "volunteer_categories", "service_kinds"])
+@pytest.mark.parametrize(
+    "name", ["issue_categories", "issue_children", "volunteer_categories", "service_kinds", "workstation_compliance"]
+)
 def test_each_table_exports_as_csv_and_xlsx_with_the_pages_rows(client_as, unit_named, name):
     client = client_as("xiufeng_district")
     district = unit_named("秀峰区")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from grids.models import GridUnit
 
@@ -109,6 +110,8 @@ class Contract(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Audit history (who changed what, when): every .save() through the services; bulk seeding writes none.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ContractQuerySet.as_manager()
 
     class Meta:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .contracts import Contract
 
@@ -46,6 +47,9 @@ class Evaluation(models.Model):
     final_score = models.PositiveSmallIntegerField(_("最终得分"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"))
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    # Audit history of the scores and stage (EvaluationStep keeps the acts; this keeps the row's versions).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("契约考评")

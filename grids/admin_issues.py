@@ -37,10 +37,19 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = ["unit", "category", "handler_kind", "office_level", "department", "is_active", "note"]
+    list_display = [
+        "unit",
+        "category",
+        "handler_kind",
+        "office_level",
+        "department",
+        "volunteer_category",
+        "is_active",
+        "note",
+    ]
     list_filter = ["handler_kind", "is_active", "category", "unit__level"]
     search_fields = ["unit__name", "category__name", "department__name", "note"]
-    list_select_related = ["unit", "category", "department"]
+    list_select_related = ["unit", "category", "department", "volunteer_category"]
     raw_id_fields = ["unit", "department"]
 
 
@@ -64,7 +73,7 @@ class IssueAdmin(admin.ModelAdmin):
     list_display = ["id", "category", "unit", "status", "handler", "due_at", "escalation_level", "created_at"]
     list_filter = ["status", "kind", "category", "routing_no_rule", "escalation_level"]
     search_fields = ["=id", "description"]
-    list_select_related = ["category", "unit", "handler_user", "handler_unit", "handler_department"]
+    list_select_related = ["category", "unit", "handler_user", "handler_unit", "handler_department", "handler_team"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     inlines = [IssueEventInline]

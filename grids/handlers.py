@@ -2,7 +2,8 @@
 
 A handler is a kind plus one reference (a user, an office unit, a department).
 A person handles an issue when they are its named handler or its assignee,
-hold a staff post at the handling office, or belong to the handling department.
+hold a staff post at the handling office, belong to the handling department,
+or lead (leader or deputy) the handling volunteer team.
 The phone-masking rule, the inbox and the permission checks all ask here.
 
 Adding a handler kind (a volunteer team, say) touches, besides the model
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+
+from volunteers.models import TeamMember
 
 from .models import Department, GridUnit, HandlerKind, Issue, IssueTask, Post, User
 
@@ -43,6 +46,11 @@ class Handler:
     def department(cls, department: Department) -> Handler:
         return cls(HandlerKind.DEPARTMENT, {"handler_department": department.pk}, department.name)
 
+    @classmethod
+    def team(cls, team) -> Handler:
+        """A volunteer team (volunteers.Team): its leader and deputies handle the issue."""
+        return cls(HandlerKind.VOLUNTEER_TEAM, {"handler_team": team.pk}, team.name)
+
     def assign_to(self, target: Issue | IssueTask) -> list[str]:
         """Set the kind and references on an issue or task; returns the changed field names."""
         target.handler_kind = self.kind
@@ -61,15 +69,16 @@ class Handler:
 
 @dataclass(frozen=True)
 class HandlerRefs:
-    """What a person can handle through: their staff offices and their departments."""
+    """What a person can handle through: their staff offices, their departments, the teams they lead."""
 
     user_id: int
     staff_unit_ids: frozenset[int]
     department_ids: frozenset[int]
+    team_ids: frozenset[int] = frozenset()
 
 
 def handler_refs(user: User) -> HandlerRefs:
-    """Two small queries, cached on the user object for the request."""
+    """Three small queries, cached on the user object for the request."""
     cached = getattr(user, _REFS_CACHE, None)
     if cached is not None:
         return cached
@@ -81,6 +90,7 @@ def handler_refs(user: User) -> HandlerRefs:
         department_ids=frozenset(
             Department.members.through.objects.filter(user_id=user.pk).values_list("department_id", flat=True)
         ),
+        team_ids=frozenset(_led_teams(user).values_list("team_id", flat=True)),
     )
     setattr(user, _REFS_CACHE, refs)
     return refs
@@ -94,22 +104,32 @@ def _departments(user: User):
     return Department.members.through.objects.filter(user_id=user.pk).values("department_id")
 
 
+def _led_teams(user: User):
+    """Volunteer teams the user leads now (leader or deputy): they handle what is routed to the team."""
+    return TeamMember.objects.filter(
+        volunteer__user_id=user.pk, role__in=TeamMember.MANAGER_ROLES, left_on__isnull=True
+    ).values("team_id")
+
+
 def task_handled_by_q(user: User, *, prefix: str = "") -> Q:
     """Sub-tasks the user handles (as a Q on IssueTask, or on a relation to it via `prefix`)."""
     return (
         Q(**{f"{prefix}handler_user_id": user.pk})
         | Q(**{f"{prefix}handler_unit_id__in": _staff_units(user)})
         | Q(**{f"{prefix}handler_department_id__in": _departments(user)})
+        | Q(**{f"{prefix}handler_team_id__in": _led_teams(user)})
     )
 
 
 def handled_by_q(user: User) -> Q:
-    """Issues the user handles: named handler, assignee, staff of the office, member of the department."""
+    """Issues the user handles: named handler, assignee, staff of the office, member of the department,
+    leader or deputy of the team."""
     return (
         Q(handler_user_id=user.pk)
         | Q(assignee_id=user.pk)
         | Q(handler_unit_id__in=_staff_units(user))
         | Q(handler_department_id__in=_departments(user))
+        | Q(handler_team_id__in=_led_teams(user))
     )
 
 
@@ -126,6 +146,8 @@ def _matches(refs: HandlerRefs, target: Any) -> bool:
         return target.handler_unit_id in refs.staff_unit_ids
     if kind == HandlerKind.DEPARTMENT:
         return target.handler_department_id in refs.department_ids
+    if kind == HandlerKind.VOLUNTEER_TEAM:
+        return target.handler_team_id in refs.team_ids
     return False
 
 
@@ -160,11 +182,13 @@ def recipients_for(targets: Iterable[Any]) -> dict[int, set[int]]:
     """For each issue or task (by pk): the user ids a notification about it goes to.
 
     The assignee if there is one, else the named leader, every staff member
-    of the office, or every member of the department. Two queries in all.
+    of the office, every member of the department, or the team's leader and
+    deputies. Three queries at most.
     """
     targets = list(targets)
     unit_ids = {t.handler_unit_id for t in targets if t.handler_kind == HandlerKind.OFFICE}
     department_ids = {t.handler_department_id for t in targets if t.handler_kind == HandlerKind.DEPARTMENT}
+    team_ids = {t.handler_team_id for t in targets if t.handler_kind == HandlerKind.VOLUNTEER_TEAM}
     staff: dict[int, set[int]] = {}
     if unit_ids:
         for unit_id, user_id in Post.objects.filter(unit_id__in=unit_ids, role__in=Post.STAFF_ROLES).values_list(
@@ -177,6 +201,15 @@ def recipients_for(targets: Iterable[Any]) -> dict[int, set[int]]:
             department_id__in=department_ids
         ).values_list("department_id", "user_id"):
             members.setdefault(department_id, set()).add(user_id)
+    leaders: dict[int, set[int]] = {}
+    if team_ids:
+        for team_id, user_id in TeamMember.objects.filter(
+            team_id__in=team_ids,
+            role__in=TeamMember.MANAGER_ROLES,
+            left_on__isnull=True,
+            volunteer__user__isnull=False,
+        ).values_list("team_id", "volunteer__user_id"):
+            leaders.setdefault(team_id, set()).add(user_id)
     result: dict[int, set[int]] = {}
     for target in targets:
         assignee_id = getattr(target, "assignee_id", None)
@@ -188,6 +221,8 @@ def recipients_for(targets: Iterable[Any]) -> dict[int, set[int]]:
             result[target.pk] = set(staff.get(target.handler_unit_id, ()))
         elif target.handler_kind == HandlerKind.DEPARTMENT:
             result[target.pk] = set(members.get(target.handler_department_id, ()))
+        elif target.handler_kind == HandlerKind.VOLUNTEER_TEAM:
+            result[target.pk] = set(leaders.get(target.handler_team_id, ()))
         else:
             result[target.pk] = set()
     return result

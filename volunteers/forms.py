@@ -103,3 +103,50 @@ class TeamFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("队伍类型"), choices=[("", _("全部类型")), *Team.Kind.choices], required=False)
     q = forms.CharField(label=_("队名"), required=False)
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name
+
+
+class ShiftForm(forms.Form):
+    """One shift of a resident demand (分解): what, where, when, and which members of the team do it."""
+
+    title = forms.CharField(label=_("服务内容"), max_length=120)
+    place = forms.CharField(label=_("地点"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    volunteers = MemberChoiceField(label=_("安排队员"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    capacity = forms.IntegerField(
+        label=_("名额"), min_value=1, max_value=1000, required=False, help_text=_("留空为安排的队员人数。")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, volunteers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["volunteers"].queryset = volunteers
+
+
+class DemandRecordForm(forms.Form):
+    """A member's service in a demand shift, recorded by the team's leader."""
+
+    activity = forms.ModelChoiceField(label=_("服务班次"), queryset=None)
+    volunteer = forms.ModelChoiceField(label=_("队员"), queryset=None)
+    started_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    ended_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    hours = forms.DecimalField(label=_("服务时长（小时）"), max_digits=5, decimal_places=2)
+    description = forms.CharField(label=_("服务内容"), max_length=500, required=False)
+
+    def __init__(self, *args, shifts, volunteers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = shifts
+        self.fields["volunteer"].queryset = volunteers
+
+
+class ShiftDoneForm(forms.Form):
+    result = forms.CharField(label=_("完成情况"), max_length=300, required=False)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

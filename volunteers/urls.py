@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activities, boards, ledger, records, teams
+from .views import activities, boards, demands, ledger, records, teams
 
 app_name = "volunteers"
 
@@ -11,6 +11,16 @@ urlpatterns = [
     path("teams/<int:pk>/members/add/", teams.team_member_add, name="team_member_add"),
     path("teams/<int:pk>/members/<int:member_pk>/remove/", teams.team_member_remove, name="team_member_remove"),
     path("teams/<int:pk>/members/<int:member_pk>/role/", teams.team_member_role, name="team_member_role"),
+    path("teams/<int:pk>/issues/", demands.team_inbox, name="team_inbox"),
+    path("demands/<int:pk>/", demands.demand_detail, name="demand_detail"),
+    path("demands/<int:pk>/accept/", demands.demand_accept, name="demand_accept"),
+    path("demands/<int:pk>/shifts/", demands.demand_decompose, name="demand_decompose"),
+    path("demands/<int:pk>/records/", demands.demand_record, name="demand_record"),
+    path(
+        "demands/<int:pk>/shifts/<int:activity_pk>/done/",
+        demands.demand_shift_complete,
+        name="demand_shift_complete",
+    ),
     path("activities/", activities.activity_list, name="activity_list"),
     path("activities/new/", activities.activity_create, name="activity_create"),
     path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),

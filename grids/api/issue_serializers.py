@@ -47,6 +47,7 @@ class HandlerSerializer(serializers.Serializer):
     user = serializers.IntegerField(allow_null=True)
     unit = serializers.IntegerField(allow_null=True)
     department = serializers.IntegerField(allow_null=True)
+    team = serializers.IntegerField(allow_null=True, help_text="a volunteer team (volunteers API `teams/{id}/`)")
 
 
 class IssueSerializer(serializers.Serializer):
@@ -152,6 +153,7 @@ class IssueSerializer(serializers.Serializer):
             "user": issue.handler_user_id,
             "unit": issue.handler_unit_id,
             "department": issue.handler_department_id,
+            "team": issue.handler_team_id,
         }
 
     def get_is_overdue(self, issue: Issue) -> bool:

@@ -128,6 +128,8 @@ class HandlerKind(models.TextChoices):
     GRID_LEADER = "grid_leader", _("本网格网格长")
     OFFICE = "office", _("社区/街道/城区办公室")
     DEPARTMENT = "department", _("职能部门")
+    # A volunteer team of a service category near the grid, least loaded first (issue 4, volunteers).
+    VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
 
 
 class RoutingRule(models.Model):
@@ -170,6 +172,15 @@ class RoutingRule(models.Model):
         blank=True,
         related_name="routing_rules",
     )
+    volunteer_category = models.ForeignKey(
+        "volunteers.ServiceCategory",
+        verbose_name=_("志愿服务类别"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        help_text=_("承办方为志愿服务队时：交给就近单元中该类别、在办问题最少的在册服务队。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
@@ -198,6 +209,10 @@ class RoutingRule(models.Model):
                 condition=~Q(handler_kind="department") | Q(department__isnull=False),
                 name="routingrule_department_named",
             ),
+            models.CheckConstraint(
+                condition=~Q(handler_kind="volunteer_team") | Q(volunteer_category__isnull=False),
+                name="routingrule_team_category_named",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "is_active"], name="routingrule_unit_active")]
 
@@ -210,6 +225,8 @@ class RoutingRule(models.Model):
             errors["office_level"] = _("承办方为办公室时，请选择办公室层级。")
         if self.handler_kind == HandlerKind.DEPARTMENT and self.department_id is None:
             errors["department"] = _("承办方为职能部门时，请选择部门。")
+        if self.handler_kind == HandlerKind.VOLUNTEER_TEAM and self.volunteer_category_id is None:
+            errors["volunteer_category"] = _("承办方为志愿服务队时，请选择志愿服务类别。")
         if errors:
             raise ValidationError(errors)
 
@@ -274,7 +291,7 @@ class Issue(models.Model):
     # Statuses whose time limit runs: reminders and escalation look only at these.
     CLOCK_STATUSES = (Status.ALLOCATED, Status.DECOMPOSED, Status.IN_PROGRESS)
     # Every reference a handler kind may fill; a new kind adds its field here.
-    HANDLER_FIELDS = ("handler_user", "handler_unit", "handler_department")
+    HANDLER_FIELDS = ("handler_user", "handler_unit", "handler_department", "handler_team")
     MAX_PHOTOS = 6
 
     client_key = models.UUIDField(
@@ -343,6 +360,15 @@ class Issue(models.Model):
         blank=True,
         related_name="issues",
     )
+    handler_team = models.ForeignKey(
+        "volunteers.Team",
+        verbose_name=_("承办服务队"),
+        db_index=False,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+    )
     assignee = models.ForeignKey(
         User,
         verbose_name=_("具体经办人"),
@@ -395,6 +421,7 @@ class Issue(models.Model):
             models.Index(fields=["handler_unit", "status"], name="issue_handler_unit_status"),
             models.Index(fields=["handler_user", "status"], name="issue_handler_user_status"),
             models.Index(fields=["handler_department", "status"], name="issue_handler_dept_status"),
+            models.Index(fields=["handler_team", "status"], name="issue_handler_team_status"),
             models.Index(fields=["supervision_unit", "status"], name="issue_supervision_status"),
             models.Index(fields=["reporter", "-created_at"], name="issue_reporter_created"),
             models.Index(fields=["category", "created_at"], name="issue_category_created"),
@@ -418,6 +445,10 @@ class Issue(models.Model):
             models.CheckConstraint(
                 condition=~Q(handler_kind="department") | Q(handler_department__isnull=False),
                 name="issue_department_handler_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(handler_kind="volunteer_team") | Q(handler_team__isnull=False),
+                name="issue_team_handler_named",
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(reject_reason=""), name="issue_rejected_has_reason"
@@ -474,6 +505,8 @@ class Issue(models.Model):
             return f"{self.handler_unit.name}{_('办公室')}"
         if self.handler_kind == HandlerKind.DEPARTMENT and self.handler_department_id:
             return self.handler_department.name
+        if self.handler_kind == HandlerKind.VOLUNTEER_TEAM and getattr(self, "handler_team_id", None):
+            return self.handler_team.name
         return ""
 
 
@@ -576,6 +609,15 @@ class IssueTask(models.Model):
     handler_department = models.ForeignKey(
         Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
     )
+    handler_team = models.ForeignKey(
+        "volunteers.Team",
+        verbose_name=_("承办服务队"),
+        db_index=False,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issue_tasks",
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(User, verbose_name=_("分解人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
@@ -593,6 +635,7 @@ class IssueTask(models.Model):
             models.Index(fields=["handler_unit", "status"], name="issuetask_unit_status"),
             models.Index(fields=["handler_department", "status"], name="issuetask_dept_status"),
             models.Index(fields=["handler_user", "status"], name="issuetask_user_status"),
+            models.Index(fields=["handler_team", "status"], name="issuetask_team_status"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -606,6 +649,10 @@ class IssueTask(models.Model):
             models.CheckConstraint(
                 condition=~Q(handler_kind="department") | Q(handler_department__isnull=False),
                 name="issuetask_department_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(handler_kind="volunteer_team") | Q(handler_team__isnull=False),
+                name="issuetask_team_named",
             ),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(done_at__isnull=False), name="issuetask_done_has_time"

@@ -65,7 +65,16 @@ __all__ = [
     "unread_notification_count",
 ]
 
-LIST_RELATED = ("unit", "category", "handler_unit", "handler_user", "handler_department", "assignee", "reporter")
+LIST_RELATED = (
+    "unit",
+    "category",
+    "handler_unit",
+    "handler_user",
+    "handler_department",
+    "handler_team",
+    "assignee",
+    "reporter",
+)
 
 
 def issue_visible_q(viewer: User) -> Q:
@@ -160,7 +169,15 @@ def tasks_inbox(*, viewer: User) -> QuerySet:
     """Open sub-tasks the viewer handles."""
     return (
         IssueTask.objects.filter(task_handled_by_q(viewer), status=IssueTask.Status.OPEN)
-        .select_related("issue", "issue__unit", "issue__category", "handler_unit", "handler_user", "handler_department")
+        .select_related(
+            "issue",
+            "issue__unit",
+            "issue__category",
+            "handler_unit",
+            "handler_user",
+            "handler_department",
+            "handler_team",
+        )
         .order_by("issue__due_at", "pk")
     )
 
@@ -197,7 +214,9 @@ def issue_events(*, viewer: User, issue: Issue) -> QuerySet:
 
 def issue_tasks(*, issue: Issue) -> list[IssueTask]:
     return list(
-        issue.tasks.select_related("handler_unit", "handler_user", "handler_department", "done_by").order_by("pk")
+        issue.tasks.select_related(
+            "handler_unit", "handler_user", "handler_department", "handler_team", "done_by"
+        ).order_by("pk")
     )
 
 
@@ -316,6 +335,14 @@ def assignee_candidates(*, issue: Issue) -> QuerySet:
         q = Q(pk=issue.handler_user_id) | Q(
             posts__role__in=[Post.Role.GRID_WORKER, Post.Role.GRID_LEADER],
             posts__unit__path__in=[*ancestor_paths(issue.unit.path), issue.unit.path],
+        )
+    elif issue.handler_kind == HandlerKind.VOLUNTEER_TEAM:
+        from volunteers.models import TeamMember
+
+        q = Q(
+            pk__in=TeamMember.objects.filter(
+                team_id=issue.handler_team_id, role__in=TeamMember.MANAGER_ROLES, left_on__isnull=True
+            ).values("volunteer__user_id")
         )
     else:
         return User.objects.none()

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
+from volunteers.selectors.routing import least_loaded_team
+
 from ..handlers import Handler, recipients_for
 from ..models import (
     PATH_STEP,
@@ -125,6 +127,12 @@ def resolve_handler(rule: RoutingRule | None, issue: Issue) -> tuple[Handler, st
             if rule.department.is_active:
                 return Handler.department(rule.department), ""
             fallback_note = _("规则指定的部门已停用，转社区办公室。")
+        elif rule.handler_kind == HandlerKind.VOLUNTEER_TEAM:
+            team = least_loaded_team(unit=unit, category_id=rule.volunteer_category_id)
+            if team is not None:
+                return Handler.team(team), ""
+            # No team fits: the community office, flagged as if there were no rule (see issue_route).
+            fallback_note = _("附近没有该类别的在册志愿服务队，转社区办公室。")
         else:  # a kind this code does not know: never lose the issue
             fallback_note = _("未知的承办方类型，转社区办公室。")
     else:
@@ -146,7 +154,10 @@ def issue_route(*, issue_id: int, now: datetime | None = None) -> Issue | None:
     issue.status = Issue.Status.ALLOCATED
     issue.routed_at = now
     issue.routing_rule = rule
-    issue.routing_no_rule = rule is None
+    # A team rule that found no team is flagged like no rule: someone has to set up a team or a rule.
+    issue.routing_no_rule = rule is None or (
+        rule.handler_kind == HandlerKind.VOLUNTEER_TEAM and handler.kind != HandlerKind.VOLUNTEER_TEAM
+    )
     issue.version += 1
     issue.updated_at = now
     issue.save(
@@ -176,7 +187,7 @@ def issue_route(*, issue_id: int, now: datetime | None = None) -> Issue | None:
             "handler_kind": handler.kind,
             **handler.refs,
             "rule": rule.pk if rule else None,
-            "no_rule": rule is None,
+            "no_rule": issue.routing_no_rule,
         },
     )
     notify(recipient_ids=recipients_for([issue])[issue.pk], kind=Notification.Kind.ROUTED, issue_id=issue.pk, now=now)

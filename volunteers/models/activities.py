@@ -62,6 +62,24 @@ class Activity(models.Model):
     places_taken = models.PositiveIntegerField(_("已报名"), default=0, editable=False)
     description = models.TextField(_("活动内容"), blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    # A shift of a resident demand routed to the team (the five steps): the issue, and the sub-task the
+    # shift carries out in the issue's life cycle (grids.IssueTask); done when that task is done.
+    issue = models.ForeignKey(
+        "grids.Issue",
+        verbose_name=_("群众诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_activities",
+    )
+    issue_task = models.OneToOneField(
+        "grids.IssueTask",
+        verbose_name=_("诉求子任务"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_activity",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发布人"),
@@ -83,6 +101,9 @@ class Activity(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="activity_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="activity_capacity_positive"),
             models.CheckConstraint(condition=Q(places_taken__lte=F("capacity")), name="activity_within_capacity"),
+            models.CheckConstraint(
+                condition=Q(issue_task__isnull=True) | Q(issue__isnull=False), name="activity_task_has_issue"
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "starts_at"], name="activity_unit_start"),

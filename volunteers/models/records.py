@@ -61,6 +61,15 @@ class ServiceRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="records",
     )
+    # The resident demand (grids.Issue) the service helped with: source "issue".
+    issue = models.ForeignKey(
+        "grids.Issue",
+        verbose_name=_("群众诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_records",
+    )
     signup = models.OneToOneField(
         "volunteers.ActivitySignup",
         verbose_name=_("报名"),
@@ -143,6 +152,10 @@ class ServiceRecord(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="reversed") | Q(reversal_entry__isnull=False), name="record_reversed_is_posted"
+            ),
+            models.CheckConstraint(
+                condition=Q(source="issue", issue__isnull=False) | (~Q(source="issue") & Q(issue__isnull=True)),
+                name="record_issue_source",
             ),
         ]
         indexes = [

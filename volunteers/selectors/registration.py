@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from grids import selectors as issue_selectors
 from grids.jurisdiction import get_scoped_or_404, scope
-from grids.models import GridUnit, User
+from grids.models import GridUnit, Issue, User
 
 from ..models import MemberRegistration, OrganisationRegistration, ServiceRecord, Volunteer
 
@@ -37,6 +38,7 @@ class OrganisationRow:
     services: int
     hours: Decimal
     difficulties: int
+    issues: int
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,14 @@ class CommunityRegistration:
     services: int
     hours: Decimal
     difficulties: int
+    issues: int  # distinct resident issues resolved with their verified help here
+    recent_issues: list[Issue]  # the latest of those the viewer may read
+
+
+# A resident issue counts as resolved with their help once it is resolved (closed after feedback included);
+# a dissatisfied resident reopens it and it stops counting until it is resolved again.
+RESOLVED_STATUSES = (Issue.Status.RESOLVED, Issue.Status.CLOSED)
+RECENT_ISSUES = 10
 
 
 def _verified_here(community: GridUnit, prefix: str = "records__") -> Q:
@@ -56,7 +66,7 @@ def _verified_here(community: GridUnit, prefix: str = "records__") -> Q:
 
 def community_registration(*, viewer: User, community_id: int) -> CommunityRegistration:
     """What the community sees: its registered organisations and members, their verified services here,
-    and the difficulties they solved. A constant number of queries."""
+    the difficulties they solved and the resident issues they helped resolve. A constant number of queries."""
     community = get_scoped_or_404(
         GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY), viewer, unit_field=None, pk=community_id
     )
@@ -68,7 +78,10 @@ def community_registration(*, viewer: User, community_id: int) -> CommunityRegis
     by_org = {
         row["volunteer__organisation_id"]: row
         for row in records.values("volunteer__organisation_id").annotate(
-            services=Count("pk"), hours=Sum("hours"), difficulties=Count("pk", filter=Q(solved_difficulty=True))
+            services=Count("pk"),
+            hours=Sum("hours"),
+            difficulties=Count("pk", filter=Q(solved_difficulty=True)),
+            issues=Count("issue", filter=Q(issue__status__in=RESOLVED_STATUSES), distinct=True),
         )
     }
     members_by_org = dict(
@@ -83,13 +96,17 @@ def community_registration(*, viewer: User, community_id: int) -> CommunityRegis
             services=by_org.get(registration.organisation_id, {}).get("services", 0),
             hours=by_org.get(registration.organisation_id, {}).get("hours") or Decimal("0"),
             difficulties=by_org.get(registration.organisation_id, {}).get("difficulties", 0),
+            issues=by_org.get(registration.organisation_id, {}).get("issues", 0),
         )
         for registration in OrganisationRegistration.objects.filter(community=community, ended_on__isnull=True)
         .select_related("organisation")
         .order_by("organisation__name")
     ]
     totals = records.aggregate(
-        services=Count("pk"), hours=Sum("hours"), difficulties=Count("pk", filter=Q(solved_difficulty=True))
+        services=Count("pk"),
+        hours=Sum("hours"),
+        difficulties=Count("pk", filter=Q(solved_difficulty=True)),
+        issues=Count("issue", filter=Q(issue__status__in=RESOLVED_STATUSES), distinct=True),
     )
     here = _verified_here(community)
     members = (
@@ -99,6 +116,9 @@ def community_registration(*, viewer: User, community_id: int) -> CommunityRegis
             services=Count("records", filter=here),
             hours=Sum("records__hours", filter=here),
             difficulties=Count("records", filter=here & Q(records__solved_difficulty=True)),
+            issues=Count(
+                "records__issue", filter=here & Q(records__issue__status__in=RESOLVED_STATUSES), distinct=True
+            ),
         )
         .order_by(F("hours").desc(nulls_last=True), "full_name", "pk")
     )
@@ -110,4 +130,10 @@ def community_registration(*, viewer: User, community_id: int) -> CommunityRegis
         services=totals["services"],
         hours=totals["hours"] or Decimal("0"),
         difficulties=totals["difficulties"],
+        issues=totals["issues"],
+        recent_issues=list(
+            issue_selectors.issue_list(viewer=viewer)
+            .filter(status__in=RESOLVED_STATUSES, pk__in=records.filter(issue__isnull=False).values("issue_id"))
+            .order_by("-resolved_at", "-pk")[:RECENT_ISSUES]
+        ),
     )

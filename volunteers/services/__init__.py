@@ -8,6 +8,7 @@ from .activities import (
     signup_check_out,
     signup_create,
 )
+from .demands import ShiftSpec, demand_decompose, demand_record, demand_shift_complete, demand_team
 from .ledger import (
     entry_reverse,
     ledger_post,
@@ -37,9 +38,14 @@ from .teams import (
 )
 
 __all__ = [
+    "ShiftSpec",
     "activity_cancel",
     "activity_create",
     "award_for",
+    "demand_decompose",
+    "demand_record",
+    "demand_shift_complete",
+    "demand_team",
     "entry_reverse",
     "ledger_post",
     "ledger_transfer",

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import GridUnit, User
+from grids.models import GridUnit, Issue, IssueTask, User
 
 from .. import access
 from ..models import Activity, ActivitySignup, ServiceCategory, ServiceRecord, Team, Volunteer
@@ -47,8 +47,13 @@ def activity_create(
     team: Team | None = None,
     kind: str = Activity.Kind.REGULAR,
     description: str = "",
+    issue: Issue | None = None,
+    issue_task: IssueTask | None = None,
 ) -> Activity:
-    """Publish an activity of a team (its leaders) or of a unit (staff over it); it starts in the future."""
+    """Publish an activity of a team (its leaders) or of a unit (staff over it); it starts in the future.
+
+    `issue` and `issue_task` make it a shift of a resident demand (see `services.demands`).
+    """
     if not access.can_manage_unit_rows(actor, unit=unit, team_id=team.pk if team else None):
         raise deny(_("只有服务队队长或辖区工作人员可以发布活动。"))
     if team is not None and not (unit.path.startswith(team.unit.path) or access.staff_covers(actor, unit)):
@@ -71,6 +76,8 @@ def activity_create(
         capacity=capacity,
         description=description,
         created_by=actor,
+        issue=issue,
+        issue_task=issue_task,
     )
     save_by(activity, actor)
     return activity
@@ -225,6 +232,8 @@ def signup_check_out(*, signup: ActivitySignup, actor: User) -> ServiceRecord:
         activity=activity,
         signup=signup,
         kind=activity.kind,
-        source=ServiceRecord.Source.ACTIVITY,
+        # A shift of a resident demand: the record helped that issue (counted on the dual-registration page).
+        source=ServiceRecord.Source.ISSUE if activity.issue_id else ServiceRecord.Source.ACTIVITY,
+        issue_id=activity.issue_id,
         description=activity.title,
     )

@@ -1,0 +1,108 @@
+"""Resident demands as a volunteer team sees them: the team's inbox and one demand with its shifts.
+
+Which issues a viewer may read is grids' rule (`grids.selectors.issue_list`:
+jurisdiction, or handling the issue; a team's leader and deputies handle what
+is routed to the team). These selectors only narrow that down to one team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from grids import selectors as issue_selectors
+from grids.handlers import is_issue_handler
+from grids.models import HandlerKind, Issue, IssueTask, User
+
+from .. import access
+from ..models import Activity, ActivitySignup, ServiceRecord, Team, TeamMember
+
+
+def _count(queryset: QuerySet, outer: str = "issue_id") -> Coalesce:
+    """COUNT(*) of `queryset` rows per issue, as an annotation."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def team_inbox(*, viewer: User, team: Team, include_finished: bool = False) -> QuerySet[Issue]:
+    """Issues routed to the team (or with a sub-task for it) that the viewer may read, with how many shifts
+    each has and how many are done. Open ones by due time; with `include_finished`, newest first.
+
+    Only the team's managers (its leaders, staff over its unit) have an inbox: anyone else gets a 404.
+    One query a page, whatever the number of issues.
+    """
+    if not access.can_manage_team(viewer, team):
+        raise Http404
+    shifts = Activity.objects.filter(team_id=team.pk, issue_task__isnull=False)
+    queryset = (
+        issue_selectors.issue_list(viewer=viewer)
+        .filter(
+            Q(handler_team_id=team.pk) | Q(pk__in=IssueTask.objects.filter(handler_team_id=team.pk).values("issue_id"))
+        )
+        .annotate(
+            shift_count=_count(shifts),
+            shifts_done=_count(shifts.filter(issue_task__status=IssueTask.Status.DONE)),
+        )
+    )
+    if include_finished:
+        return queryset.order_by("-created_at", "-pk")
+    return queryset.filter(status__in=Issue.OPEN_STATUSES).order_by("due_at", "pk")
+
+
+@dataclass(frozen=True)
+class Demand:
+    issue: Issue
+    team: Team
+    can_manage: bool  # the viewer handles the issue for the team: accept, split into shifts, complete them
+    shifts: list[Activity]  # each with signups, verified, pending, hours and task_done
+    records: list[ServiceRecord]
+    hours: Decimal
+
+
+def demand_get(*, viewer: User, issue_pk: int) -> Demand:
+    """A demand routed to a team, as the viewer may read it (grids decides), or 404. A constant number of queries."""
+    issue = issue_selectors.issue_get(viewer=viewer, pk=issue_pk)
+    if issue.handler_kind != HandlerKind.VOLUNTEER_TEAM or issue.handler_team_id is None:
+        raise Http404
+    team = Team.objects.select_related("unit", "category").get(pk=issue.handler_team_id)
+    verified = Q(records__status=ServiceRecord.Status.VERIFIED)
+    shifts = list(
+        Activity.objects.filter(issue_id=issue.pk)
+        .select_related("issue_task", "team")
+        .annotate(
+            signup_count=Count("signups", filter=~Q(signups__status=ActivitySignup.Status.CANCELLED), distinct=True),
+            verified_count=Count("records", filter=verified, distinct=True),
+            pending_count=Count("records", filter=Q(records__status=ServiceRecord.Status.PENDING), distinct=True),
+        )
+        .order_by("starts_at", "pk")
+    )
+    for shift in shifts:
+        shift.task_done = shift.issue_task_id is not None and shift.issue_task.status == IssueTask.Status.DONE
+    records = ServiceRecord.objects.filter(issue_id=issue.pk).select_related("volunteer", "activity")
+    hours = records.filter(status=ServiceRecord.Status.VERIFIED).aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    return Demand(
+        issue=issue,
+        team=team,
+        can_manage=bool(viewer.is_superuser or is_issue_handler(viewer, issue)),
+        shifts=shifts,
+        records=list(records.order_by("started_at", "pk")[:200]),
+        hours=hours,
+    )
+
+
+def demand_roster(*, team: Team) -> QuerySet:
+    """The members a shift may be given to (current roster, by name)."""
+    return (
+        TeamMember.objects.filter(team=team, left_on__isnull=True)
+        .select_related("volunteer")
+        .order_by("volunteer__full_name", "pk")
+    )

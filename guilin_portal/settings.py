@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "guilin_portal.observability.RequestIdMiddleware",
     "guilin_portal.metrics.MetricsMiddleware",
+    "guilin_portal.errors_middleware.DatabaseUnavailableMiddleware",  # lost database: 503 + Retry-After
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

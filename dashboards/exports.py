@@ -84,6 +84,8 @@ def table_xlsx(table: Table, filename: str) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # The issue list
 # ---------------------------------------------------------------------------
+# Every handler reference an issue may fill (grids adds kinds there): its id, and the name a label shows.
+OTHER_HANDLERS = tuple(name for name in Issue.HANDLER_FIELDS if name != "handler_user")
 ISSUE_FIELDS = (
     "pk",
     "created_at",
@@ -95,10 +97,7 @@ ISSUE_FIELDS = (
     "handler_user_id",
     "handler_user__full_name",
     "handler_user__username",
-    "handler_unit_id",
-    "handler_unit__name",
-    "handler_department_id",
-    "handler_department__name",
+    *(field for name in OTHER_HANDLERS for field in (f"{name}_id", f"{name}__name")),
     "assignee_id",
     "reporter_id",
     "due_at",
@@ -110,6 +109,7 @@ ISSUE_FIELDS = (
     "viewer_task_handler",
     "annotated_for",
 )
+HANDLER_IDS = ("handler_kind", "handler_user_id", *(f"{name}_id" for name in OTHER_HANDLERS))
 
 
 def issue_headers() -> list[str]:
@@ -137,12 +137,13 @@ class ExportRow:
     CLOCK_STATUSES = Issue.CLOCK_STATUSES
 
     def __init__(self, values: tuple) -> None:
-        self.__dict__.update(zip(ISSUE_FIELDS, values, strict=True))
+        data = dict(zip(ISSUE_FIELDS, values, strict=True))
+        self.__dict__.update(data)
         self.handler_user = SimpleNamespace(
-            display_name=self.handler_user__full_name or self.handler_user__username or ""
+            display_name=data["handler_user__full_name"] or data["handler_user__username"] or ""
         )
-        self.handler_unit = SimpleNamespace(name=self.handler_unit__name or "")
-        self.handler_department = SimpleNamespace(name=self.handler_department__name or "")
+        for name in OTHER_HANDLERS:
+            setattr(self, name, SimpleNamespace(name=data[f"{name}__name"] or ""))
 
 
 def issue_rows(
@@ -163,7 +164,7 @@ def issue_rows(
 
     for values in queryset.values_list(*ISSUE_FIELDS).iterator(chunk_size=chunk_size):
         row = ExportRow(values)
-        handler = (row.handler_kind, row.handler_user_id, row.handler_unit_id, row.handler_department_id)
+        handler = tuple(getattr(row, field) for field in HANDLER_IDS)
         if handler not in handlers:
             handlers[handler] = Issue.handler_label.fget(row)
         yield [

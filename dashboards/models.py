@@ -155,6 +155,9 @@ class IssueFact(models.Model):
     """
 
     issue_id = models.BigIntegerField(_("问题"), primary_key=True)
+    # The street's path leads the indexes: a district's or a street's rows of a time window are read as
+    # one bounded index range per street (a path prefix would scan the whole subtree's history).
+    street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)
     unit_path = TreePathField(_("网格路径"), max_length=PATH_STEP * GridUnit.Level.ZONE)
     category_id = models.BigIntegerField(_("问题类别"))
     status = models.CharField(_("当前状态"), max_length=20, choices=Issue.Status.choices)
@@ -168,8 +171,8 @@ class IssueFact(models.Model):
         verbose_name = _("问题统计明细")
         verbose_name_plural = _("问题统计明细")
         indexes = [
-            models.Index(fields=["unit_path", "created_at"], name="issuefact_path_created"),
-            models.Index(fields=["unit_path", "resolved_at", "hours"], name="issuefact_path_resolved"),
+            models.Index(fields=["street_path", "created_at"], name="issuefact_street_created"),
+            models.Index(fields=["street_path", "resolved_at", "hours"], name="issuefact_street_resolved"),
             models.Index(fields=["created_at"], name="issuefact_created"),
             models.Index(fields=["resolved_at", "hours"], name="issuefact_resolved"),
         ]

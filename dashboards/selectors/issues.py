@@ -33,7 +33,7 @@ from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from grids.models import GridUnit, Issue, IssueCategory
+from grids.models import PATH_STEP, GridUnit, Issue, IssueCategory
 
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import Period, local_midnight, month_ceil, month_start
@@ -137,6 +137,26 @@ def plan_sources(
     return Plan(rollup=(first, end), live=tuple(live))
 
 
+def facts_of(unit: GridUnit) -> tuple[QuerySet, str]:
+    """The unit's fact rows, filtered so that a time range bounds the index scan, and the path field
+    that names a row's child unit.
+
+    The city: no filter (time-led indexes). A district: its streets' paths as an IN list, one bounded
+    (street_path, time) range per street. A street: its own path. Below a street: the street's range,
+    then the unit's path prefix.
+    """
+    facts = IssueFact.objects.all()
+    if unit.level == GridUnit.Level.CITY:
+        return facts, "street_path"
+    if unit.level < ROLLUP_DEEPEST:
+        streets = GridUnit.objects.filter(level=ROLLUP_DEEPEST, path__startswith=unit.path).values("path")
+        return facts.filter(street_path__in=streets), "street_path"
+    facts = facts.filter(street_path=unit.path[: PATH_STEP * ROLLUP_DEEPEST])
+    if unit.level == ROLLUP_DEEPEST:
+        return facts, "unit_path"
+    return facts.filter(unit_path__startswith=unit.path), "unit_path"
+
+
 def _rows(unit: GridUnit, detail: str) -> tuple[QuerySet, str, dict[str, Any], dict[str, Any]]:
     """The rows to count for the unit's subtree, the path field, and the logged-side and resolved-side measures."""
     if detail == "issues":
@@ -145,12 +165,9 @@ def _rows(unit: GridUnit, detail: str) -> tuple[QuerySet, str, dict[str, Any], d
         hours: Any = Sum(HoursBetween("resolved_at", "created_at"))
         path_field = "unit__path"
     else:
-        rows = IssueFact.objects.all()
-        if unit.level != GridUnit.Level.CITY:
-            rows = rows.filter(unit_path__startswith=unit.path)
+        rows, path_field = facts_of(unit)
         feedback, satisfied = Q(feedback=True), Q(satisfied=True)
         hours = Sum("hours")
-        path_field = "unit_path"
     logged = {
         "m_logged": Count("pk"),
         "m_settled": Count("pk", filter=Q(status__in=SETTLED)),
@@ -288,10 +305,8 @@ def _resolved_hours(unit: GridUnit, period: Period, *, live: bool) -> tuple[Quer
             hours=HoursBetween("resolved_at", "created_at")
         )
         return hours, "unit__path"
-    rows = IssueFact.objects.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at)
-    if unit.level != GridUnit.Level.CITY:
-        rows = rows.filter(unit_path__startswith=unit.path)
-    return rows, "unit_path"
+    rows, path_field = facts_of(unit)
+    return rows.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at), path_field
 
 
 def issue_median_hours(

@@ -134,20 +134,30 @@ def _insert_facts(issues: QuerySet) -> int:
     """INSERT ... SELECT one fact row per issue (its unit's path, hours, feedback); returns the rows written."""
     sql, params, _alias = subquery_sql(
         issues.annotate(
+            street=Substr("unit__path", 1, STREET_PATH_LENGTH),
             path=F("unit__path"),
             took=HoursBetween("resolved_at", "created_at"),
             has_feedback=~Q(satisfaction=""),
             was_satisfied=Q(satisfaction__in=SATISFIED),
         ).values(
-            "id", "path", "category_id", "status", "created_at", "resolved_at", "took", "has_feedback", "was_satisfied"
+            "id",
+            "street",
+            "path",
+            "category_id",
+            "status",
+            "created_at",
+            "resolved_at",
+            "took",
+            "has_feedback",
+            "was_satisfied",
         )
     )
     table = IssueFact._meta.db_table
     statement = (
-        f"INSERT INTO {table} "
-        "(issue_id, unit_path, category_id, status, created_at, resolved_at, hours, feedback, satisfied) "
-        "SELECT s.id, s.path, s.category_id, s.status, s.created_at, s.resolved_at, s.took, s.has_feedback, "
-        f"s.was_satisfied FROM ({sql}) s ORDER BY s.path"  # a subtree's rows end up side by side on disk
+        f"INSERT INTO {table} (issue_id, street_path, unit_path, category_id, status, created_at, resolved_at, "
+        "hours, feedback, satisfied) "
+        "SELECT s.id, s.street, s.path, s.category_id, s.status, s.created_at, s.resolved_at, s.took, "
+        f"s.has_feedback, s.was_satisfied FROM ({sql}) s ORDER BY s.path"  # a subtree's rows side by side on disk
     )
     with connections[router.db_for_write(IssueFact)].cursor() as cursor:
         cursor.execute(statement, params)

@@ -296,6 +296,11 @@ SPECTACULAR_SETTINGS = {
         "ServicePointKindEnum": "service_centers.models.ServicePoint.Kind",
         "ServicePointLevelEnum": "service_centers.models.ServicePoint.Level",
     },
+    # The error answers every operation can give, documented by rule in one place (guilin_portal/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "guilin_portal.schema.document_errors",
+    ],
 }
 
 # ---------------------------------------------------------------------------

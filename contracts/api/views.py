@@ -31,9 +31,11 @@ from . import serializers as s
 
 def _int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    # No row id is beyond 64 bits (SQLite cannot even compare such a number): as good as no number.
+    return number if -(2**63) <= number < 2**63 else None
 
 
 CONTRACT_FILTERS = [
@@ -236,7 +238,8 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         return selectors.evaluation_list(viewer=self.request.user)
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses=s.EvaluationSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[])
     def inbox(self, request):
         """Evaluations waiting for a stage the caller holds the role of."""
         queryset = selectors.evaluation_inbox(viewer=request.user).prefetch_related("steps__actor")

@@ -8,6 +8,7 @@ field, ConflictError 409, outside-jurisdiction 404 (guilin_portal.api).
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -25,10 +26,21 @@ from ..models import DeadlineExtension, GridUnit, Issue, IssueCategory, IssuePho
 from . import issue_serializers as s
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number the database holds; a fraction or a huge number is a 400 naming the parameter."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class IssueFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Issue.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Issue.Kind.choices)
-    category = django_filters.NumberFilter(field_name="category_id")
+    category = IdFilter(field_name="category_id")
     unit = django_filters.NumberFilter(method="filter_unit", label="Only issues in the subtree of this unit id")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -124,8 +136,9 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = s.IssueDetailSerializer(issue, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
+    # The timeline, sub-tasks and handlers are plain lists: no page, no list filters.
     @extend_schema(responses=s.IssueEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, pk=None) -> Response:
         """The timeline, oldest first: who, when, what, note."""
         issue = self._issue(pk)
@@ -133,13 +146,13 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(s.IssueEventSerializer(events, many=True).data)
 
     @extend_schema(responses=s.IssueTaskSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def tasks(self, request: Request, pk=None) -> Response:
         issue = self._issue(pk)
         return Response(s.IssueTaskSerializer(selectors.issue_tasks(issue=issue), many=True).data)
 
     @extend_schema(responses=s.TaskHandlerChoiceSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="task-handlers")
+    @action(detail=True, methods=["get"], url_path="task-handlers", pagination_class=None, filter_backends=[])
     def task_handlers(self, request: Request, pk=None) -> Response:
         """Who sub-tasks of this issue may go to (values for `decompose`)."""
         issue = self._issue(pk)
@@ -288,6 +301,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>\d+)", url_name="photo-file")
     def photo_file(self, request: Request, pk=None, photo_pk=None):
         """A photo of an issue the caller may read; 404 otherwise."""
+        if not str(pk).isascii() or not str(pk).isdigit():  # the route takes any text: not a number is not found
+            raise Http404
         photo = selectors.issue_photo_get(viewer=request.user, issue_pk=int(pk), photo_pk=int(photo_pk))
         return protected_file_response(photo.image)
 
@@ -337,7 +352,10 @@ class DeadlineExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.ExtensionDecisionSerializer, responses=s.DeadlineExtensionSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk=None) -> Response:
-        extension = DeadlineExtension.objects.filter(pk=pk).first()
+        try:
+            extension = DeadlineExtension.objects.filter(pk=int(pk)).first()
+        except (TypeError, ValueError):  # the route takes any text: not a number is not found
+            extension = None
         if extension is None:
             raise Http404
         selectors.issue_get(viewer=request.user, pk=extension.issue_id)  # 404 outside jurisdiction

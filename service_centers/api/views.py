@@ -324,5 +324,9 @@ class ComplianceView(APIView):
             year = int(request.query_params.get("year", timezone.localdate().year - 1))
         except ValueError:
             year = timezone.localdate().year - 1
+        if not 2000 <= year <= timezone.localdate().year + 1:  # as the page's year choice; year 0 has no dates
+            raise ValidationError(
+                {"year": _("年度应在 2000 至 %(last)s 之间。") % {"last": timezone.localdate().year + 1}}
+            )
         rows = selectors.workstation_compliance(viewer=request.user, unit=unit, year=year)
         return Response(ComplianceSerializer(rows, many=True).data)

@@ -36,7 +36,11 @@ def _get_or_400(queryset: QuerySet, field: str, pk):
 
 def _int_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only ("²" is a digit to isdigit() but not to int()), and no more than a row id can be
+    # (SQLite cannot even compare a larger one): anything else is no filter, like any other non-number.
+    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
+        return None
+    return int(value)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -52,7 +52,10 @@ def team_list(
 def team_get(*, viewer: User, pk: int) -> Team:
     """A team the viewer may see, or 404."""
     team = access.get_visible_or_404(
-        Team.objects.select_related("category", "unit").annotate(leader_name=_leader_name()),
+        Team.objects.select_related("category", "unit").annotate(
+            leader_name=_leader_name(),
+            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)),
+        ),
         access.team_q(viewer),
         pk=pk,
     )

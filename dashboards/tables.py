@@ -102,9 +102,18 @@ class Dashboard:
         )
 
     @cached_property
+    def issue_overdue(self) -> dict[Any, int]:
+        """Overdue issues now, of the subtree (key None) and of each child, in one query."""
+        return issue_selectors.issue_overdue(unit=self.unit, by_child=True)
+
+    @cached_property
     def issue_summary(self) -> issue_selectors.IssueSummary:
         return issue_selectors.issue_summary(
-            unit=self.unit, period=self.period, state=self.rollup_state, medians=self.issue_medians
+            unit=self.unit,
+            period=self.period,
+            state=self.rollup_state,
+            medians=self.issue_medians,
+            overdue=self.issue_overdue,
         )
 
     @cached_property
@@ -199,7 +208,7 @@ def _issue_row(figures: issue_selectors.IssueFigures) -> dict[str, Any]:
 def issue_children(d: Dashboard) -> Table:
     figures = issue_selectors.issue_figures(unit=d.unit, period=d.period, group_by="child", state=d.rollup_state)
     medians = {key: value for key, value in d.issue_medians.items() if key is not None}
-    overdue = issue_selectors.issue_overdue(unit=d.unit, by_child=True)
+    overdue = {key: n for key, n in d.issue_overdue.items() if key is not None}
     rows = []
     for key, name, link in d.child_rows(set(figures) | set(medians) | set(overdue)):
         row = {"unit": name, "_link": link, **_issue_row(figures.get(key, issue_selectors.IssueFigures()))}

@@ -245,18 +245,22 @@ class IssuesView(StatsView):
         with reading_from_replica():
             state = issue_selectors.issue_rollup_state()
             # Per-child medians come with the total one: fetch them once when rows per child are asked for.
+            by_child = group_by == "child"
             medians = (
                 issue_selectors.issue_median_hours(unit=unit, period=period, by_child=True, state=state)
-                if group_by == "child"
+                if by_child
                 else None
             )
-            summary = issue_selectors.issue_summary(unit=unit, period=period, state=state, medians=medians)
+            overdue = issue_selectors.issue_overdue(unit=unit, by_child=True) if by_child else None
+            summary = issue_selectors.issue_summary(
+                unit=unit, period=period, state=state, medians=medians, overdue=overdue
+            )
             body = self.head(unit, period, group_by) | {"as_of": summary.as_of, "totals": summary.as_dict()}
             if group_by:
-                body["rows"] = self.rows(unit, period, group_by, state, medians)
+                body["rows"] = self.rows(unit, period, group_by, state, medians, overdue)
         return Response(body)
 
-    def rows(self, unit: GridUnit, period: Period, group_by: str, state, medians) -> list[dict[str, Any]]:
+    def rows(self, unit: GridUnit, period: Period, group_by: str, state, medians, overdue) -> list[dict[str, Any]]:
         found = issue_selectors.issue_figures(unit=unit, period=period, group_by=group_by, state=state)
         empty = issue_selectors.IssueFigures()
         if group_by == "category":
@@ -277,7 +281,7 @@ class IssuesView(StatsView):
                 for month in period.months
             ]
         medians = {key: value for key, value in medians.items() if key is not None}
-        overdue = issue_selectors.issue_overdue(unit=unit, by_child=True)
+        overdue = {key: n for key, n in overdue.items() if key is not None}
         rows = []
         for key, start in self.child_rows(unit, set(found) | set(medians) | set(overdue)):
             median = medians.get(key)

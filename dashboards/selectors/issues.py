@@ -339,12 +339,17 @@ def issue_median_hours(
 
 
 def issue_overdue(*, unit: GridUnit, by_child: bool = False, now: dt.datetime | None = None) -> dict[Any, int]:
-    """Issues overdue right now (running and past their time limit), live: one query on the (status, due_at) index."""
+    """Issues overdue right now (running and past their time limit), live: one query on the (status, due_at) index.
+
+    Keyed None (the whole subtree) and, when `by_child`, by child path too (OWN for the unit itself): the
+    children (with OWN) add up to the whole, so one grouped query gives both.
+    """
     overdue = in_subtree(Issue.objects.overdue(now or timezone.now()), unit)
     if not by_child:
         return {None: overdue.count()}
     rows = overdue.annotate(child=child_key(unit)).values("child").annotate(n=Count("pk")).order_by()
-    return {_normalise(row["child"], "child", unit): row["n"] for row in rows}
+    found = {_normalise(row["child"], "child", unit): row["n"] for row in rows}
+    return found | {None: sum(found.values())}
 
 
 def categories() -> dict[int, IssueCategory]:
@@ -373,18 +378,21 @@ def issue_summary(
     period: Period,
     state: RollupState | None = _UNKNOWN,
     medians: dict[Any, float | None] | None = None,
+    overdue: dict[Any, int] | None = None,
 ) -> IssueSummary:
     """The headline issue figures of a unit and period: logged, resolved, rates, median hours, overdue now.
 
-    Pass `medians` when the caller already has them (`issue_median_hours(by_child=True)` includes the total).
+    Pass `medians` and `overdue` when the caller already has them per child (they include the total).
     """
     if state is _UNKNOWN:
         state = issue_rollup_state()
     if medians is None:
         medians = issue_median_hours(unit=unit, period=period, state=state)
+    if overdue is None:
+        overdue = issue_overdue(unit=unit)
     return IssueSummary(
         figures=issue_figures(unit=unit, period=period, state=state)[None],
         median_hours=medians[None],
-        overdue_now=issue_overdue(unit=unit)[None],
+        overdue_now=overdue[None],
         as_of=state.as_of if state is not None else None,
     )

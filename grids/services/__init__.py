@@ -4,6 +4,23 @@ tree.py: the grid tree and posts; issues.py: the issue life cycle; routing.py:
 rules and the routing task's work; supervision.py: time limits, escalation and
 extensions; notifications.py: in-app messages. Everything is re-exported here,
 so callers write `from grids import services; services.issue_log(...)`.
+
+Driving an issue from another app (volunteers, service centers...): the same
+calls the pages and the API make, each checking the status and the actor and
+leaving one timeline event:
+
+    issue, created = services.issue_log(reporter=..., unit=..., category=..., description=...)
+    services.issue_route(issue_id=issue.pk)          # 分配 (normally the Celery task, after commit)
+    services.issue_accept(actor=..., issue=issue)    # 开展
+    tasks = services.issue_decompose(actor=..., issue=issue, tasks=[services.TaskSpec(title, handler)])  # 分解
+    services.issue_task_complete(actor=..., task=task, result="...")   # the last one resolves the issue
+    services.issue_resolve(actor=..., issue=issue, resolution="...")
+    services.issue_feedback(actor=..., issue=issue, satisfaction="satisfied")  # 反馈
+
+Pass the issue as the caller last read it (or `expected_version=`): a stale one
+raises guilin_portal.errors.ConflictError instead of overwriting. A new handler
+kind is a `HandlerKind` value, a field in `Issue.HANDLER_FIELDS`, a branch in
+`routing.resolve_handler()` and a clause in each function of grids/handlers.py.
 """
 
 from .issues import (

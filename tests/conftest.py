@@ -86,6 +86,12 @@ def _on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def pytest_sessionfinish(session, exitstatus):
+    from tests.browser.conftest import stop_browser
+
+    stop_browser()
+
+
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); SQLite has no row locks")
     skip_worker = pytest.mark.skip(reason="needs CELERY_BROKER_URL and PostgreSQL for a real worker")

@@ -22,12 +22,21 @@ DESK = {"width": 1366, "height": 900}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+_running: dict = {}
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+
+def _launch():
+    """One Playwright and one Chromium per test process, however many conftests import the fixture.
+
+    Playwright's sync API cannot start twice in one process (its event loop is
+    already running), and several app folders import `browser` from here.
+    """
+    if "browser" not in _running:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _running["playwright"] = playwright
+        _running["browser"] = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
                 "--no-sandbox",
@@ -39,8 +48,22 @@ def browser():
                 "--disable-sync",
             ],
         )
-        yield browser
+    return _running["browser"]
+
+
+def stop_browser() -> None:
+    """Called once at the end of the session (tests/conftest.py)."""
+    browser = _running.pop("browser", None)
+    playwright = _running.pop("playwright", None)
+    if browser is not None:
         browser.close()
+    if playwright is not None:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    return _launch()
 
 
 @pytest.fixture

@@ -208,13 +208,6 @@ def _grouped(queryset: QuerySet, key, measures: dict[str, Any]) -> dict[Any, dic
     return {row["k"]: row for row in rows}
 
 
-def _within(field: str, ranges: Iterable[tuple[dt.datetime, dt.datetime]]) -> Q:
-    q = Q(pk__in=[])
-    for start, end in ranges:
-        q |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
-    return q
-
-
 def _figures(row: dict[str, Any], aliases: Iterable[str]) -> IssueFigures:
     # Aggregates are aliased "m_<measure>": a roll-up column of the same name may not be both.
     return IssueFigures(**{alias.removeprefix("m_"): (row.get(alias) or 0) for alias in aliases})
@@ -242,7 +235,7 @@ def issue_figures(
     """The measures for the unit's subtree and period, in total (key None) or per group.
 
     Keys: category id, status, child path (OWN for issues at the unit itself) or month (first day).
-    One to three grouped queries (plus the roll-up's state), whatever the number of issues.
+    One to five grouped queries (plus the roll-up's state), whatever the number of issues.
     `source` forces "live", "facts" or "rollup" (tests compare them); "auto" picks as described above.
     """
     if group_by is not None and group_by not in GROUPS:
@@ -273,18 +266,23 @@ def issue_figures(
         add(_grouped(rows, _key(group_by, unit, path_field="street_path", month_field=None), measures), measures)
     if plan.live:
         rows, path_field, logged_measures, resolved_measures = _rows(unit, plan.detail)
-        logged = rows.filter(_within("created_at", plan.live))
-        add(
-            _grouped(logged, _key(group_by, unit, path_field=path_field, month_field="created_at"), logged_measures),
-            logged_measures,
-        )
-        resolved = rows.filter(_within("resolved_at", plan.live))
-        add(
-            _grouped(
-                resolved, _key(group_by, unit, path_field=path_field, month_field="resolved_at"), resolved_measures
-            ),
-            resolved_measures,
-        )
+        # One query per time range and side: a single range bounds the (street_path, time) index scan,
+        # where an OR of two ranges would make PostgreSQL combine bitmaps of the whole city's window.
+        for start, end in plan.live:
+            logged = rows.filter(created_at__gte=start, created_at__lt=end)
+            add(
+                _grouped(
+                    logged, _key(group_by, unit, path_field=path_field, month_field="created_at"), logged_measures
+                ),
+                logged_measures,
+            )
+            resolved = rows.filter(resolved_at__gte=start, resolved_at__lt=end)
+            add(
+                _grouped(
+                    resolved, _key(group_by, unit, path_field=path_field, month_field="resolved_at"), resolved_measures
+                ),
+                resolved_measures,
+            )
     if group_by is None:
         result.setdefault(None, IssueFigures())
     return result

@@ -14,7 +14,7 @@
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: many ? 40 : 0, interval: 0, fontSize: 11 } },
       yAxis: { type: "value" },
       series: data.series.map(function (s) {
-        return { name: s.name, type: data.type, data: s.data, smooth: data.type === "line" };
+        return { name: s.name, type: data.type, data: s.data, smooth: data.type === "line", barMaxWidth: 48 };
       })
     };
   }

@@ -33,6 +33,7 @@ from dashboards.services import api_key_issue
 from grids.models import (
     DeadlineExtension,
     GridUnit,
+    HandlerKind,
     Issue,
     IssueCategory,
     IssuePhoto,
@@ -68,6 +69,27 @@ def _point_of_kind(root: GridUnit, community: GridUnit, kind: str) -> ServicePoi
         point.save()
         point.menu.set(menu)
     return point
+
+
+def _demand(root: GridUnit, issue: Issue, team: Team, activity: Activity) -> tuple[Issue, Activity]:
+    """A 秀峰区 issue routed to the 秀峰区 team, with one shift; made from demo rows when the demo has none."""
+    demand = _in(Issue, root).filter(handler_kind=HandlerKind.VOLUNTEER_TEAM).first()
+    if demand is None:
+        demand = _in(Issue, root).filter(status__in=Issue.CLOCK_STATUSES).exclude(pk=issue.pk).first()
+        Issue.objects.filter(pk=demand.pk).update(
+            handler_kind=HandlerKind.VOLUNTEER_TEAM,
+            handler_team=team,
+            **{name: None for name in Issue.HANDLER_FIELDS if name != "handler_team"},
+        )
+        demand.refresh_from_db()
+    shift = Activity.objects.filter(issue=demand).order_by("pk").first()
+    if shift is None:
+        shift = Activity.objects.get(pk=activity.pk)
+        shift.pk = None
+        shift.issue = demand
+        shift.title = f"{shift.title}（需求 #{demand.pk}）"
+        shift.save()
+    return demand, shift
 
 
 def _in(model, root: GridUnit, unit_field: str = "unit"):
@@ -154,6 +176,7 @@ def build_world() -> World:
     o["activity"] = _in(Activity, x).first()
     o["signup"] = ActivitySignup.objects.filter(activity__unit__path__startswith=x.path).order_by("pk").first()
     o["record"] = _in(ServiceRecord, x).first()
+    o["demand"], o["shift"] = _demand(x, o["issue"], o["team"], o["activity"])
     o["account"] = _in(LedgerAccount, x, "volunteer__unit").first()
 
     # Service points: one of each kind the staff pages distinguish.

@@ -35,7 +35,7 @@ from grids.models import DeadlineExtension, GridUnit, Issue, Post, User
 from open311.services import open311_client_issue
 from service_centers.models import StarRating
 from tests.matrix_world import ANON, APIKEY, DISTRICT, IDENTITIES, OUTSIDERS, OWNER, WORKER, World, build_world
-from volunteers.models import Activity, ActivitySignup, ServiceRecord, Team, Volunteer
+from volunteers.models import Activity, ActivitySignup, ServiceRecord, Team, TeamMember, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,10 @@ def evaluation_actor(w: World) -> User:
     return next(user for user in candidates if can_act_at_stage(user, contract, w.evaluation.stage))
 
 
+def team_leader(w: World) -> User:
+    return TeamMember.objects.get(team=w.team, role=TeamMember.Role.LEADER, left_on__isnull=True).volunteer.user
+
+
 def account_holder(w: World) -> User:
     return w.account.volunteer.user
 
@@ -292,6 +296,14 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "volunteers:team_member_add": obj_post(TEAM),
     "volunteers:team_member_remove": obj_post(lambda w: {"pk": w.team.pk, "member_pk": w.member.pk}),
     "volunteers:team_member_role": obj_post(lambda w: {"pk": w.team.pk, "member_pk": w.member.pk}),
+    "volunteers:team_inbox": obj_page(TEAM),
+    "volunteers:demand_detail": obj_page(pk("demand")),
+    "volunteers:demand_accept": obj_post(pk("demand"), owner=team_leader),
+    "volunteers:demand_decompose": obj_post(pk("demand"), owner=team_leader),
+    "volunteers:demand_record": obj_post(pk("demand"), owner=team_leader),
+    "volunteers:demand_shift_complete": obj_post(
+        lambda w: {"pk": w.demand.pk, "activity_pk": w.shift.pk}, owner=team_leader
+    ),
     "volunteers:activity_list": page(),
     "volunteers:activity_create": (
         obj_page(query=lambda w: {"team": w.team.pk}, kwargs=NO_KWARGS, owner="xiufeng_team_leader"),

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, F, Q
 
+from grids.models import HandlerKind, Issue, RoutingRule
 from tests.conftest import DEMO_SCALE
 from volunteers import demo
 from volunteers.models import (
@@ -23,6 +24,7 @@ from volunteers.models import (
 def test_the_seed_builds_exactly_what_the_plan_promises(db):
     promised = demo.plan(DEMO_SCALE)
     kinds = dict(Team.objects.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    team_issues = Issue.objects.filter(handler_kind=HandlerKind.VOLUNTEER_TEAM)
     entries = dict(LedgerEntry.objects.values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     built = {
         "volunteers.categories": ServiceCategory.objects.count(),
@@ -47,6 +49,13 @@ def test_the_seed_builds_exactly_what_the_plan_promises(db):
         "volunteers.ledger.withdrawals": entries.get("withdrawal", 0),
         "volunteers.ledger.transfers": entries.get("transfer", 0),
         "volunteers.ledger.redemptions": entries.get("redemption", 0),
+        "volunteers.demands.routing_rules": RoutingRule.objects.filter(handler_kind=HandlerKind.VOLUNTEER_TEAM).count(),
+        "volunteers.demands.resolved": team_issues.filter(
+            status__in=[Issue.Status.RESOLVED, Issue.Status.CLOSED]
+        ).count(),
+        "volunteers.demands.open": team_issues.open().count(),
+        "volunteers.demands.shifts": Activity.objects.filter(issue_task__isnull=False).count(),
+        "volunteers.records.issue": ServiceRecord.objects.verified().filter(source=ServiceRecord.Source.ISSUE).count(),
     }
     assert built == promised
 

@@ -42,6 +42,8 @@ from ..models import (
     TeamMember,
     Volunteer,
 )
+from .demands import demand_counts, seed_demands
+from .demands import plan_keys as demand_plan_keys
 from .fast import IdBlock, analyze_tables, insert_rows, reset_sequences
 from .ledger import Rec, seed_ledger
 
@@ -123,6 +125,7 @@ def plan(scale: float) -> dict[str, int]:
     c = counts(scale)
     teams = c["party_teams"] + c["red_teams"] + c["vanguard_teams"] + c["commando_teams"]
     volunteers = c["organ_members"] + RED_TEAM_SIZE * c["red_teams"] + c["elders"]
+    demands = demand_counts(scale)
     memberships = (
         c["organ_members"]
         + RED_TEAM_SIZE * c["red_teams"]
@@ -142,8 +145,13 @@ def plan(scale: float) -> dict[str, int]:
         "volunteers.organisations": c["organisations"],
         "volunteers.organisation_registrations": c["organisations"],
         "volunteers.member_registrations": c["organ_members"],
-        "volunteers.activities": c["past_activities"] + c["upcoming_activities"],
-        "volunteers.signups": PARTICIPANTS * c["past_activities"] + UPCOMING_SIGNUPS * c["upcoming_activities"],
+        "volunteers.activities": c["past_activities"] + c["upcoming_activities"] + demands["shifts"],
+        "volunteers.signups": (
+            PARTICIPANTS * c["past_activities"]
+            + UPCOMING_SIGNUPS * c["upcoming_activities"]
+            + demands["records"]
+            + demands["upcoming_signups"]
+        ),
         "volunteers.records.verified": c["verified"],
         "volunteers.records.pending": c["pending"],
         "volunteers.records.difficulties_solved": c["difficulties"],
@@ -153,6 +161,7 @@ def plan(scale: float) -> dict[str, int]:
         "volunteers.ledger.withdrawals": c["withdrawals"] + c["elder_withdrawals"],
         "volunteers.ledger.transfers": c["transfers"],
         "volunteers.ledger.redemptions": c["redemptions"],
+        **demand_plan_keys(scale, len(demo_data.DISTRICTS)),
     }
 
 
@@ -544,6 +553,20 @@ def seed(ctx: DemoContext) -> None:
                     titles[activity_id],
                 )
             )
+    # Resident demands handled by teams (their shifts' records are part of the verified total).
+    records += seed_demands(
+        ctx,
+        clock=clock,
+        by_code=by_code,
+        units=units,
+        party_teams=party_teams,
+        roster=roster,
+        home_team=home_team,
+        leader_user=leader_user,
+        staff_user=staff_user,
+        activity_ids=activity_ids,
+        signup_ids=signup_ids,
+    )
     per_member = distribute(c["verified"] - len(records), [1] * len(organ_ids), minimum=0)
     odd_days = range(11, HISTORY_DAYS, 2)
     care = by_code["care_relief"]
@@ -575,6 +598,8 @@ def seed(ctx: DemoContext) -> None:
     for record in records:
         # Verified a few days later by the team leader (the demo team) or the staff of the unit it counts for.
         record.status = ServiceRecord.Status.VERIFIED
+        if record.verified_at is not None:  # a demand's shift: verified before the shift was reported done
+            continue
         # At office hours one to three days after the service (never in the future).
         day = timezone.localtime(record.ended_at, clock.tz).replace(hour=0, minute=0, second=0, microsecond=0)
         at = day + timedelta(days=rng.randrange(1, 4), hours=rng.choice([9.5, 10.5, 15.0, 16.5]))

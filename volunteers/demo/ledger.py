@@ -38,11 +38,12 @@ class Rec:
         "verified_by_id",
         "verified_at",
         "entry_id",
+        "issue_id",
     )
     FIELDS = [
         "volunteer_id", "team_id", "source", "activity_id", "signup_id", "category_id", "kind", "unit_id",
         "started_at", "ended_at", "hours", "description", "points", "solved_difficulty", "status",
-        "verified_by_id", "verified_at", "entry_id", "created_at", "review_note",
+        "verified_by_id", "verified_at", "entry_id", "created_at", "review_note", "issue_id",
     ]  # fmt: skip
 
     def __init__(self, volunteer_id, team_id, source, activity_id, signup_id, category_id, kind, unit_id,
@@ -55,13 +56,14 @@ class Rec:
         self.solved_difficulty = False
         self.status = ServiceRecord.Status.PENDING
         self.verified_by_id = self.verified_at = self.entry_id = None
+        self.issue_id = None  # a resident demand's shift (source "issue")
 
     def row(self) -> tuple:
         return (
             self.volunteer_id, self.team_id, self.source, self.activity_id, self.signup_id, self.category_id,
             self.kind, self.unit_id, self.started_at, self.ended_at, self.hours, self.description, self.points,
             self.solved_difficulty, self.status, self.verified_by_id, self.verified_at, self.entry_id,
-            self.ended_at, "",
+            self.ended_at, "", self.issue_id,
         )  # fmt: skip
 
 

@@ -181,7 +181,7 @@ class DeliberationMeetingAdmin(admin.ModelAdmin):
     list_filter = ["held_on"]
     search_fields = ["topic", "point__name"]
     list_select_related = ["point"]
-    raw_id_fields = ["point", "recorded_by"]
+    raw_id_fields = ["point", "recorded_by", "follow_up_issues"]
     date_hierarchy = "held_on"
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import GridUnit
+from grids.models import GridUnit, Issue
 
 from .models import ActivityCategory, ServiceKind, ServicePoint, StarRating
 
@@ -67,15 +67,32 @@ class RedStationLogForm(forms.Form):
         self.fields["service_kind"].queryset = ServiceKind.objects.all()
 
 
+class IssueChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, issue) -> str:
+        return f"#{issue.pk} {issue.category.name} · {issue.get_status_display()} · {issue.description[:24]}"
+
+
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("议事日期"), widget=forms.DateInput(attrs={"type": "date"}))
     topic = forms.CharField(label=_("议题"), max_length=200)
     attendees = forms.CharField(label=_("参加人员"), max_length=300, help_text=_("如：辖区党员12人、居民代表8人"))
     attendee_count = forms.IntegerField(label=_("参加人数"))
     decisions = forms.CharField(label=_("议定事项"), widget=forms.Textarea)
-    follow_up = forms.CharField(
-        label=_("后续跟进"), required=False, widget=forms.Textarea, help_text=_("交办的群众诉求、办理情况")
+    follow_up = forms.CharField(label=_("后续跟进"), required=False, widget=forms.Textarea)
+    follow_up_issues = IssueChoiceField(
+        label=_("跟进的群众诉求"),
+        queryset=Issue.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("本工作站范围内最近登记的群众诉求"),
     )
+
+    def __init__(self, *args, issues: list[Issue], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["follow_up_issues"]
+        field.queryset = Issue.objects.filter(pk__in=[issue.pk for issue in issues]).select_related("category")
+        # Render from the list the view already read.
+        field.choices = [(issue.pk, field.label_from_instance(issue)) for issue in issues]
 
 
 class ActivityForm(forms.Form):

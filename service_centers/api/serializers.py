@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from grids.models import GridUnit
+from grids.models import GridUnit, Issue
 
 from ..models import (
     ActivityCategory,
@@ -122,9 +122,23 @@ class ServiceLogSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    follow_up_issues = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Issue.objects.all(), help_text="ids of resident issues (grids)"
+    )
+
     class Meta:
         model = DeliberationMeeting
-        fields = ["id", "held_on", "topic", "attendees", "attendee_count", "decisions", "follow_up", "recorded_at"]
+        fields = [
+            "id",
+            "held_on",
+            "topic",
+            "attendees",
+            "attendee_count",
+            "decisions",
+            "follow_up",
+            "follow_up_issues",
+            "recorded_at",
+        ]
         read_only_fields = ["id", "recorded_at"]
         extra_kwargs = {"attendee_count": {"min_value": None}}
 

@@ -24,7 +24,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from grids.jurisdiction import scope
-from grids.models import GridUnit
+from grids.models import GridUnit, Issue
 
 from .. import selectors, services
 from ..access import can_manage_unit, can_work_on_point
@@ -186,11 +186,17 @@ class ServicePointViewSet(
         """A workstation's deliberation meetings: GET them, POST one held."""
         point = _work_point(request, pk, ServicePoint.Kind.WORKSTATION)
         if request.method == "GET":
-            page = self.paginate_queryset(point.meetings.order_by("-held_on", "-pk"))
+            page = self.paginate_queryset(
+                point.meetings.prefetch_related("follow_up_issues").order_by("-held_on", "-pk")
+            )
             return self.get_paginated_response(MeetingSerializer(page, many=True).data)
         serializer = MeetingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        meeting = services.deliberation_meeting_record(actor=request.user, point=point, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        issues = data.pop("follow_up_issues", [])
+        if issues and scope(Issue.objects.filter(pk__in=[i.pk for i in issues]), request.user).count() != len(issues):
+            raise ValidationError({"follow_up_issues": _("有的群众诉求不存在或不在您的管辖范围内。")})
+        meeting = services.deliberation_meeting_record(actor=request.user, point=point, follow_up_issues=issues, **data)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberSerializer, responses={200: MemberSerializer(many=True), 201: MemberSerializer})

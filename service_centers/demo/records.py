@@ -10,9 +10,10 @@ from collections.abc import Iterable
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
-from grids.models import GridUnit, Post, User
+from grids.models import GridUnit, Issue, Post, User
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
 
 from ..models import (
@@ -107,8 +108,37 @@ def seed_workstations(ctx: DemoContext, s: Shape, stations: list[ServicePoint]) 
                             recorded_at=recorded_at,
                         )
                     )
-    ctx.bulk_create(DeliberationMeeting, meetings, total=len(meetings), label="集中议事")
+    meetings = ctx.bulk_create(DeliberationMeeting, meetings, total=len(meetings), label="集中议事")
     ctx.bulk_create(WorkstationActivity, activities, total=len(activities), label="工作站活动")
+    _link_follow_up_issues(ctx, stations, meetings)
+
+
+def _link_follow_up_issues(ctx: DemoContext, stations: list[ServicePoint], meetings: list[DeliberationMeeting]) -> None:
+    """Tie the meetings to the resident issues of the grids demo: each meeting follows up an issue of the
+    workstation's community where there is one."""
+    if not stations:
+        return
+    station_path = dict(GridUnit.objects.filter(pk__in={st.unit_id for st in stations}).values_list("pk", "path"))
+    in_areas = Q()
+    for path in set(station_path.values()):
+        in_areas |= Q(unit__path__startswith=path)
+
+    area_of_station = {st.pk: station_path[st.unit_id] for st in stations}
+    issues: dict[str, list[int]] = {}
+    for issue_id, path in Issue.objects.filter(in_areas).order_by("pk").values_list("pk", "unit__path"):
+        for area in station_path.values():
+            if path.startswith(area):
+                issues.setdefault(area, []).append(issue_id)
+    through = DeliberationMeeting.follow_up_issues.through
+    taken: dict[str, int] = {}
+    links = []
+    for meeting in meetings:
+        area = area_of_station[meeting.point_id]
+        pool = issues.get(area, [])
+        if pool:
+            links.append(through(deliberationmeeting_id=meeting.pk, issue_id=pool[taken.get(area, 0) % len(pool)]))
+            taken[area] = taken.get(area, 0) + 1
+    ctx.bulk_create(through, links, total=len(links), label="议事跟进诉求")
 
 
 def _spread_dates(rng, year: int, n: int, until: dt.date | None = None) -> list[dt.date]:

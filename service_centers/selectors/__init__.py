@@ -22,6 +22,7 @@ from .network import (
 from .points import (
     PointWorkspace,
     compound_ratings,
+    follow_up_issue_choices,
     home_unit,
     member_points,
     point_get,
@@ -48,6 +49,7 @@ __all__ = [
     "directory_points",
     "district_of",
     "districts",
+    "follow_up_issue_choices",
     "home_unit",
     "kind_level_rows",
     "member_points",

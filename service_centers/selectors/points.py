@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from grids.jurisdiction import can_see_unit, get_scoped_or_404
-from grids.models import PATH_STEP, GridUnit, Post
+from grids.jurisdiction import can_see_unit, get_scoped_or_404, scope
+from grids.models import PATH_STEP, GridUnit, Issue, Post
 
 from ..access import visible_points_q
 from ..models import (
@@ -121,7 +121,11 @@ def point_workspace(*, viewer: Any, point: ServicePoint, year: int | None = None
     )
     if point.kind == ServicePoint.Kind.WORKSTATION:
         workspace.members = list(point.members.prefetch_related("honours").order_by("joined_on", "pk"))
-        workspace.meetings = list(point.meetings.filter(held_on__year=year).order_by("-held_on", "-pk"))
+        workspace.meetings = list(
+            point.meetings.filter(held_on__year=year)
+            .prefetch_related(Prefetch("follow_up_issues", queryset=Issue.objects.only("id", "status", "unit_id")))
+            .order_by("-held_on", "-pk")
+        )
         workspace.activities = list(point.workstation_activities.filter(held_on__year=year).order_by("-held_on", "-pk"))
         workspace.compliance = [
             *workstation_compliance(viewer=viewer, unit=None, point=point, year=year, today=today),
@@ -166,6 +170,12 @@ def compound_ratings(*, viewer: Any, compound: GridUnit) -> list[StarRating]:
     return list(
         StarRating.objects.filter(compound=compound).select_related("rated_by").order_by("-year", "-rated_at", "-pk")
     )
+
+
+def follow_up_issue_choices(*, viewer: Any, point: ServicePoint, limit: int = 50) -> list[Issue]:
+    """Recent resident issues of the workstation's area the viewer may read: what a meeting may follow up."""
+    issues = Issue.objects.filter(unit__path__startswith=point.unit.path).select_related("category")
+    return list(scope(issues, viewer).order_by("-created_at", "-pk")[:limit])
 
 
 def service_kinds() -> list[ServiceKind]:

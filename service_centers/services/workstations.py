@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import User
+from grids.models import Issue, User
 
 from ..models import (
     ActivityCategory,
@@ -122,8 +122,10 @@ def deliberation_meeting_record(
     attendee_count: int,
     decisions: str,
     follow_up: str = "",
+    follow_up_issues: Sequence[Issue] = (),
 ) -> DeliberationMeeting:
-    """Record a deliberation meeting held (not planned): date not in the future, topic, attendees, decisions."""
+    """Record a deliberation meeting held (not planned): date not in the future, topic, attendees, decisions,
+    and the resident issues it passed on (issues of the workstation's own area)."""
     _require_workstation(point)
     _not_in_future(held_on, "held_on", _("议事日期"))
     if not attendee_count or int(attendee_count) <= 0:
@@ -143,4 +145,29 @@ def deliberation_meeting_record(
     )
     meeting.full_clean()
     meeting.save()
+    if follow_up_issues:
+        _check_issues(point, follow_up_issues)
+        meeting.follow_up_issues.add(*follow_up_issues)
+    return meeting
+
+
+def _check_issues(point: ServicePoint, issues: Sequence[Issue]) -> None:
+    """A meeting follows up issues of its own area: the workstation's unit and below."""
+    outside = [issue for issue in issues if not issue.unit.path.startswith(point.unit.path)]
+    if outside:
+        raise ValidationError(
+            {
+                "follow_up_issues": _("群众诉求 %(ids)s 不在“%(unit)s”范围内，不能由本工作站跟进。")
+                % {"ids": "、".join(f"#{issue.pk}" for issue in outside), "unit": point.unit.name}
+            }
+        )
+
+
+@transaction.atomic
+def deliberation_meeting_link_issues(
+    *, actor: User, meeting: DeliberationMeeting, issues: Sequence[Issue]
+) -> DeliberationMeeting:
+    """Link resident issues raised after the meeting to it (the follow-up of its decisions)."""
+    _check_issues(meeting.point, issues)
+    meeting.follow_up_issues.add(*issues)
     return meeting

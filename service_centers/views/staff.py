@@ -178,43 +178,47 @@ def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _record_page(request: HttpRequest, pk: int, *, form_class, template: str, save) -> HttpResponse:
-    point = _point_for_work(request, pk, kind=ServicePoint.Kind.WORKSTATION)
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                save(point, form.cleaned_data)
-            except ValidationError as error:
-                add_validation_error(form, error)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect(reverse("service_centers:point_detail", args=[point.pk]))
-    else:
-        form = form_class(initial={"held_on": timezone.localdate()})
+def _record_page(request: HttpRequest, point: ServicePoint, form, template: str, save) -> HttpResponse:
+    if form.is_bound and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(reverse("service_centers:point_detail", args=[point.pk]))
     return render(request, template, {"point": point, "form": form}, status=400 if form.is_bound else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record a deliberation meeting a workstation held."""
+    """Record a deliberation meeting a workstation held, and the resident issues it passed on."""
+    point = _point_for_work(request, pk, kind=ServicePoint.Kind.WORKSTATION)
+    issues = selectors.follow_up_issue_choices(viewer=request.user, point=point)
+    form = MeetingForm(request.POST or None, issues=issues, initial={"held_on": timezone.localdate()})
 
-    def save(point: ServicePoint, data: dict) -> None:
-        services.deliberation_meeting_record(actor=request.user, point=point, **data)
+    def save(data: dict) -> None:
+        services.deliberation_meeting_record(
+            actor=request.user,
+            point=point,
+            **{**data, "follow_up_issues": list(data.get("follow_up_issues") or [])},
+        )
 
-    return _record_page(request, pk, form_class=MeetingForm, template="service_centers/meeting_form.html", save=save)
+    return _record_page(request, point, form, "service_centers/meeting_form.html", save)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an activity a workstation held."""
+    point = _point_for_work(request, pk, kind=ServicePoint.Kind.WORKSTATION)
+    form = ActivityForm(request.POST or None, initial={"held_on": timezone.localdate()})
 
-    def save(point: ServicePoint, data: dict) -> None:
+    def save(data: dict) -> None:
         services.workstation_activity_record(actor=request.user, point=point, **data)
 
-    return _record_page(request, pk, form_class=ActivityForm, template="service_centers/activity_form.html", save=save)
+    return _record_page(request, point, form, "service_centers/activity_form.html", save)
 
 
 def _rating_page(request: HttpRequest, *, point: ServicePoint | None, compound: GridUnit | None) -> HttpResponse:

@@ -605,7 +605,8 @@ def implemented_methods(pattern: URLPattern) -> set[str] | None:
     callback = pattern.callback
     actions = getattr(callback, "actions", None)
     if actions:
-        return {method.upper() for method in actions}
+        # DRF adds HEAD to a viewset's actions on its first GET: HEAD and OPTIONS are not endpoints of their own.
+        return {method.upper() for method in actions} - {"HEAD", "OPTIONS"}
     view_class = getattr(callback, "cls", None)
     if view_class is not None and hasattr(view_class, "http_method_names"):
         return {

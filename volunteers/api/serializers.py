@@ -129,8 +129,14 @@ class VolActivitySerializer(serializers.ModelSerializer):
             "places_left",
             "description",
             "status",
+            "issue",
+            "issue_task",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "issue": {"help_text": "a resident demand (grids issue) this activity is a shift of"},
+            "issue_task": {"help_text": "the issue's sub-task the shift carries out"},
+        }
 
 
 class VolActivityCreateSerializer(serializers.Serializer):
@@ -190,6 +196,7 @@ class VolServiceRecordSerializer(serializers.ModelSerializer):
             "team_name",
             "source",
             "activity",
+            "issue",
             "category",
             "kind",
             "unit",

@@ -345,6 +345,8 @@ class DeadlineExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Pending extension requests the caller may decide."""
 
     serializer_class = s.DeadlineExtensionSerializer
+    # The schema reads the id's type from here (get_queryset needs a request).
+    queryset = DeadlineExtension.objects.none()
 
     def get_queryset(self):
         return selectors.extensions_pending_for(viewer=self.request.user)

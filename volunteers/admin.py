@@ -250,7 +250,8 @@ class ActivityAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Activity._meta.fields] if obj else ["status", "created_by"]
+        # A demand's shifts (issue, issue_task) are made from the demand page (services.demand_decompose) only.
+        return [f.name for f in Activity._meta.fields] if obj else ["status", "created_by", "issue", "issue_task"]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

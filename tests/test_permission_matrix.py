@@ -769,7 +769,12 @@ def test_every_url_is_in_the_matrix():
     routes, admin_routes = resolver_routes()
     missing = sorted(set(routes) - set(MATRIX))
     stale = sorted(set(MATRIX) - set(routes))
-    assert not missing, f"URLs without a permission-matrix entry: {missing}"
+    assert not missing, (
+        f"URLs without a permission-matrix entry: {missing}. Add each to MATRIX with its designed answers: "
+        "page() for a page any logged-in person opens, obj_page()/obj_post() for a page or form about one 秀峰区 "
+        "object (404 outside), own_post() for a form about one's own things, public() for no log-in, "
+        "api()/api_obj() for the REST API, listing() for a JSON list (with the 秀峰区 ids it must not show)."
+    )
     assert not stale, f"matrix entries for URLs that no longer exist: {stale}"
     assert admin_routes, "the admin is mounted and covered as one group"
 

@@ -38,16 +38,23 @@ def team_inbox(*, viewer: User, team: Team, include_finished: bool = False) -> Q
     each has and how many are done. Open ones by due time; with `include_finished`, newest first.
 
     Only the team's managers (its leaders, staff over its unit) have an inbox: anyone else gets a 404.
-    One query a page, whatever the number of issues.
+    Two queries a page (the ids above, the page) besides the paginator's count, whatever the number of issues.
     """
     if not access.can_manage_team(viewer, team):
         raise Http404
     shifts = Activity.objects.filter(team_id=team.pk, issue_task__isnull=False)
+    # Issues of other handlers with a sub-task for the team: few, read first as ids, so that the filter
+    # below is two index lookups OR-ed (a subquery in the OR would make PostgreSQL scan every issue).
+    helped = list(
+        IssueTask.objects.filter(handler_team_id=team.pk)
+        .exclude(issue__handler_team_id=team.pk)
+        .values_list("issue_id", flat=True)
+        .distinct()
+    )
+    ours = Q(handler_team_id=team.pk) | Q(pk__in=helped) if helped else Q(handler_team_id=team.pk)
     queryset = (
         issue_selectors.issue_list(viewer=viewer)
-        .filter(
-            Q(handler_team_id=team.pk) | Q(pk__in=IssueTask.objects.filter(handler_team_id=team.pk).values("issue_id"))
-        )
+        .filter(ours)
         .annotate(
             shift_count=_count(shifts),
             shifts_done=_count(shifts.filter(issue_task__status=IssueTask.Status.DONE)),

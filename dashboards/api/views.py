@@ -76,7 +76,8 @@ def group_parameter(choices: tuple[str, ...], text: str) -> OpenApiParameter:
 
 
 ERROR_400 = OpenApiResponse(
-    response=inline_serializer("StatsValidationError", {"field": serializers.ListField(child=serializers.CharField())}),
+    # The project's validation error (guilin_portal/schema.py): each refused parameter with its messages.
+    response={"$ref": "#/components/schemas/PortalValidationError"},
     description="A parameter is wrong: the body names it, e.g. "
     '`{"group_by": ["Unknown value \\"colour\\"; one of: category, status, child, month."]}` or '
     '`{"to": ["结束日期不能早于开始日期。"]}`.',

@@ -48,6 +48,7 @@ def team_inbox(*, viewer: User, team: Team, include_finished: bool = False) -> Q
     helped = list(
         IssueTask.objects.filter(handler_team_id=team.pk)
         .exclude(issue__handler_team_id=team.pk)
+        .order_by()
         .values_list("issue_id", flat=True)
         .distinct()
     )

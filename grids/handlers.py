@@ -6,9 +6,11 @@ hold a staff post at the handling office, belong to the handling department,
 or lead (leader or deputy) the handling volunteer team.
 The phone-masking rule, the inbox and the permission checks all ask here.
 
-Adding a handler kind (a volunteer team, say) touches, besides the model
-field, `HandlerKind`, `Issue.HANDLER_FIELDS` and the `resolve_handler()` branch
-in grids.services.routing: one clause in each function below.
+Adding a handler kind touches, besides the model field, `HandlerKind`,
+`Issue.HANDLER_FIELDS` and the `resolve_handler()` branch in
+grids.services.routing: one clause in each function below. The volunteer team
+(issue 4) came in that way: `handler_team`, led by its leader and deputies
+(volunteers.TeamMember.MANAGER_ROLES).
 """
 
 from __future__ import annotations

@@ -109,7 +109,8 @@ def grid_leader_for(unit: GridUnit):
 def resolve_handler(rule: RoutingRule | None, issue: Issue) -> tuple[Handler, str]:
     """The handler a rule names for this issue, and a note when it had to fall back.
 
-    One branch per handler kind; a new kind (a volunteer team) adds one here.
+    One branch per handler kind. A volunteer team: the least-loaded active team of the rule's
+    service category in the nearest enclosing unit (`volunteers.selectors.least_loaded_team`).
     """
     unit = issue.unit
     if rule is not None:

@@ -191,7 +191,7 @@ class WorkstationActivityAdmin(admin.ModelAdmin):
     list_filter = ["category"]
     search_fields = ["title", "point__name"]
     list_select_related = ["point"]
-    raw_id_fields = ["point", "recorded_by"]
+    raw_id_fields = ["point", "recorded_by", "volunteer_activity"]
     date_hierarchy = "held_on"
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridUnit, Issue
+from volunteers.models import Activity
 
 from .models import ActivityCategory, ServiceKind, ServicePoint, StarRating
 
@@ -95,12 +97,39 @@ class MeetingForm(forms.Form):
         field.choices = [(issue.pk, field.label_from_instance(issue)) for issue in issues]
 
 
+class VolunteerActivityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, activity) -> str:
+        return f"{timezone.localtime(activity.starts_at):%Y-%m-%d} {activity.title}（{activity.category}）"
+
+
 class ActivityForm(forms.Form):
-    held_on = forms.DateField(label=_("活动日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    title = forms.CharField(label=_("活动名称"), max_length=120)
-    category = forms.ChoiceField(label=_("类别"), choices=ActivityCategory.choices)
-    participants = forms.IntegerField(label=_("参加人数"), min_value=0, initial=0)
+    """Either a volunteer activity already held in the area, or the workstation's own record of one."""
+
+    volunteer_activity = VolunteerActivityChoiceField(
+        label=_("计入已开展的志愿服务活动"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("（不选，填写下面的活动）"),
+    )
+    held_on = forms.DateField(label=_("活动日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("活动名称"), max_length=120, required=False)
+    category = forms.ChoiceField(label=_("类别"), choices=ActivityCategory.choices, required=False)
+    participants = forms.IntegerField(label=_("参加人数"), min_value=0, initial=0, required=False)
     note = forms.CharField(label=_("备注"), required=False, max_length=300)
+
+    def __init__(self, *args, activities: list[Activity], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["volunteer_activity"]
+        field.queryset = Activity.objects.filter(pk__in=[a.pk for a in activities]).select_related("category", "unit")
+        field.choices = [("", field.empty_label), *((a.pk, field.label_from_instance(a)) for a in activities)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("volunteer_activity") is None:
+            for name in ("held_on", "title", "category"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("请选择一项志愿服务活动，或填写本项。"))
+        return cleaned
 
 
 class RatingForm(forms.Form):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from grids.models import GridUnit, Issue
+from volunteers.models import Activity
 
 from ..models import (
     ActivityCategory,
@@ -162,12 +164,30 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    category = serializers.ChoiceField(choices=ActivityCategory.choices)
+    """Either `volunteer_activity` (a volunteer activity held in the area), or held_on, title and category."""
+
+    category = serializers.ChoiceField(choices=ActivityCategory.choices, required=False)
+    volunteer_activity = serializers.PrimaryKeyRelatedField(
+        queryset=Activity.objects.all(), required=False, allow_null=True, help_text="id of a volunteers activity"
+    )
 
     class Meta:
         model = WorkstationActivity
-        fields = ["id", "held_on", "title", "category", "participants", "note", "recorded_at"]
+        fields = ["id", "held_on", "title", "category", "participants", "note", "volunteer_activity", "recorded_at"]
         read_only_fields = ["id", "recorded_at"]
+        extra_kwargs = {"held_on": {"required": False}, "title": {"required": False}}
+        validators = []
+
+    def validate(self, attrs):
+        if attrs.get("volunteer_activity") is None:
+            missing = {
+                name: _("必填（或选择一项志愿服务活动）。")
+                for name in ("held_on", "title", "category")
+                if not attrs.get(name)
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
 
 
 class RatingSerializer(serializers.ModelSerializer):

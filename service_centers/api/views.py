@@ -230,7 +230,14 @@ class ServicePointViewSet(
             return self.get_paginated_response(ActivitySerializer(page, many=True).data)
         serializer = ActivitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        activity = services.workstation_activity_record(actor=request.user, point=point, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        volunteer_activity = data.pop("volunteer_activity", None)
+        if volunteer_activity is not None:
+            activity = services.workstation_activity_from_volunteer(
+                actor=request.user, point=point, activity=volunteer_activity
+            )
+        else:
+            activity = services.workstation_activity_record(actor=request.user, point=point, **data)
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from grids.models import GridUnit, Issue, Post, User
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
+from volunteers.models import Activity
 
 from ..models import (
     ActivityCategory,
@@ -33,6 +34,7 @@ from ..models import (
 from ..periods import closed_months
 from ..services.ratings import stars_for_total
 from ..services.red_stations import red_station_tally_refresh
+from ..services.workstations import VOLUNTEER_CATEGORY_MAP
 from ..tasks import TALLY_MONTHS
 from . import words
 from .points import Units, person
@@ -110,14 +112,21 @@ def seed_workstations(ctx: DemoContext, s: Shape, stations: list[ServicePoint]) 
                     )
     meetings = ctx.bulk_create(DeliberationMeeting, meetings, total=len(meetings), label="集中议事")
     ctx.bulk_create(WorkstationActivity, activities, total=len(activities), label="工作站活动")
-    _link_follow_up_issues(ctx, stations, meetings)
+    _link_workstation_records(ctx, s, stations, meetings)
 
 
-def _link_follow_up_issues(ctx: DemoContext, stations: list[ServicePoint], meetings: list[DeliberationMeeting]) -> None:
-    """Tie the meetings to the resident issues of the grids demo: each meeting follows up an issue of the
-    workstation's community where there is one."""
+VOLUNTEER_ACTIVITIES_PER_STATION = 3
+
+
+def _link_workstation_records(
+    ctx: DemoContext, s: Shape, stations: list[ServicePoint], meetings: list[DeliberationMeeting]
+) -> None:
+    """Tie the records to the other apps' demo data: a meeting follows up a resident issue of the
+    workstation's community where there is one, and up to three volunteer activities held there count
+    as workstation activities. Last year's flags stay as planned: nothing lands in a skipped month."""
     if not stations:
         return
+    today = timezone.localdate(ctx.now)
     station_path = dict(GridUnit.objects.filter(pk__in={st.unit_id for st in stations}).values_list("pk", "path"))
     in_areas = Q()
     for path in set(station_path.values()):
@@ -139,6 +148,38 @@ def _link_follow_up_issues(ctx: DemoContext, stations: list[ServicePoint], meeti
             links.append(through(deliberationmeeting_id=meeting.pk, issue_id=pool[taken.get(area, 0) % len(pool)]))
             taken[area] = taken.get(area, 0) + 1
     ctx.bulk_create(through, links, total=len(links), label="议事跟进诉求")
+
+    held = list(
+        Activity.objects.filter(in_areas, starts_at__lte=ctx.now)
+        .exclude(status=Activity.Status.CANCELLED)
+        .select_related("category", "unit")
+        .order_by("starts_at", "pk")
+    )
+    records = []
+    for index, station in enumerate(stations):
+        area = station_path[station.unit_id]
+        chosen = 0
+        for activity in held:
+            if chosen == VOLUNTEER_ACTIVITIES_PER_STATION:
+                break
+            day = timezone.localtime(activity.starts_at).date()
+            if not activity.unit.path.startswith(area):
+                continue
+            if s.misses_a_month(index) and (day.year, day.month) == (today.year - 1, GAP_MONTH):
+                continue
+            records.append(
+                WorkstationActivity(
+                    point_id=station.pk,
+                    held_on=day,
+                    title=activity.title[:120],
+                    category=VOLUNTEER_CATEGORY_MAP.get(activity.category.code, ActivityCategory.PUBLIC_WELFARE),
+                    participants=activity.places_taken,
+                    volunteer_activity_id=activity.pk,
+                    recorded_at=ctx.now,
+                )
+            )
+            chosen += 1
+    ctx.bulk_create(WorkstationActivity, records, total=len(records), label="计入工作站的志愿服务活动")
 
 
 def _spread_dates(rng, year: int, n: int, until: dt.date | None = None) -> list[dt.date]:

@@ -74,6 +74,16 @@ class WorkstationActivity(models.Model):
     category = models.CharField(_("类别"), max_length=20, choices=ActivityCategory.choices)
     participants = models.PositiveIntegerField(_("参加人数"), default=0)
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    # When the activity was run as a volunteer activity (volunteers app) the record points to it,
+    # so its sign-ups and hours stay there; see services.workstation_activity_from_volunteer.
+    volunteer_activity = models.ForeignKey(
+        "volunteers.Activity",
+        verbose_name=_("志愿服务活动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workstation_records",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -84,6 +94,13 @@ class WorkstationActivity(models.Model):
         verbose_name_plural = _("工作站活动")
         ordering = ["-held_on", "-pk"]
         indexes = [models.Index(fields=["point", "held_on"], name="wsactivity_point_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point", "volunteer_activity"],
+                condition=Q(volunteer_activity__isnull=False),
+                name="wsactivity_one_record_per_volunteer_activity",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.title}"

@@ -33,6 +33,7 @@ from .points import (
     red_station_today_count,
     service_kinds,
     unit_get,
+    volunteer_activity_choices,
 )
 
 __all__ = [
@@ -64,5 +65,6 @@ __all__ = [
     "red_station_today_count",
     "service_kinds",
     "unit_get",
+    "volunteer_activity_choices",
     "workstation_compliance",
 ]

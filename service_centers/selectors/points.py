@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from grids.jurisdiction import can_see_unit, get_scoped_or_404, scope
 from grids.models import PATH_STEP, GridUnit, Issue, Post
+from volunteers.models import Activity
 
 from ..access import visible_points_q
 from ..models import (
@@ -126,7 +127,11 @@ def point_workspace(*, viewer: Any, point: ServicePoint, year: int | None = None
             .prefetch_related(Prefetch("follow_up_issues", queryset=Issue.objects.only("id", "status", "unit_id")))
             .order_by("-held_on", "-pk")
         )
-        workspace.activities = list(point.workstation_activities.filter(held_on__year=year).order_by("-held_on", "-pk"))
+        workspace.activities = list(
+            point.workstation_activities.filter(held_on__year=year)
+            .select_related("volunteer_activity")
+            .order_by("-held_on", "-pk")
+        )
         workspace.compliance = [
             *workstation_compliance(viewer=viewer, unit=None, point=point, year=year, today=today),
             *workstation_compliance(viewer=viewer, unit=None, point=point, year=year - 1, today=today),
@@ -176,6 +181,17 @@ def follow_up_issue_choices(*, viewer: Any, point: ServicePoint, limit: int = 50
     """Recent resident issues of the workstation's area the viewer may read: what a meeting may follow up."""
     issues = Issue.objects.filter(unit__path__startswith=point.unit.path).select_related("category")
     return list(scope(issues, viewer).order_by("-created_at", "-pk")[:limit])
+
+
+def volunteer_activity_choices(*, viewer: Any, point: ServicePoint, limit: int = 30) -> list[Activity]:
+    """Volunteer activities already held in the workstation's area and not yet counted for it."""
+    activities = (
+        Activity.objects.filter(unit__path__startswith=point.unit.path, starts_at__lte=timezone.now())
+        .exclude(status=Activity.Status.CANCELLED)
+        .exclude(workstation_records__point=point)
+        .select_related("category")
+    )
+    return list(activities.order_by("-starts_at", "-pk")[:limit])
 
 
 def service_kinds() -> list[ServiceKind]:

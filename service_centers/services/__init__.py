@@ -6,6 +6,7 @@ from .red_stations import job_offer_record, local_product_add, red_station_servi
 from .workstations import (
     deliberation_meeting_link_issues,
     deliberation_meeting_record,
+    workstation_activity_from_volunteer,
     workstation_activity_record,
     workstation_member_add,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "red_station_tally_refresh",
     "star_rating_record",
     "stars_for_total",
+    "workstation_activity_from_volunteer",
     "workstation_activity_record",
     "workstation_member_add",
 ]

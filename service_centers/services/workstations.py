@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Issue, User
+from volunteers.models import Activity
 
 from ..models import (
     ActivityCategory,
@@ -171,3 +172,41 @@ def deliberation_meeting_link_issues(
     _check_issues(meeting.point, issues)
     meeting.follow_up_issues.add(*issues)
     return meeting
+
+
+# The volunteers app's service categories, mapped onto the workstation's activity categories.
+VOLUNTEER_CATEGORY_MAP = {"environment": ActivityCategory.ENVIRONMENT, "care_relief": ActivityCategory.CARE}
+
+
+@transaction.atomic
+def workstation_activity_from_volunteer(*, actor: User, point: ServicePoint, activity: Activity) -> WorkstationActivity:
+    """Count a volunteer activity held in the workstation's area as one of its monthly activities.
+
+    The volunteers app keeps the activity (sign-ups, hours, points); the workstation keeps a record that
+    points to it, dated by the activity's start (local day). Cancelled or not yet started activities do not count.
+    """
+    _require_workstation(point)
+    if activity.status == Activity.Status.CANCELLED:
+        raise ValidationError({"volunteer_activity": _("该志愿服务活动已取消，不能计入工作站活动。")})
+    if activity.starts_at > timezone.now():
+        raise ValidationError({"volunteer_activity": _("该志愿服务活动还没有开始，不能计入工作站活动。")})
+    if not activity.unit.path.startswith(point.unit.path):
+        raise ValidationError(
+            {"volunteer_activity": _("该志愿服务活动不在“%(unit)s”范围内。") % {"unit": point.unit.name}}
+        )
+    existing = WorkstationActivity.objects.filter(point=point, volunteer_activity=activity).first()
+    if existing is not None:
+        return existing
+    record = WorkstationActivity(
+        point=point,
+        held_on=timezone.localtime(activity.starts_at).date(),
+        title=activity.title[:120],
+        category=VOLUNTEER_CATEGORY_MAP.get(activity.category.code, ActivityCategory.PUBLIC_WELFARE),
+        participants=activity.places_taken,
+        volunteer_activity=activity,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    record.full_clean()
+    record.save()
+    return record

@@ -211,12 +211,26 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record an activity a workstation held."""
+    """Record an activity a workstation held: a volunteer activity of its area, or its own record."""
     point = _point_for_work(request, pk, kind=ServicePoint.Kind.WORKSTATION)
-    form = ActivityForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    activities = selectors.volunteer_activity_choices(viewer=request.user, point=point)
+    form = ActivityForm(request.POST or None, activities=activities, initial={"held_on": timezone.localdate()})
 
     def save(data: dict) -> None:
-        services.workstation_activity_record(actor=request.user, point=point, **data)
+        if data.get("volunteer_activity") is not None:
+            services.workstation_activity_from_volunteer(
+                actor=request.user, point=point, activity=data["volunteer_activity"]
+            )
+            return
+        services.workstation_activity_record(
+            actor=request.user,
+            point=point,
+            held_on=data["held_on"],
+            title=data["title"],
+            category=data["category"],
+            participants=data.get("participants") or 0,
+            note=data.get("note") or "",
+        )
 
     return _record_page(request, point, form, "service_centers/activity_form.html", save)
 

@@ -33,6 +33,15 @@ def _require_red_station(point: ServicePoint) -> None:
         raise ValidationError({"point": _("“%(point)s”不是旅游红色驿站。") % {"point": point.name}})
 
 
+def _by_client_key(point: ServicePoint, client_key: uuid.UUID) -> RedStationService | None:
+    # A plain lookup on the unique (point, client_key) index: no ordering, which would have the
+    # planner walk the station's whole log by time instead.
+    try:
+        return RedStationService.objects.get(point=point, client_key=client_key)
+    except RedStationService.DoesNotExist:
+        return None
+
+
 @transaction.atomic
 def red_station_service_log(
     *,
@@ -50,7 +59,7 @@ def red_station_service_log(
     _require_red_station(point)
     now = timezone.now()
     if client_key is not None:
-        existing = RedStationService.objects.filter(point=point, client_key=client_key).first()
+        existing = _by_client_key(point, client_key)
         if existing is not None:
             return existing, False
     if not point.menu.filter(pk=service_kind.pk).exists():
@@ -78,7 +87,7 @@ def red_station_service_log(
             entry.save()
     except IntegrityError:
         # The same tap arrived twice at once: the other request logged it.
-        existing = RedStationService.objects.filter(point=point, client_key=client_key).first()
+        existing = _by_client_key(point, client_key) if client_key is not None else None
         if client_key is None or existing is None:
             raise
         return existing, False

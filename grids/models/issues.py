@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .tree import GridUnit, User
 
@@ -408,6 +409,9 @@ class Issue(models.Model):
     )
 
     objects = IssueQuerySet.as_manager()
+    # Audit history (audit/): a version per .save() through the services, with the request's user.
+    # Bulk writes (the demo seed, the sweeps' .update()) write none; the timeline (IssueEvent) has every act.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("居民问题")

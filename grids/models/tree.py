@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 PATH_STEP = 4  # characters per level: 36**4 = 1,679,616 children per parent
 PATH_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -217,6 +218,9 @@ class Post(models.Model):
     is_full_time = models.BooleanField(_("专职"), default=False, help_text=_("网格员：专职或兼职"))
     started_on = models.DateField(_("任职日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    # Audit history (audit/): who gave or took a post, and when (a removal keeps its version).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("岗位")

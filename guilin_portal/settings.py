@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "contracts",
     "dashboards",
     "open311",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("open311/v2/", include("open311.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("audit/", include("audit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/setup/", security.otp_setup, name="otp_setup"),

@@ -398,6 +398,10 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "dashboards:table_export": obj_page(lambda w: {"pk": w.xiufeng.pk, "name": "issue_children", "fmt": "csv"}),
     "dashboards:issues": obj_page(DISTRICT_UNIT),
     "dashboards:issues_export": obj_page(DISTRICT_UNIT),
+    # Audit history: staff only (a grid worker's post gives none); an object outside the jurisdiction is a 404
+    "audit:home": page(worker=403),
+    "audit:list": page(lambda w: {"kind": "issues"}, worker=403),
+    "audit:object": obj_page(lambda w: {"kind": "issues", "pk": w.issue.pk}, worker=403),
     # Open311 GeoReport v2: public service list; requests need the key of the micro-grid
     "open311:discovery": public(lambda w: JSON),
     "open311:services": public(lambda w: JSON),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,8 +11,9 @@ from django.urls import reverse
 
 from audit.registry import TYPES
 from contracts.models import Contract
+from grids import selectors
 from grids import services as grid_services
-from grids.models import GridUnit, Issue, Post, User
+from grids.models import GridUnit, Issue, IssueCategory, Post, User
 from tests.contracts import factories as f
 from tests.grids.issue_factories import log, log_routed
 
@@ -177,3 +180,23 @@ def test_an_object_seeded_in_bulk_has_a_page_without_versions(client_as):
     assert entries(response) == []
     assert "没有审计记录" in response.content.decode()
     assert client_as("qixing_worker").get(reverse("audit:object", args=["issues", issue.pk])).status_code == 403
+
+
+def test_routing_run_eagerly_inside_the_log_request_is_signed_by_the_system(
+    client_as, demo_user, django_capture_on_commit_callbacks
+):
+    worker = demo_user("xiufeng_worker")
+    form = {
+        "client_key": str(uuid.uuid4()),
+        "unit": selectors.default_log_unit(viewer=worker).pk,
+        "category": IssueCategory.objects.get(code="opinion-property").pk,
+        "description": "楼道堆放杂物。",
+        "priority": "1",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("xiufeng_worker").post(reverse("grids:issue_create"), form)
+    assert response.status_code == 302
+    issue = Issue.objects.filter(reporter=worker).latest("pk")
+    assert issue.status == Issue.Status.ALLOCATED  # routed in the same request (eager)
+    found = entries(client_as("xiufeng_district").get(reverse("audit:object", args=["issues", issue.pk])))
+    assert [(entry.action, entry.who) for entry in found] == [("修改", "系统"), ("创建", worker.display_name)]

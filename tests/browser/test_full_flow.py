@@ -3,8 +3,8 @@
 A grid worker on a 390×844 phone logs an issue with a photo and sees it routed;
 whoever the routing picked (looked up in the database) accepts and resolves it;
 the worker records the resident's feedback (satisfied closes it); district staff
-open the dashboard and the charts draw; they export the issue list as XLSX; the
-public disclosure board and the service-point directory open without logging
+open the dashboard and the charts draw; they export the issue list as XLSX and read
+the issue's audit history (who changed what); the public disclosure board and the service-point directory open without logging
 in; the language switch turns the page English. No page may log an error
 (a Content-Security-Policy violation is a console error).
 
@@ -175,7 +175,17 @@ def test_full_flow(seeded_transactional_db, page_factory, shoot, photo_file, tmp
     assert {row[3] for row in rows[1:]} == {"公共设施维修"}
     assert staff.errors == []
 
-    # 7. The public pages open without logging in, then the language switch turns the page English.
+    # 7. The issue's audit history: every version with who made it and what changed, the phone never shown.
+    staff.goto(reverse("audit:object", args=["issues", issue.pk]))
+    versions = staff.locator(".audit-entry")
+    assert versions.count() == 5  # logged, routed, accepted, resolved, closed
+    assert handler.locator(".site-nav .who").inner_text() in versions.nth(2).inner_text()
+    assert "已关闭" in versions.first.inner_text()
+    assert PHONE_NUMBER not in staff.content()
+    shoot(staff, "district-audit-history")
+    assert staff.errors == []
+
+    # 8. The public pages open without logging in, then the language switch turns the page English.
     public = page_factory(viewport=PHONE)
     for url, step in ((reverse("contracts:board_index"), "public-board"), ("/service-points/", "public-directory")):
         response = public.goto(url)

@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from grids.jurisdiction import scope
 from grids.models import Post, User
@@ -96,7 +96,12 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
 
 
-ACTIONS = {"+": gettext_lazy("创建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+# A context of their own: "修改" is "Edit" on a button but "Changed" in a history line.
+ACTIONS = {
+    "+": pgettext_lazy("审计操作", "创建"),
+    "~": pgettext_lazy("审计操作", "修改"),
+    "-": pgettext_lazy("审计操作", "删除"),
+}
 
 
 def history_entries(*, audited: AuditedType, records: Sequence[Any]) -> list[Entry]:

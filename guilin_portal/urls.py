@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import health, metrics, security
@@ -37,4 +38,4 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
 ]
 
-admin.site.site_header = admin.site.site_title = "桂林市网格治理与党群服务门户"
+admin.site.site_header = admin.site.site_title = gettext_lazy("桂林市网格治理与党群服务门户")

@@ -120,7 +120,7 @@ class RequestFormatter:
         return value.astimezone(self.zone).isoformat(timespec="seconds")
 
     def agency_responsible(self, row: dict) -> str | None:
-        """The handling office, department or grid: never a person's name. None while waiting for routing."""
+        """The handling office, department, grid or volunteer team: never a person's name. None while waiting for routing."""
         kind = row["handler_kind"]
         if kind == HandlerKind.OFFICE and row["handler_unit__name"]:
             return f"{row['handler_unit__name']}{self.office}"
@@ -130,6 +130,8 @@ class RequestFormatter:
             return row["handler_department__name"]
         if kind == HandlerKind.GRID_LEADER:
             return self.leader % {"unit": row["unit__name"]}
+        if kind == HandlerKind.VOLUNTEER_TEAM and row["handler_team__name"]:
+            return row["handler_team__name"]  # a team's name, never a member's
         return None
 
     def status_notes(self, row: dict) -> str:

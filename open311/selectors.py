@@ -57,6 +57,7 @@ REQUEST_COLUMNS = (
     "handler_unit__name",
     "handler_department__name",
     "handler_department__name_en",
+    "handler_team__name",
 )
 
 

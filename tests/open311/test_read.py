@@ -265,6 +265,15 @@ def test_agency_is_a_department_or_the_grid_never_a_person(key, make_issues, dem
     assert leader.full_name not in str(row)
 
 
+def test_agency_of_a_team_handled_issue_is_the_team(key, make_issues):
+    from volunteers.models import Team
+
+    team = Team.objects.order_by("pk").first()
+    (by_team,) = make_issues(key.client.unit, 1, handler_kind="volunteer_team", handler_unit=None, handler_team=team)
+    (row,) = key.get(f"requests/{by_team.pk}.json").json()
+    assert row["agency_responsible"] == team.name
+
+
 def test_filters_status_service_code_and_ids(key, make_issues):
     unit = key.client.unit
     fire = make_issues(unit, 2, code="hazard-fire")

@@ -87,7 +87,8 @@ class IssueCategory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # Dropdowns, admin lists and templates show the name in the reader's language.
+        return self.display_name
 
     @property
     def display_name(self) -> str:

@@ -48,6 +48,17 @@ def test_log_page_prefills_the_workers_micro_grid_and_offers_only_their_units(cl
     assert 'name="client_key"' in response.content.decode()
 
 
+def test_log_page_offers_the_categories_in_the_reader_s_language(client_as, settings):
+    client = client_as("xiufeng_worker")
+    property_opinion = category("opinion-property")
+    assert property_opinion.name_en  # the demo names every category in both languages
+    assert property_opinion.name in client.get(reverse("grids:issue_create")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("grids:issue_create")).content.decode()
+    assert property_opinion.name_en in page
+    assert property_opinion.name not in page
+
+
 def test_logging_through_the_page_routes_after_commit(client_as, demo_user, django_capture_on_commit_callbacks):
     worker = demo_user("xiufeng_worker")
     client = client_as("xiufeng_worker")

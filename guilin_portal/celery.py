@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery, signals
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
 
@@ -18,12 +19,23 @@ from .schedules import CELERY_BEAT_SCHEDULE  # noqa: E402
 app.conf.beat_schedule = CELERY_BEAT_SCHEDULE
 
 
+def release_stale_connections(task) -> None:
+    """Before and after a task on a worker, what Django does around a request (see CELERY_DB_REUSE_MAX).
+
+    Never for an eager task: it runs inside someone's request and transaction.
+    """
+    if task is not None and not getattr(task.request, "is_eager", False):
+        close_old_connections()
+
+
 @signals.task_prerun.connect
 def _before_task(task_id=None, task=None, **kwargs):
     bind_task_id(task_id)
+    release_stale_connections(task)
     metrics.task_started(task_id)
 
 
 @signals.task_postrun.connect
 def _after_task(task_id=None, task=None, state=None, **kwargs):
     metrics.task_finished(task_id, task, state)
+    release_stale_connections(task)

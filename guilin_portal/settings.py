@@ -252,6 +252,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
+# A worker keeps its database connection across tasks, as a web worker does across requests
+# (Celery's default opens a new PostgreSQL connection for every task: half the routing rate).
+# guilin_portal/celery.py gives each task what Django gives each request: a connection past
+# CONN_MAX_AGE or broken by an error is dropped, and CONN_HEALTH_CHECKS pings it before reuse.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "50"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

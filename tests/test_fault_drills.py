@@ -11,6 +11,8 @@
 (c) The database connection drops during a write: the person gets a clean 503
     page (or JSON for the API) with Retry-After, and no half-written rows remain.
 (d) The same task is delivered twice, at the same moment: one effect.
+(e) The database drops a worker's kept connection between tasks: the next task
+    reconnects and does its work, with no error and no wait for the sweep.
 
 "In the middle" is made exact without any hook in the product: the test holds
 the issue's row lock from its own connection, so the worker's routing blocks
@@ -483,6 +485,50 @@ def test_the_escalation_sweep_delivered_twice_at_once_escalates_once(seeded_tran
     assert escalated.escalation_level == 1
     assert escalated.supervision_unit_id is not None
     assert IssueEvent.objects.filter(issue=issue, kind=IssueEvent.Kind.SUPERVISED).count() == 1
+
+
+# ---------------------------------------------------------------------------
+# (e) The database drops a worker's kept connection between two tasks
+# ---------------------------------------------------------------------------
+def terminate_backends_except_mine() -> int:
+    """Terminate every other backend on the test database (a restart or a failover, as the workers see it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        mine = cursor.fetchone()[0]
+    side = side_connection()
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid NOT IN (pg_backend_pid(), %s)",
+                [connection.settings_dict["NAME"], mine],
+            )
+            return cursor.fetchone()[0]
+    finally:
+        side.close()
+
+
+@needs_redis_server
+@pytest.mark.postgres
+@pytest.mark.worker
+def test_a_worker_whose_kept_connection_was_dropped_routes_the_next_issue_at_once(
+    seeded_transactional_db, own_redis, start_worker
+):
+    worker = User.objects.get(username="xiufeng_worker")
+    first, second = log_waiting(worker, "楼道灯不亮。"), log_waiting(worker, "井盖松动。")
+    drill_worker = start_worker(own_redis.url, concurrency=1)
+    with publishing_to(own_redis.url):
+        tasks.route_issue.delay(first.pk)
+        wait_for(lambda: is_routed(first.pk), 30, "the first routing")
+        # The worker kept its connection (CELERY_DB_REUSE_MAX); the database drops it.
+        assert terminate_backends_except_mine() >= 1
+        tasks.route_issue.delay(second.pk)
+        # Routed by this delivery, not by the sweep minutes later: the dead connection was noticed
+        # before the task's first query and replaced.
+        wait_for(lambda: is_routed(second.pk), 30, "the second routing")
+    routed_once(second.pk)
+    assert "OperationalError" not in drill_worker.log()
+    assert "InterfaceError" not in drill_worker.log()
 
 
 # ---------------------------------------------------------------------------

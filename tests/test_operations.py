@@ -84,7 +84,11 @@ def test_replica_router_reads_from_the_replica_only_inside_the_block(settings, m
 def test_reads_inside_the_block_go_to_the_configured_replica(django_assert_num_queries):
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connections["replica"]) as replica_queries, reading_from_replica():
-        count = GridUnit.objects.count()
+    try:
+        with CaptureQueriesContext(connections["replica"]) as replica_queries, reading_from_replica():
+            count = GridUnit.objects.count()
+    finally:
+        # A kept-alive replica connection would block dropping the test database at the end.
+        connections["replica"].close()
     assert count == GridUnit.objects.count()
     assert any("grids_gridunit" in q["sql"] for q in replica_queries.captured_queries)

@@ -18,10 +18,11 @@ change it), migrates it and seeds the demo city, then:
    latency p50/p99 (commit stamped by an on-commit callback that runs before
    the send; routed = the worker's `routed_at`).
 
-Steps 2 and 3 run with the product's settings, then again with
-CELERY_DB_REUSE_MAX (--reuse-db, 50 by default; 0 skips it): without it,
-Celery's Django fix-up closes the database connection after every task, and
-each routing pays a new PostgreSQL connection.
+Steps 2 and 3 run with the product's settings (workers keep their database
+connection across tasks, CELERY_DB_REUSE_MAX=50), then again with
+CELERY_DB_REUSE_MAX=0, Celery's own default (--no-compare skips it): its
+Django fix-up then closes the connection after every task, and each routing
+pays a new PostgreSQL connection.
 
 gunicorn and the worker are started here and stopped by their process ids.
 One line per figure on stdout; the same lines go to bench/results/issues_api.txt.
@@ -278,7 +279,7 @@ def bench_api(requests_count: int, clients: int, workers: int) -> None:
 # ---------------------------------------------------------------------------
 # 2 and 3. Routing by a real worker on Redis
 # ---------------------------------------------------------------------------
-def start_worker(concurrency: int, reuse_db: int = 0) -> tuple[subprocess.Popen, str]:
+def start_worker(concurrency: int, reuse_db: int | None = None) -> tuple[subprocess.Popen, str]:
     from guilin_portal.celery import app
 
     hostname = f"bench-issues-{os.getpid()}@localhost"
@@ -304,7 +305,11 @@ def start_worker(concurrency: int, reuse_db: int = 0) -> tuple[subprocess.Popen,
         ],
         cwd=ROOT,
         env=base_env()
-        | ({"DJANGO_SETTINGS_MODULE": "issues_api_site", "BENCH_DB_REUSE_MAX": str(reuse_db)} if reuse_db else {}),
+        | (
+            {"DJANGO_SETTINGS_MODULE": "issues_api_site", "BENCH_DB_REUSE_MAX": str(reuse_db)}
+            if reuse_db is not None
+            else {}
+        ),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -360,10 +365,10 @@ def wait_routed(ids: list[int], seconds: float = 300) -> dict[int, datetime]:
     raise RuntimeError(f"only {len(rows)} of {len(ids)} issues were routed within {seconds} s")
 
 
-def bench_routing(queued: int, paced: int, pace: float, concurrency: int, reuse_db: int = 0) -> None:
+def bench_routing(queued: int, paced: int, pace: float, concurrency: int, reuse_db: int | None = None) -> None:
     from guilin_portal.celery import app
 
-    setting = f", CELERY_DB_REUSE_MAX={reuse_db}" if reuse_db else ", product settings"
+    setting = f", CELERY_DB_REUSE_MAX={reuse_db}" if reuse_db is not None else ", product settings"
     app.control.purge()  # whatever an earlier phase queued has no worker to wait for
     # Throughput: queue issues with no worker consuming, then let one drain them.
     stamps = log_issues(queued)
@@ -400,11 +405,9 @@ def main() -> None:
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--no-seed", action="store_true", help="reuse the database as it is")
     parser.add_argument(
-        "--reuse-db",
-        type=int,
-        default=50,
-        help="also measure routing with CELERY_DB_REUSE_MAX=N (0: skip); Celery closes the "
-        "database connection after every task otherwise",
+        "--no-compare",
+        action="store_true",
+        help="skip measuring routing again with CELERY_DB_REUSE_MAX=0 (a new connection per task)",
     )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -413,8 +416,8 @@ def main() -> None:
     setup_django()
     bench_api(args.requests, args.clients, args.workers)
     bench_routing(args.queued, args.paced, args.pace, args.worker_concurrency)
-    if args.reuse_db:
-        bench_routing(args.queued, args.paced, args.pace, args.worker_concurrency, reuse_db=args.reuse_db)
+    if not args.no_compare:
+        bench_routing(args.queued, args.paced, args.pace, args.worker_concurrency, reuse_db=0)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
     (RESULTS / "issues_api.txt").write_text(f"# {stamp} on {os.cpu_count()} CPUs\n" + "\n".join(LINES) + "\n")
 

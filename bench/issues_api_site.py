@@ -13,8 +13,8 @@ from guilin_portal.settings import *  # noqa: F403
 
 ROOT_URLCONF = "issues_api_site"
 
-# The routing figures are also measured with Celery keeping its database connection across
-# tasks (a settings change proposed to the lead); off unless the bench asks for it.
+# The routing figures are also measured with another CELERY_DB_REUSE_MAX than the product's
+# (0: Celery's default, a new database connection per task).
 if os.environ.get("BENCH_DB_REUSE_MAX"):
     CELERY_DB_REUSE_MAX = int(os.environ["BENCH_DB_REUSE_MAX"])
 

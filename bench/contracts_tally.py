@@ -20,49 +20,21 @@ bench/results/contracts_tally.txt.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, pg_url, printer_to_list, recreate_pg, setup_django
+
 DB_NAME = "guilin_contracts"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+PG_URL = pg_url(DB_NAME)
+# DEBUG off: no query log in memory.
+DJANGO_ENV = {"DATABASE_URL": PG_URL, "DJANGO_DEBUG": "false", "PORTAL_LOG_LEVEL": "WARNING"}
+DJANGO_DEFAULTS = {
+    "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "localhost",
+}
 LINES: list[str] = []
-
-
-def say(line: str) -> None:
-    print(line, flush=True)
-    LINES.append(line)
-
-
-def recreate_database() -> None:
-    import psycopg2
-
-    connection = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DB_NAME],
-        )
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    connection.close()
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = PG_URL
-    os.environ["DJANGO_DEBUG"] = "false"  # no query log in memory
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
-    os.environ["PORTAL_LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
-    import django
-
-    django.setup()
+say = printer_to_list(LINES)
 
 
 def seed_scale_one() -> float:
@@ -263,8 +235,8 @@ def main() -> None:
     parser.add_argument("--times", type=int, default=100, help="the larger scale, as a multiple of scale 1")
     args = parser.parse_args()
 
-    recreate_database()
-    setup_django()
+    recreate_pg(DB_NAME)
+    setup_django(DJANGO_ENV, defaults=DJANGO_DEFAULTS)
     from django.utils import timezone
 
     seed_seconds = seed_scale_one()

@@ -25,61 +25,18 @@ from __future__ import annotations
 
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, count_queries, manage, pg_url, printer_to_file, recreate_pg, setup_django, timed
+
 DB_NAME = "guilin_dashboards"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+PG_URL = pg_url(DB_NAME)
 RESULTS = ROOT / "bench" / "results" / "dashboards.txt"
 DEFAULT_ISSUES = 1_000_000
-
-
-def out(line: str) -> None:
-    print(line, flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-
-
-def manage(env: dict[str, str], *args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=os.environ | env, check=True, capture_output=True
-    )
-    return time.perf_counter() - started
-
-
-def recreate_pg() -> None:
-    import psycopg2
-
-    connection = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    connection.close()
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
-    import django
-
-    django.setup()
-
-
-def timed(fn, runs: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.99) - 1)]
+out = printer_to_file(RESULTS)
 
 
 # ---------------------------------------------------------------------------
@@ -189,14 +146,6 @@ def session_client(user):
     return client
 
 
-class QueryCounter(list):
-    """An execute wrapper that keeps every statement the connection runs."""
-
-    def __call__(self, execute, sql, params, many, context):
-        self.append(sql)
-        return execute(sql, params, many, context)
-
-
 def measure(label: str, runs: int) -> None:
     import datetime as dt
 
@@ -271,12 +220,10 @@ def measure(label: str, runs: int) -> None:
     for name, client, url, params in cases:
         response = client.get(url, params)  # warm
         assert response.status_code == 200, (url, response.status_code, response.content[:300])
-        queries = QueryCounter()
-        with connection.execute_wrapper(queries):
-            client.get(url, params)
+        queries = count_queries(lambda c=client, u=url, p=params: c.get(u, p))
         p50, p99 = timed(lambda c=client, u=url, p=params: c.get(u, p), runs)
         out(
-            f"postgresql [{label}]: {name}: p50 {p50:.1f} ms, p99 {p99:.1f} ms, {len(queries)} queries; "
+            f"postgresql [{label}]: {name}: p50 {p50:.1f} ms, p99 {p99:.1f} ms, {queries} queries; "
             f"{p50 / h50:.1f}x the bare view, {p50 / c50:.2f}x the bare COUNT"
         )
 
@@ -325,7 +272,7 @@ def main() -> None:
         return
     pg = {"DATABASE_URL": PG_URL}
     if "--reuse" not in args:
-        recreate_pg()
+        recreate_pg(DB_NAME)
     manage(pg, "migrate", "-v", "0")
     if "--reuse" not in args:
         seconds = manage(pg, "seed_demo", "--scale", "1", "--no-progress")

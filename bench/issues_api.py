@@ -43,19 +43,17 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, percentile, pg_url, prepare_database, printer_to_list, setup_django
+
 DB_NAME = os.environ.get("PORTAL_BENCH_DB", "guilin_grids")
-DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB_URL = pg_url(DB_NAME)
 BROKER_URL = os.environ.get("PORTAL_BENCH_BROKER", "redis://127.0.0.1:6379/1")
+# What this process and every process it starts run with (over os.environ).
+DJANGO_ENV = {"DATABASE_URL": DB_URL, "CELERY_BROKER_URL": BROKER_URL, "PORTAL_LOG_LEVEL": "WARNING"}
 RESULTS = ROOT / "bench" / "results"
 LINES: list[str] = []
-
-
-def say(line: str) -> None:
-    LINES.append(line)
-    print(line, flush=True)
+say = printer_to_list(LINES)
 
 
 def free_port() -> int:
@@ -64,53 +62,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 def base_env() -> dict[str, str]:
-    return os.environ | {
-        "DATABASE_URL": DB_URL,
-        "CELERY_BROKER_URL": BROKER_URL,
-        "PORTAL_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
-    }
-
-
-def prepare_database(scale: float) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DB_NAME],
-        )
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    connection.close()
-    env = base_env()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--scale", str(scale), "--no-progress"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    print(f"(seeded the demo city at scale {scale} on PostgreSQL in {time.perf_counter() - started:.1f} s)")
-
-
-def setup_django() -> None:
-    os.environ.update({"DATABASE_URL": DB_URL, "CELERY_BROKER_URL": BROKER_URL, "PORTAL_LOG_LEVEL": "WARNING"})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    return os.environ | DJANGO_ENV | {"PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}"}
 
 
 # ---------------------------------------------------------------------------
@@ -412,8 +365,8 @@ def main() -> None:
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not args.no_seed:
-        prepare_database(args.scale)
-    setup_django()
+        prepare_database(DB_NAME, base_env(), args.scale)
+    setup_django(DJANGO_ENV)
     bench_api(args.requests, args.clients, args.workers)
     bench_routing(args.queued, args.paced, args.pace, args.worker_concurrency)
     if not args.no_compare:

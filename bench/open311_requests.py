@@ -20,67 +20,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, percentile, pg_url, prepare_database, printer_to_list, samples_ms, setup_django
+
 DB_NAME = os.environ.get("PORTAL_BENCH_DB", "guilin_open311")
-DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB_URL = pg_url(DB_NAME)
+# What manage.py and this process run with (over os.environ).
+DJANGO_ENV = {"DATABASE_URL": DB_URL, "PORTAL_LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": ""}
 RESULTS = ROOT / "bench" / "results"
 LINES: list[str] = []
-
-
-def say(line: str) -> None:
-    LINES.append(line)
-    print(line, flush=True)
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
-def prepare_database(scale: float) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DB_NAME],
-        )
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    connection.close()
-    env = os.environ | {"DATABASE_URL": DB_URL, "PORTAL_LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": ""}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--scale", str(scale), "--no-progress"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    print(f"(seeded the demo city at scale {scale} on PostgreSQL in {time.perf_counter() - started:.1f} s)")
-
-
-def setup_django() -> None:
-    os.environ.update({"DATABASE_URL": DB_URL, "PORTAL_LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": ""})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import logging
-
-    import django
-
-    django.setup()
-    logging.getLogger("portal.security").setLevel(logging.WARNING)  # one line per filed request otherwise
+say = printer_to_list(LINES)
 
 
 def add_issues(count: int, *, unit_ids: list[int], days: int, now) -> None:
@@ -149,13 +103,7 @@ def timed(call, runs: int) -> tuple[float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(3):
-        call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = samples_ms(call, runs, warm=3)
     with CaptureQueriesContext(connection) as queries:
         call()
     return statistics.median(samples), percentile(samples, 0.99), len(queries)
@@ -170,8 +118,9 @@ def main() -> None:
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not args.keep:
-        prepare_database(args.scale)
-    setup_django()
+        prepare_database(DB_NAME, DJANGO_ENV, args.scale)
+    setup_django(DJANGO_ENV)
+    logging.getLogger("portal.security").setLevel(logging.WARNING)  # one line per filed request otherwise
     if args.keep:
         from django.core.management import call_command
 

@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, count_queries, manage, pg_connect, pg_url, printer_to_list, recreate_pg, setup_django, timed
+
 DB_NAME = "guilin_service_centers"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+PG_URL = pg_url(DB_NAME)
 RESULTS = ROOT / "bench" / "results" / "service_points.txt"
 BENCH_ENV = {
     "DATABASE_URL": PG_URL,
@@ -46,18 +45,12 @@ BENCH_ENV = {
 }
 
 
-def manage(*args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=os.environ | BENCH_ENV, check=True, capture_output=True
-    )
-
-
 def database_state() -> str:
     """'missing', 'empty' or 'seeded'."""
     import psycopg2
 
     try:
-        connection = psycopg2.connect(f"dbname={DB_NAME} user=postgres host=127.0.0.1")
+        connection = pg_connect(DB_NAME)
     except psycopg2.OperationalError:
         return "missing"
     try:
@@ -71,22 +64,11 @@ def database_state() -> str:
         connection.close()
 
 
-def recreate_database() -> None:
-    import psycopg2
-
-    connection = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    connection.close()
-
-
 def seed() -> None:
-    recreate_database()
+    recreate_pg(DB_NAME)
     started = time.perf_counter()
-    manage("migrate", "-v", "0")
-    manage("seed_demo", "--scale", "1", "--no-progress")
+    manage(BENCH_ENV, "migrate", "-v", "0")
+    manage(BENCH_ENV, "seed_demo", "--scale", "1", "--no-progress")
     print(f"seeded {DB_NAME} at --scale 1 in {time.perf_counter() - started:.1f} s", flush=True)
 
 
@@ -126,13 +108,8 @@ def _urlpatterns():
 
 
 def measure(seconds: float, entries: int, runs: int) -> list[str]:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
 
     from grids.models import GridUnit, User
@@ -144,26 +121,7 @@ def measure(seconds: float, entries: int, runs: int) -> list[str]:
     urlpatterns = _urlpatterns()
     settings.ROOT_URLCONF = __name__
     lines: list[str] = []
-
-    class QueryCounter:
-        """Counts the statements one request sends (an execute wrapper: no query log needed)."""
-
-        def __init__(self) -> None:
-            self.count = 0
-
-        def __call__(self, execute, sql, params, many, context):
-            self.count += 1
-            return execute(sql, params, many, context)
-
-    def queries_of(fn) -> int:
-        counter = QueryCounter()
-        with connection.execute_wrapper(counter):
-            fn()
-        return counter.count
-
-    def say(line: str) -> None:
-        print(line, flush=True)
-        lines.append(line)
+    say = printer_to_list(lines)
 
     def client_for(username: str) -> Client:
         client = Client(REMOTE_ADDR="127.0.0.1")
@@ -198,7 +156,7 @@ def measure(seconds: float, entries: int, runs: int) -> list[str]:
     page_rate, page_n = rate(tap)
     bare_rate, bare_n = rate(lambda: staff.post("/bench/bare/", {"service_kind": kind.pk}))
     insert_rate, insert_n = rate(lambda: staff.post(f"/bench/insert/{station.pk}/", {"service_kind": kind.pk}))
-    tap_queries = queries_of(tap)
+    tap_queries = count_queries(tap)
     logged = RedStationService.objects.filter(point=station).count() - started_count
     say(
         f"red-station log via the page (POST {log_url}): {page_rate:.0f} entries/s over {page_n} taps, "
@@ -217,26 +175,15 @@ def measure(seconds: float, entries: int, runs: int) -> list[str]:
     admin = client_for("admin")
     overview_url = f"/service-points/staff/units/{city.pk}/"
 
-    def timed(fn) -> tuple[float, float]:
-        for _warm in range(5):
-            fn()
-        samples = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            fn()
-            samples.append((time.perf_counter() - started) * 1000)
-        samples.sort()
-        return statistics.median(samples), samples[max(0, int(len(samples) * 0.99) - 1)]
-
     def get_overview():
         response = admin.get(overview_url)
         assert response.status_code == 200, response.status_code
 
-    overview_queries = queries_of(get_overview)
-    page = timed(get_overview)
-    bare = timed(lambda: admin.get("/bench/bare/"))
+    overview_queries = count_queries(get_overview)
+    page = timed(get_overview, runs, warm=5)
+    bare = timed(lambda: admin.get("/bench/bare/"), runs, warm=5)
     viewer = User.objects.get(username="admin")
-    alone = timed(lambda: selectors.network_overview(viewer=viewer, unit=city))
+    alone = timed(lambda: selectors.network_overview(viewer=viewer, unit=city), runs, warm=5)
     points = selectors.network_overview(viewer=viewer, unit=city).total_points
     services = RedStationService.objects.count()
     say(
@@ -263,12 +210,9 @@ def main() -> None:
         return
     if args.reseed or database_state() != "seeded":
         seed()
-    manage("migrate", "-v", "0")
-    manage("collectstatic", "--noinput", "-v", "0")
-    import psycopg2
-
-    connection = psycopg2.connect(f"dbname={DB_NAME} user=postgres host=127.0.0.1")
-    connection.autocommit = True
+    manage(BENCH_ENV, "migrate", "-v", "0")
+    manage(BENCH_ENV, "collectstatic", "--noinput", "-v", "0")
+    connection = pg_connect(DB_NAME, autocommit=True)
     with connection.cursor() as cursor:
         # Statistics and visibility maps as autovacuum keeps them on a live system (index-only scans).
         cursor.execute("VACUUM ANALYZE")

@@ -17,63 +17,23 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import subprocess
 import sys
 import threading
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, manage, pg_url, printer_to_file, recreate_pg, setup_django, timed
+
 DB_NAME = "guilin_volunteers_bench"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+PG_URL = pg_url(DB_NAME)
 RESULTS = ROOT / "bench" / "results" / "volunteers.txt"
-
-
-def manage(env: dict[str, str], *args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=os.environ | env, check=True, capture_output=True
-    )
-    return time.perf_counter() - started
-
-
-def recreate_pg() -> None:
-    import psycopg2
-
-    connection = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    connection.close()
-
-
-def out(line: str) -> None:
-    print(line, flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-
-
-def timed(fn, runs: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.99) - 1)]
+out = printer_to_file(RESULTS)
 
 
 def measure() -> None:
     """Runs in a subprocess whose DATABASE_URL names the seeded database."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.db.models import Count
@@ -278,7 +238,7 @@ def main() -> None:
         return
     pg = {"DATABASE_URL": PG_URL}
     if "--reuse" not in sys.argv:
-        recreate_pg()
+        recreate_pg(DB_NAME)
         manage(pg, "migrate", "-v", "0")
         seconds = manage(pg, "seed_demo", "--scale", "1", "--no-progress")
         out(f"postgresql: migrate done; seed_demo --scale 1: {seconds:.1f} s (wall, all apps)")

@@ -242,6 +242,13 @@ def side_connection():
     return side
 
 
+def backend_pid() -> int:
+    """The PostgreSQL backend of this thread's Django connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 @contextmanager
 def row_locked(issue_id: int) -> Iterator[None]:
     """Hold the issue's row lock from another connection: routing blocks inside its transaction."""
@@ -492,9 +499,7 @@ def test_the_escalation_sweep_delivered_twice_at_once_escalates_once(seeded_tran
 # ---------------------------------------------------------------------------
 def terminate_backends_except_mine() -> int:
     """Terminate every other backend on the test database (a restart or a failover, as the workers see it)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        mine = cursor.fetchone()[0]
+    mine = backend_pid()
     side = side_connection()
     try:
         with side.cursor() as cursor:
@@ -557,9 +562,7 @@ def connection_dropped_before(target: str) -> Iterator[list[int]]:
     terminated: list[int] = []
 
     def dropping(*args, **kwargs):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
+        pid = backend_pid()
         side = side_connection()
         try:
             with side.cursor() as cursor:

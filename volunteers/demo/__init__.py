@@ -42,7 +42,7 @@ from ..models import (
     TeamMember,
     Volunteer,
 )
-from .demands import demand_counts, seed_demands
+from .demands import ACTIVITY_COLUMNS, demand_counts, seed_demands
 from .demands import plan_keys as demand_plan_keys
 from .fast import IdBlock, analyze_tables, insert_rows, reset_sequences
 from .ledger import Rec, seed_ledger
@@ -475,23 +475,7 @@ def seed(ctx: DemoContext) -> None:
     insert_rows(
         ctx,
         Activity,
-        [
-            "id",
-            "title",
-            "team_id",
-            "category_id",
-            "kind",
-            "unit_id",
-            "place",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "places_taken",
-            "status",
-            "created_by_id",
-            "description",
-            "created_at",
-        ],
+        ACTIVITY_COLUMNS,
         (row + ("", now) for row in activities),
         total=len(activities),
         label="志愿活动",

@@ -41,6 +41,26 @@ from ..models import Activity, ActivityKind, ActivitySignup, ServiceCategory, Se
 from .fast import IdBlock, insert_rows, reset_sequences
 from .ledger import Rec
 
+# The columns of a demo activity row, shared by the activities of the calendar (__init__) and the
+# demand shifts here (which add their issue and sub-task).
+ACTIVITY_COLUMNS = (
+    "id",
+    "title",
+    "team_id",
+    "category_id",
+    "kind",
+    "unit_id",
+    "place",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "places_taken",
+    "status",
+    "created_by_id",
+    "description",
+    "created_at",
+)
+
 # (issue category code, volunteer category code): what the district rules send to teams.
 DEMAND_RULES = [("proxy-social", "convenience"), ("proxy-elderly", "care_relief")]
 FULL_SCALE_RESOLVED = 600  # city-wide demands resolved by teams, over two years
@@ -509,25 +529,7 @@ def seed_demands(
     insert_rows(
         ctx,
         Activity,
-        [
-            "id",
-            "title",
-            "team_id",
-            "category_id",
-            "kind",
-            "unit_id",
-            "place",
-            "starts_at",
-            "ends_at",
-            "capacity",
-            "places_taken",
-            "status",
-            "created_by_id",
-            "description",
-            "created_at",
-            "issue_id",
-            "issue_task_id",
-        ],
+        [*ACTIVITY_COLUMNS, "issue_id", "issue_task_id"],
         activities,
         total=len(activities),
         label="诉求服务班次",

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # Ours: the spine first, then the domains that hang from it
     "guilin_portal",
     "grids",
+    "issues",
     "volunteers",
     "service_centers",
     "contracts",
@@ -261,7 +262,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ROUTES = {
-    "grids.tasks.*": {"queue": "routing"},
+    "issues.tasks.*": {"queue": "routing"},
     "contracts.tasks.*": {"queue": "tallies"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"

@@ -69,11 +69,11 @@ TYPES: dict[str, AuditedType] = {
         AuditedType(
             key="issues",
             label=_("居民问题"),
-            model_label="grids.Issue",
+            model_label="issues.Issue",
             unit_field="unit",
             related=("category", "unit"),
             describe=_issue,
-            link=lambda row: reverse("grids:issue_detail", args=[row.id]),
+            link=lambda row: reverse("issues:issue_detail", args=[row.id]),
             hidden=frozenset({"version", "client_key"}),
             personal=frozenset({"resident_name", "resident_phone"}),
         ),

@@ -159,7 +159,7 @@ def _previous_versions(audited: AuditedType, records: Sequence[Any]) -> dict[int
 _NAMES: dict[str, tuple[tuple[str, ...], Any]] = {
     "grids.gridunit": (("name",), lambda obj: obj.name),
     "grids.user": (("full_name", "username"), lambda obj: obj.display_name),
-    "grids.issuecategory": (("name", "name_en"), lambda obj: obj.display_name),
+    "issues.issuecategory": (("name", "name_en"), lambda obj: obj.display_name),
     "grids.department": (("name",), lambda obj: obj.name),
     "contracts.cobuildingunit": (("name",), lambda obj: obj.name),
     "contracts.contract": (("number",), lambda obj: obj.number),

@@ -96,7 +96,7 @@ def grow(target: int, *, regrow: bool = False) -> None:
     from django.db import connection
 
     from dashboards.services import issue_rollup_rebuild, issue_rollup_refresh
-    from grids.models import Issue
+    from issues.models import Issue
 
     if regrow:
         with connection.cursor() as cursor:
@@ -159,8 +159,9 @@ def measure(label: str, runs: int) -> None:
 
     from dashboards.api.auth import StatsKeyThrottle
     from dashboards.services import api_key_issue
-    from grids.models import PATH_STEP, GridUnit, Issue, Post, User
+    from grids.models import PATH_STEP, GridUnit, Post, User
     from grids.models.tree import path_upper_bound
+    from issues.models import Issue
 
     # As in production: no query log, no template debug information (the embedded default runs DEBUG on).
     settings.DEBUG = False
@@ -232,7 +233,7 @@ def export(limit: int | None) -> None:
     """Runs in its own process: time and peak memory of one streamed export."""
     from dashboards.exports import write_issue_workbook
     from grids.models import User
-    from grids.selectors import IssueFilters, issue_list
+    from issues.selectors import IssueFilters, issue_list
 
     viewer = User.objects.get(username="admin")
     queryset = issue_list(viewer=viewer, filters=IssueFilters())

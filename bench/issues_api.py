@@ -171,8 +171,9 @@ def bench_api(requests_count: int, clients: int, workers: int) -> None:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
-    from grids import selectors
-    from grids.models import IssueCategory, User
+    from grids.models import User
+    from issues import selectors
+    from issues.models import IssueCategory
 
     worker = User.objects.get(username="xiufeng_worker")
     token, _created = Token.objects.get_or_create(user=worker)
@@ -284,8 +285,9 @@ def log_issues(count: int, pace: float | None = None) -> dict[int, float]:
     """Log `count` issues in this process; returns issue id -> commit time (epoch seconds)."""
     from django.db import transaction
 
-    from grids import selectors, services
-    from grids.models import IssueCategory, User
+    from grids.models import User
+    from issues import selectors, services
+    from issues.models import IssueCategory
 
     worker = User.objects.get(username="xiufeng_worker")
     unit = selectors.default_log_unit(viewer=worker)
@@ -307,7 +309,7 @@ def log_issues(count: int, pace: float | None = None) -> dict[int, float]:
 
 
 def wait_routed(ids: list[int], seconds: float = 300) -> dict[int, datetime]:
-    from grids.models import Issue
+    from issues.models import Issue
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

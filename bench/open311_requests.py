@@ -41,7 +41,8 @@ def add_issues(count: int, *, unit_ids: list[int], days: int, now) -> None:
     """`count` allocated or closed issues over `unit_ids` and the last `days` days, in one statement."""
     from django.db import connection
 
-    from grids.models import GridUnit, Issue, IssueCategory, User
+    from grids.models import GridUnit, User
+    from issues.models import Issue, IssueCategory
 
     categories = list(IssueCategory.objects.values_list("pk", "kind", "time_limit_hours"))
     reporter = User.objects.get(username="xiufeng_worker").pk
@@ -129,7 +130,8 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from grids.models import GridUnit, Issue
+    from grids.models import GridUnit
+    from issues.models import Issue
     from open311 import selectors, services
     from open311.demo import demo_units
     from open311.views import Open311Throttle

@@ -41,10 +41,11 @@ def measure() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from grids import services as issue_services
-    from grids.models import GridUnit, HandlerKind, Issue, IssueCategory, Post, RoutingRule, User
-    from grids.services.routing import matching_rule
-    from grids.views import issues as issue_views
+    from grids.models import GridUnit, Post, User
+    from issues import services as issue_services
+    from issues.models import HandlerKind, Issue, IssueCategory, RoutingRule
+    from issues.services.routing import matching_rule
+    from issues.views import issues as issue_views
     from volunteers.models import Team, TeamMember
     from volunteers.selectors import least_loaded_team
     from volunteers.views import demands as demand_views

@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from grids.models import Issue
-from grids.selectors import issue_resident_name_for, issue_resident_phone_for
+from issues.models import Issue
+from issues.selectors import issue_resident_name_for, issue_resident_phone_for
 
 from .tables import Table
 from .xlsx import Drain, XlsxStream

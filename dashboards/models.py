@@ -7,8 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import PATH_STEP, GridUnit, Issue
+from grids.models import PATH_STEP, GridUnit
 from grids.models.tree import TreePathField
+from issues.models import Issue
 
 
 class StatsApiKeyQuerySet(models.QuerySet):
@@ -97,7 +98,7 @@ class IssueMonthlyRollup(models.Model):
     street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)
     month = models.DateField(_("月份"), help_text=_("当月第一天（北京时间）"))
     category = models.ForeignKey(
-        "grids.IssueCategory", verbose_name=_("问题类别"), on_delete=models.CASCADE, related_name="+"
+        "issues.IssueCategory", verbose_name=_("问题类别"), on_delete=models.CASCADE, related_name="+"
     )
     status = models.CharField(_("当前状态"), max_length=20, choices=Issue.Status.choices)
     logged = models.PositiveIntegerField(_("登记数"), default=0)
@@ -147,7 +148,7 @@ class RollupState(models.Model):
 class IssueFact(models.Model):
     """One issue as the dashboards count it: its unit's path, category, status, times, hours and feedback.
 
-    A narrow copy of `grids.Issue` (no foreign keys, so nothing in the grids app
+    A narrow copy of `issues.Issue` (no foreign keys, so nothing in the grids app
     changes), kept with the roll-up by `dashboards.services.rollups`: the odd days
     of a custom period, everything below a street and the median hours are read
     here through path-and-time indexes, instead of joining a million issues to

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from grids.forms import IssueFilterForm
 from grids.models import GridUnit, Post
-from grids.selectors import IssueFilters, issue_list
 from guilin_portal.db_router import reading_from_replica
+from issues.forms import IssueFilterForm
+from issues.selectors import IssueFilters, issue_list
 
 from . import exports
 from .forms import PeriodForm

@@ -10,9 +10,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .forms import GridUnitForm, PostForm
-from .models import GridUnit, Post, User, ancestor_paths
+from grids import services
+from grids.forms import GridUnitForm, PostForm
+from grids.models import GridUnit, Post, User, ancestor_paths
 
 
 def attach_breadcrumbs(units: list[GridUnit]) -> None:
@@ -132,4 +132,3 @@ class PostAdmin(admin.ModelAdmin):
 
 
 # Resident issues and their master data live in their own module.
-from . import admin_issues  # noqa: E402,F401

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from grids import demo_data
+from grids.models import GridUnit, Post, User, path_step
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
-
-from . import demo_data, demo_issues
-from .models import GridUnit, Post, User, path_step
 
 DEMO_ORDER = 10
 
@@ -119,8 +118,6 @@ def plan(scale: float) -> dict[str, int]:
         "grids.posts.org_department": districts,
         "grids.posts.city_admin": 1,
         "grids.people.grid_leaders_and_workers": shape.grid_leaders + shape.grid_workers,
-        # Resident issues: categories, departments, rules and two years of history (grids/demo_issues.py).
-        **demo_issues.plan(scale),
     }
 
 
@@ -246,7 +243,6 @@ def seed(ctx: DemoContext) -> None:
         label="党员责任区",
     )
     _seed_people(ctx, shape, city, districts, streets, communities, areas, compounds)
-    demo_issues.seed(ctx)
 
 
 def _seed_people(ctx, shape, city, districts, streets, communities, areas, compounds) -> None:

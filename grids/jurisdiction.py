@@ -43,7 +43,7 @@ def jurisdiction_paths(viewer: Any) -> list[str] | None:
     if hasattr(viewer, "jurisdiction_paths"):
         paths = minimal_prefixes(list(viewer.jurisdiction_paths()))
     else:
-        from .models import Post
+        from grids.models import Post
 
         paths = minimal_prefixes(list(Post.objects.filter(user_id=viewer.pk).values_list("unit__path", flat=True)))
     setattr(viewer, _CACHE_ATTR, paths)

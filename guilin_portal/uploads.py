@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -121,3 +122,8 @@ def protected_file_response(field_file, *, download_name: str | None = None) -> 
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def issue_photo_path(instance, filename: str) -> str:
+    now = timezone.now()
+    return f"issue_photos/{now:%Y/%m}/{filename}"

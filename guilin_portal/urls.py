@@ -10,6 +10,7 @@ from . import health, metrics, security
 
 api_v1 = [
     path("", include("grids.api.urls")),
+    path("", include("issues.api.urls")),
     path("volunteers/", include("volunteers.api.urls")),
     path("service-points/", include("service_centers.api.urls")),
     path("contracts/", include("contracts.api.urls")),
@@ -18,6 +19,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("grids.urls")),
+    path("", include("issues.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("service-points/", include("service_centers.urls")),
     path("contracts/", include("contracts.urls")),

@@ -93,7 +93,7 @@ class Open311Client(models.Model):
 class Open311ServiceAccount(User):
     """The reporter account of Open311 clients, as grids sees it when logging.
 
-    Its jurisdiction is the units of its usable keys: `grids.services.issue_log`
+    Its jurisdiction is the units of its usable keys: `issues.services.issue_log`
     lets a reporter log only inside their jurisdiction, and this is where a
     client's requests belong. It holds no posts, so it never counts as a grid
     worker and sees nothing in the portal's pages.

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from grids.models import HandlerKind, Issue, IssueCategory, IssueKind, mask_phone
+from guilin_portal.privacy import mask_phone
+from issues.models import HandlerKind, Issue, IssueCategory, IssueKind
 
 from .selectors import spec_status
 
@@ -158,7 +159,7 @@ class RequestFormatter:
             "address": redact(row["location_text"], **private) or None,
             "address_id": None,
             "zipcode": None,
-            # An issue keeps no coordinates (grids.Issue has none), and photos are private.
+            # An issue keeps no coordinates (issues.Issue has none), and photos are private.
             "lat": None,
             "long": None,
             "media_url": None,

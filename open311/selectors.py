@@ -15,7 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from grids.jurisdiction import scope
-from grids.models import GridUnit, Issue, IssueCategory
+from grids.models import GridUnit
+from issues.models import Issue, IssueCategory
 
 from .models import Open311Client
 

@@ -1,6 +1,6 @@
 """Writes of the Open311 app: issuing and revoking client keys, and filing a service request.
 
-A request becomes a resident issue through `grids.services.issue_log`, the
+A request becomes a resident issue through `issues.services.issue_log`, the
 same function the grid worker's page and the issue API call, so the same
 rules hold (micro-grid, active category, phone format, time limit) and
 routing runs after commit.
@@ -22,8 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import services as grid_services
-from grids.models import GridUnit, Issue, IssueCategory, User
+from grids.models import GridUnit, User
+from issues import services as grid_services
+from issues.models import Issue, IssueCategory
 
 from .models import Open311Client, Open311ServiceAccount
 

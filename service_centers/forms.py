@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import GridUnit, Issue
+from grids.models import GridUnit
+from issues.models import Issue
 from volunteers.models import Activity
 
 from .models import ActivityCategory, ServiceKind, ServicePoint, StarRating

@@ -30,18 +30,8 @@ from contracts.models import (
     QuarterlyTally,
 )
 from dashboards.services import api_key_issue
-from grids.models import (
-    DeadlineExtension,
-    GridUnit,
-    HandlerKind,
-    Issue,
-    IssueCategory,
-    IssuePhoto,
-    IssueTask,
-    Notification,
-    Post,
-    User,
-)
+from grids.models import GridUnit, Post, User
+from issues.models import DeadlineExtension, HandlerKind, Issue, IssueCategory, IssuePhoto, IssueTask, Notification
 from open311.services import open311_client_issue
 from service_centers.models import ServicePoint
 from volunteers.models import Activity, ActivitySignup, LedgerAccount, ServiceRecord, Team, TeamMember, Volunteer
@@ -243,7 +233,7 @@ def _markers(w: World) -> tuple[list[str], list[str]]:
     )
     o = w.objects
     links = [
-        reverse("grids:issue_detail", args=[o["issue"].pk]),
+        reverse("issues:issue_detail", args=[o["issue"].pk]),
         reverse("volunteers:team_detail", args=[o["team"].pk]),
         reverse("volunteers:activity_detail", args=[o["activity"].pk]),
         reverse("volunteers:record_detail", args=[o["record"].pk]),

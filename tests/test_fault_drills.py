@@ -51,10 +51,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from grids import selectors, services, tasks
-from grids.models import Issue, IssueCategory, IssueEvent, IssuePhoto, Notification, User
+from grids.models import User
 from guilin_portal.celery import app as celery_app
-from tests.grids.issue_factories import jpeg_with_gps, session_client
+from issues import selectors, services, tasks
+from issues.models import Issue, IssueCategory, IssueEvent, IssuePhoto, Notification
+from tests.issues.factories import jpeg_with_gps, session_client
 
 ERRORS_MIDDLEWARE = "guilin_portal.errors_middleware.DatabaseUnavailableMiddleware"
 REDIS_SERVER = shutil.which("redis-server")
@@ -345,7 +346,7 @@ def test_redis_down_while_issues_are_logged_all_saved_and_all_routed_once_when_i
     client = session_client(worker)
     with publishing_to(own_redis.url):
         # Given one issue logged while Redis is up: its routing task waits in Redis (no worker yet)...
-        response = client.post(reverse("grids:issue_create"), log_form(worker, "第1件：Redis 停机前登记。"))
+        response = client.post(reverse("issues:issue_create"), log_form(worker, "第1件：Redis 停机前登记。"))
         assert response.status_code == 302
         assert own_redis.queued() == 1
         # ...when Redis crashes (no persistence: that queued task is lost with it)
@@ -354,7 +355,7 @@ def test_redis_down_while_issues_are_logged_all_saved_and_all_routed_once_when_i
         for n in range(2, 5):
             started = time.monotonic()
             response = client.post(
-                reverse("grids:issue_create"), log_form(worker, f"第{n}件：Redis 停机时登记。"), follow=True
+                reverse("issues:issue_create"), log_form(worker, f"第{n}件：Redis 停机时登记。"), follow=True
             )
             # then each page still succeeds, promptly, and says routing will follow.
             assert response.status_code == 200
@@ -603,8 +604,8 @@ def test_connection_dropped_while_an_issue_is_logged_gives_a_503_and_writes_noth
     counts = (Issue.objects.count(), IssueEvent.objects.count(), IssuePhoto.objects.count())
     client = session_client(worker)
     # The issue row and its photo row are written; the connection dies before the timeline event.
-    with connection_dropped_before("grids.services.issues._event") as terminated:
-        response = client.post(reverse("grids:issue_create"), form)
+    with connection_dropped_before("issues.services.lifecycle._event") as terminated:
+        response = client.post(reverse("issues:issue_create"), form)
     assert terminated  # the drop happened inside the service
     assert_clean_503(response)
     # No half-written issue: the transaction never committed.
@@ -615,7 +616,7 @@ def test_connection_dropped_while_an_issue_is_logged_gives_a_503_and_writes_noth
     # points at it, so no view serves it); the rows, which are what the portal shows, are all gone.
     # The same form sent again (the person retries) logs the issue once.
     form["photos"] = jpeg_with_gps()
-    response = client.post(reverse("grids:issue_create"), form)
+    response = client.post(reverse("issues:issue_create"), form)
     assert response.status_code == 302
     assert Issue.objects.filter(client_key=form["client_key"]).count() == 1
 
@@ -630,9 +631,9 @@ def test_connection_dropped_while_an_issue_is_resolved_leaves_it_as_it_was(seede
     before = Issue.objects.values("status", "version", "resolution", "resolved_at").get(pk=issue.pk)
     events = IssueEvent.objects.filter(issue=issue).count()
     client = session_client(office)
-    url = reverse("grids:issue_action", args=[issue.pk, "resolve"])
+    url = reverse("issues:issue_action", args=[issue.pk, "resolve"])
     # The issue row is updated; the connection dies before the timeline event is written.
-    with connection_dropped_before("grids.services.issues._event") as terminated:
+    with connection_dropped_before("issues.services.lifecycle._event") as terminated:
         response = client.post(url, {"version": issue.version, "resolution": "已修复。"})
     assert terminated
     assert_clean_503(response)
@@ -648,20 +649,20 @@ def test_connection_dropped_while_an_issue_is_resolved_leaves_it_as_it_was(seede
 @pytest.mark.django_db
 def test_a_database_error_in_a_view_is_a_503_page_with_retry_after(client_as, errors_middleware, caplog):
     client = client_as("xiufeng_worker")
-    with mock.patch("grids.views.issues.selectors.issue_mine", side_effect=OperationalError("server closed")):
-        response = client.get(reverse("grids:issue_mine"))
+    with mock.patch("issues.views.issues.selectors.issue_mine", side_effect=OperationalError("server closed")):
+        response = client.get(reverse("issues:issue_mine"))
     assert_clean_503(response)
     assert response["Retry-After"] == "30"
     assert response["X-Request-ID"]
     record = next(r for r in caplog.records if getattr(r, "event", "") == "database_unavailable")
-    assert record.path == reverse("grids:issue_mine")
+    assert record.path == reverse("issues:issue_mine")
     assert record.levelname == "ERROR"
 
 
 @pytest.mark.django_db
 def test_a_database_error_in_the_api_is_a_503_json(client_as, errors_middleware):
     client = client_as("xiufeng_worker")
-    with mock.patch("grids.api.issue_views.selectors.issue_list", side_effect=OperationalError("server closed")):
+    with mock.patch("issues.api.views.selectors.issue_list", side_effect=OperationalError("server closed")):
         response = client.get("/api/v1/issues/")
     assert response.status_code == 503
     assert response.json() == {"detail": "服务暂时不可用，请稍后重试"}

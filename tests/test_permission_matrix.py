@@ -32,7 +32,8 @@ from openpyxl import load_workbook
 
 from contracts.models import CoBuildingUnitContact, Commitment, Contract, Evaluation, Progress, QuarterlyTally
 from contracts.roles import can_act_at_stage
-from grids.models import DeadlineExtension, GridUnit, Issue, Post, User
+from grids.models import GridUnit, Post, User
+from issues.models import DeadlineExtension, Issue
 from open311.services import open311_client_issue
 from service_centers.models import StarRating
 from tests.matrix_world import ANON, APIKEY, DISTRICT, IDENTITIES, OUTSIDERS, OWNER, WORKER, World, build_world
@@ -273,25 +274,25 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     # Grids: the tree, issues, notifications
     "grids:home": page(),
     "grids:unit_detail": obj_page(pk("community")),
-    "grids:issue_create": (
+    "issues:issue_create": (
         page(owner="xiufeng_worker"),
         page(method="POST", owner="xiufeng_worker", worker=200, district=200),
     ),
-    "grids:issue_similar": page(query=lambda w: {"unit": w.issue.unit_id, "category": w.issue.category_id}),
-    "grids:issue_mine": page(owner="xiufeng_worker"),
-    "grids:issue_inbox": page(),
-    "grids:issue_bulk_assign": own_post(),
-    "grids:issue_supervision": page(),
-    "grids:issue_export": page(),
-    "grids:issue_detail": obj_page(ISSUE),
-    "grids:issue_action": obj_post(lambda w: {"pk": w.issue.pk, "action": "progress"}),
-    "grids:issue_photo": obj_page(lambda w: {"pk": w.issue.pk, "photo_pk": w.photo.pk}),
-    "grids:task_complete": obj_post(pk("task"), owner=admin_user),
-    "grids:extension_decide": obj_post(pk("extension")),
-    "grids:notification_list": page(),
-    "grids:notifications_read_all": own_post(),
+    "issues:issue_similar": page(query=lambda w: {"unit": w.issue.unit_id, "category": w.issue.category_id}),
+    "issues:issue_mine": page(owner="xiufeng_worker"),
+    "issues:issue_inbox": page(),
+    "issues:issue_bulk_assign": own_post(),
+    "issues:issue_supervision": page(),
+    "issues:issue_export": page(),
+    "issues:issue_detail": obj_page(ISSUE),
+    "issues:issue_action": obj_post(lambda w: {"pk": w.issue.pk, "action": "progress"}),
+    "issues:issue_photo": obj_page(lambda w: {"pk": w.issue.pk, "photo_pk": w.photo.pk}),
+    "issues:task_complete": obj_post(pk("task"), owner=admin_user),
+    "issues:extension_decide": obj_post(pk("extension")),
+    "issues:notification_list": page(),
+    "issues:notifications_read_all": own_post(),
     # Someone else's notification is "not found" by the service: back to one's own list, nothing marked.
-    "grids:notification_open": own_post(kwargs=pk("notification"), owner=notification_recipient),
+    "issues:notification_open": own_post(kwargs=pk("notification"), owner=notification_recipient),
     # Volunteers
     "volunteers:home": page(),
     "volunteers:team_list": page(),
@@ -866,13 +867,13 @@ def test_the_markers_would_catch_a_leak(world):
     assert len(world.markers) >= 10
     assert world.private_markers
     for name, kwargs in (
-        ("grids:issue_detail", {"pk": world.issue.pk}),
+        ("issues:issue_detail", {"pk": world.issue.pk}),
         ("volunteers:activity_list", {}),
         ("dashboards:unit", {"pk": world.xiufeng.pk}),
     ):
         text = body_text(owner.get(reverse(name, kwargs=kwargs)))
         assert any(marker in text for marker in world.markers + world.private_markers), name
-    issue_page = body_text(owner.get(reverse("grids:issue_detail", args=[world.issue.pk])))
+    issue_page = body_text(owner.get(reverse("issues:issue_detail", args=[world.issue.pk])))
     assert world.issue.description[:24] in world.private_markers
     assert world.issue.description[:24] in issue_page
 

@@ -347,9 +347,9 @@ ENGLISH_PAGES = [
     pytest.param(None, "contracts:board_index", id="public-disclosure-board"),
     pytest.param(None, "contracts:award_public", id="public-advanced-list"),
     pytest.param("xiufeng_worker", "grids:home", id="worker-home"),
-    pytest.param("xiufeng_worker", "grids:issue_create", id="worker-log-issue"),
-    pytest.param("xiufeng_worker", "grids:issue_mine", id="worker-my-issues"),
-    pytest.param("xiufeng_worker", "grids:notification_list", id="worker-notifications"),
+    pytest.param("xiufeng_worker", "issues:issue_create", id="worker-log-issue"),
+    pytest.param("xiufeng_worker", "issues:issue_mine", id="worker-my-issues"),
+    pytest.param("xiufeng_worker", "issues:notification_list", id="worker-notifications"),
     pytest.param("xiufeng_worker", "volunteers:home", id="worker-volunteering"),
 ]
 

@@ -21,8 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.models import Contract, Evaluation
-from grids.models import GridUnit, Issue
+from grids.models import GridUnit
 from guilin_portal.db_router import reading_from_replica
+from issues.models import Issue
 from service_centers.models import ServicePoint
 
 from .. import selectors

@@ -33,7 +33,8 @@ from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from grids.models import PATH_STEP, GridUnit, Issue, IssueCategory
+from grids.models import PATH_STEP, GridUnit
+from issues.models import Issue, IssueCategory
 
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import Period, local_midnight, month_ceil, month_start
@@ -106,7 +107,7 @@ class Plan:
 
     rollup: tuple[dt.date, dt.date] | None  # [first month, end month)
     live: tuple[tuple[dt.datetime, dt.datetime], ...]
-    detail: str = "facts"  # "facts" (IssueFact, as of the refresh) or "issues" (grids.Issue, live)
+    detail: str = "facts"  # "facts" (IssueFact, as of the refresh) or "issues" (issues.Issue, live)
 
 
 def plan_sources(

@@ -30,7 +30,8 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
-from grids.models import PATH_STEP, GridUnit, Issue
+from grids.models import PATH_STEP, GridUnit
+from issues.models import Issue
 
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import local_midnight, month_start, next_month

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import GridUnit
+from grids.models import GridUnit
 
 
 class GridUnitSerializer(serializers.ModelSerializer):

@@ -1,9 +1,9 @@
 import django_filters
 from rest_framework import viewsets
 
-from .. import selectors
-from ..models import GridUnit
-from .serializers import GridUnitSerializer
+from grids import selectors
+from grids.api.serializers import GridUnitSerializer
+from grids.models import GridUnit
 
 
 class GridUnitFilter(django_filters.FilterSet):

@@ -1,8 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ..models import GridUnit, Post
-from ..services import validate_post, validate_unit_parent
+from grids.models import GridUnit, Post
+from grids.services import validate_post, validate_unit_parent
 
 
 def add_validation_error(form: forms.Form, error: ValidationError) -> None:

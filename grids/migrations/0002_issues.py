@@ -2,7 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import grids.models.issues
+import guilin_portal.privacy
+import guilin_portal.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -59,7 +60,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(max_length=4000, verbose_name='问题描述')),
                 ('location_text', models.CharField(blank=True, max_length=200, verbose_name='具体位置')),
                 ('resident_name', models.CharField(blank=True, max_length=60, verbose_name='居民姓名')),
-                ('resident_phone', models.CharField(blank=True, max_length=24, validators=[grids.models.issues.validate_resident_phone], verbose_name='居民电话')),
+                ('resident_phone', models.CharField(blank=True, max_length=24, validators=[guilin_portal.privacy.validate_resident_phone], verbose_name='居民电话')),
                 ('priority', models.PositiveSmallIntegerField(choices=[(1, '一般'), (2, '紧急'), (3, '特急')], default=1, verbose_name='紧急程度')),
                 ('status', models.CharField(choices=[('collected', '已收集（待分配）'), ('allocated', '已分配'), ('decomposed', '已分解'), ('in_progress', '办理中'), ('suspended', '已挂起'), ('resolved', '已办结（待反馈）'), ('closed', '已关闭'), ('rejected', '已退回')], default='collected', max_length=20, verbose_name='状态')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
@@ -103,7 +104,7 @@ class Migration(migrations.Migration):
             name='IssuePhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(max_length=200, upload_to=grids.models.issues.issue_photo_path, verbose_name='照片')),
+                ('image', models.FileField(max_length=200, upload_to=guilin_portal.uploads.issue_photo_path, verbose_name='照片')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
                 ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='grids.issue', verbose_name='问题')),
                 ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),

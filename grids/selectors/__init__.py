@@ -1,7 +1,5 @@
-"""Reads of the grids app, always on behalf of a viewer: tree.py (units, people), issues.py (issues)."""
+"""Reads of the grids app (the tree and its people), always on behalf of a viewer."""
 
-from .issues import *  # noqa: F403
-from .issues import __all__ as _issue_names
 from .tree import (
     Crumb,
     UnitCounts,
@@ -26,5 +24,4 @@ __all__ = [
     "unit_get",
     "unit_list",
     "unit_posts",
-    *_issue_names,
 ]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from ..jurisdiction import can_see_unit, get_scoped_or_404, jurisdiction_paths, scope
-from ..models import PATH_STEP, GridUnit, GridUnitQuerySet, Post, User, ancestor_paths
+from grids.jurisdiction import can_see_unit, get_scoped_or_404, jurisdiction_paths, scope
+from grids.models import PATH_STEP, GridUnit, GridUnitQuerySet, Post, User, ancestor_paths
 
 
 def unit_list(*, viewer: User) -> GridUnitQuerySet:

@@ -1,67 +1,5 @@
-"""Writes of the grids app, one function per business action.
+"""Writes of the grids app: the grid tree and posts (tree.py), re-exported here."""
 
-tree.py: the grid tree and posts; issues.py: the issue life cycle; routing.py:
-rules and the routing task's work; supervision.py: time limits, escalation and
-extensions; notifications.py: in-app messages. Everything is re-exported here,
-so callers write `from grids import services; services.issue_log(...)`.
-
-Driving an issue from another app (volunteers, service centers...): the same
-calls the pages and the API make, each checking the status and the actor and
-leaving one timeline event:
-
-    issue, created = services.issue_log(reporter=..., unit=..., category=..., description=...)
-    services.issue_route(issue_id=issue.pk)          # 分配 (normally the Celery task, after commit)
-    services.issue_accept(actor=..., issue=issue)    # 开展
-    tasks = services.issue_decompose(actor=..., issue=issue, tasks=[services.TaskSpec(title, handler)])  # 分解
-    services.issue_task_complete(actor=..., task=task, result="...")   # the last one resolves the issue
-    services.issue_resolve(actor=..., issue=issue, resolution="...")
-    services.issue_feedback(actor=..., issue=issue, satisfaction="satisfied")  # 反馈
-
-Pass the issue as the caller last read it (or `expected_version=`): a stale one
-raises guilin_portal.errors.ConflictError instead of overwriting. A new handler
-kind is a `HandlerKind` value, a field in `Issue.HANDLER_FIELDS`, a branch in
-`routing.resolve_handler()` and a clause in each function of grids/handlers.py.
-"""
-
-from .issues import (
-    ALLOWED_FROM,
-    TaskSpec,
-    allowed_actions,
-    check_action,
-    issue_accept,
-    issue_assign,
-    issue_decompose,
-    issue_escalate,
-    issue_feedback,
-    issue_log,
-    issue_photo_add,
-    issue_progress,
-    issue_reject,
-    issue_resolve,
-    issue_resume,
-    issue_suspend,
-    issue_task_complete,
-    issues_bulk_assign,
-    lock_issue,
-)
-from .notifications import notification_mark_read, notifications_mark_all_read, notify
-from .routing import (
-    issue_route,
-    issues_resend_waiting,
-    matching_rule,
-    resolve_handler,
-    route_after_commit,
-    send_route_task,
-    task_handler_choices,
-)
-from .supervision import (
-    SweepResult,
-    can_supervise,
-    deadlines_sweep,
-    extension_decide,
-    extension_request,
-    supervisor_unit_for,
-)
 from .tree import (
     post_assign,
     post_remove,
@@ -73,43 +11,8 @@ from .tree import (
 )
 
 __all__ = [
-    "ALLOWED_FROM",
-    "SweepResult",
-    "TaskSpec",
-    "allowed_actions",
-    "can_supervise",
-    "check_action",
-    "deadlines_sweep",
-    "extension_decide",
-    "extension_request",
-    "issue_accept",
-    "issue_assign",
-    "issue_decompose",
-    "issue_escalate",
-    "issue_feedback",
-    "issue_log",
-    "issue_photo_add",
-    "issue_progress",
-    "issue_reject",
-    "issue_resolve",
-    "issue_resume",
-    "issue_route",
-    "issue_suspend",
-    "issue_task_complete",
-    "issues_bulk_assign",
-    "issues_resend_waiting",
-    "lock_issue",
-    "matching_rule",
-    "notification_mark_read",
-    "notifications_mark_all_read",
-    "notify",
     "post_assign",
     "post_remove",
-    "resolve_handler",
-    "route_after_commit",
-    "send_route_task",
-    "supervisor_unit_for",
-    "task_handler_choices",
     "unit_create",
     "unit_move",
     "unit_update",

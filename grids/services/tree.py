@@ -8,8 +8,8 @@ from django.db.models import Max, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from ..jurisdiction import forget_jurisdiction
-from ..models import PATH_STEP, GridUnit, Post, User, path_step, path_step_index
+from grids.jurisdiction import forget_jurisdiction
+from grids.models import PATH_STEP, GridUnit, Post, User, path_step, path_step_index
 
 
 def validate_unit_parent(*, level: int, parent: GridUnit | None, unit: GridUnit | None = None) -> None:

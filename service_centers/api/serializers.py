@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from grids.models import GridUnit, Issue
+from grids.models import GridUnit
+from issues.models import Issue
 from volunteers.models import Activity
 
 from ..models import (

@@ -24,7 +24,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from grids.jurisdiction import scope
-from grids.models import GridUnit, Issue
+from grids.models import GridUnit
+from issues.models import Issue
 
 from .. import selectors, services
 from ..access import can_manage_unit, can_work_on_point

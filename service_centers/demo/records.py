@@ -13,8 +13,9 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from grids.models import GridUnit, Issue, Post, User
+from grids.models import GridUnit, Post, User
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
+from issues.models import Issue
 from volunteers.models import Activity
 
 from ..models import (

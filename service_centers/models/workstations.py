@@ -118,7 +118,7 @@ class DeliberationMeeting(models.Model):
     follow_up = models.TextField(_("后续跟进"), blank=True, help_text=_("交办、转办的群众诉求及其编号，办理情况"))
     # The resident issues the meeting passed on (grids app): their progress is followed there.
     follow_up_issues = models.ManyToManyField(
-        "grids.Issue", verbose_name=_("跟进的群众诉求"), blank=True, related_name="deliberation_meetings"
+        "issues.Issue", verbose_name=_("跟进的群众诉求"), blank=True, related_name="deliberation_meetings"
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, on_delete=models.PROTECT, related_name="+"

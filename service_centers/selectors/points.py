@@ -10,7 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from grids.jurisdiction import can_see_unit, get_scoped_or_404, scope
-from grids.models import PATH_STEP, GridUnit, Issue, Post
+from grids.models import PATH_STEP, GridUnit, Post
+from issues.models import Issue
 from volunteers.models import Activity
 
 from ..access import visible_points_q

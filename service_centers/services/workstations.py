@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Issue, User
+from grids.models import User
+from issues.models import Issue
 from volunteers.models import Activity
 
 from ..models import (

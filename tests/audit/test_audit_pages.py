@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from audit.registry import TYPES
 from contracts.models import Contract
-from grids import selectors
 from grids import services as grid_services
-from grids.models import GridUnit, Issue, IssueCategory, Post, User
+from grids.models import GridUnit, Post, User
+from issues import selectors
+from issues.models import Issue, IssueCategory
 from tests.contracts import factories as f
-from tests.grids.issue_factories import log, log_routed
+from tests.issues.factories import log, log_routed
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ def test_an_issue_handled_on_the_pages_shows_each_change_with_personal_data_mask
     worker = demo_user("xiufeng_worker")
     issue = log_routed(worker, resident_phone="13907731111", resident_name="李阿姨")
     office = client_as("xiufeng_community")
-    response = office.post(reverse("grids:issue_action", args=[issue.pk, "accept"]), {"version": issue.version})
+    response = office.post(reverse("issues:issue_action", args=[issue.pk, "accept"]), {"version": issue.version})
     assert response.status_code == 302
     found = entries(client_as("xiufeng_district").get(reverse("audit:object", args=["issues", issue.pk])))
     assert [entry.action for entry in found] == ["修改", "修改", "创建"]
@@ -194,7 +195,7 @@ def test_routing_run_eagerly_inside_the_log_request_is_signed_by_the_system(
         "priority": "1",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as("xiufeng_worker").post(reverse("grids:issue_create"), form)
+        response = client_as("xiufeng_worker").post(reverse("issues:issue_create"), form)
     assert response.status_code == 302
     issue = Issue.objects.filter(reporter=worker).latest("pk")
     assert issue.status == Issue.Status.ALLOCATED  # routed in the same request (eager)

@@ -21,8 +21,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
-from grids.handlers import is_issue_handler
-from grids.models import Issue, IssueEvent, IssuePhoto, User
+from grids.models import User
+from issues.handlers import is_issue_handler
+from issues.models import Issue, IssueEvent, IssuePhoto
 
 from .conftest import DESK, PHONE, log_in, no_horizontal_scroll
 
@@ -77,7 +78,7 @@ def test_full_flow(seeded_transactional_db, page_factory, shoot, photo_file, tmp
     worker = page_factory(viewport=PHONE)
     log_in(worker, "xiufeng_worker")
     assert "/accounts/login/" not in worker.url
-    worker.goto(reverse("grids:issue_create"))
+    worker.goto(reverse("issues:issue_create"))
     worker.select_option("#id_category", label="公共设施维修")
     worker.fill("#id_description", DESCRIPTION)
     worker.fill("#id_resident_phone", PHONE_NUMBER)
@@ -88,7 +89,7 @@ def test_full_flow(seeded_transactional_db, page_factory, shoot, photo_file, tmp
     worker.wait_for_load_state("networkidle")
 
     issue = Issue.objects.filter(reporter__username="xiufeng_worker", description=DESCRIPTION).get()
-    assert worker.url.endswith(reverse("grids:issue_detail", args=[issue.pk]))
+    assert worker.url.endswith(reverse("issues:issue_detail", args=[issue.pk]))
     # 2. Routing ran after the commit (eagerly in tests): the page names the handler.
     assert issue.status == Issue.Status.ALLOCATED
     assert IssueEvent.objects.filter(issue=issue, kind=IssueEvent.Kind.ALLOCATED).count() == 1
@@ -106,10 +107,10 @@ def test_full_flow(seeded_transactional_db, page_factory, shoot, photo_file, tmp
     handler_name = handler_account(issue)
     handler = page_factory(viewport=PHONE)
     log_in(handler, handler_name)
-    handler.goto(reverse("grids:issue_inbox"))
+    handler.goto(reverse("issues:issue_inbox"))
     assert handler.get_by_role("link", name=f"#{issue.pk}").first.is_visible()
     shoot(handler, f"handler-{handler_name}-inbox")
-    handler.goto(reverse("grids:issue_detail", args=[issue.pk]))
+    handler.goto(reverse("issues:issue_detail", args=[issue.pk]))
     assert handler.get_by_text(PHONE_NUMBER).is_visible()  # the handler sees the resident's phone in full
     submit_action(handler, "受理")
     assert handler.get_by_text("已受理。").is_visible()
@@ -122,7 +123,7 @@ def test_full_flow(seeded_transactional_db, page_factory, shoot, photo_file, tmp
     assert handler.errors == []
 
     # 4. The worker records the resident's feedback: satisfied closes the issue.
-    worker.goto(reverse("grids:issue_detail", args=[issue.pk]))
+    worker.goto(reverse("issues:issue_detail", args=[issue.pk]))
     submit_action(worker, "记录群众反馈", check="input[name=satisfaction][value=satisfied]")
     issue.refresh_from_db()
     assert issue.status == Issue.Status.CLOSED

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from grids.models import GridUnit, HandlerKind, Issue, IssueCategory, User
+from grids.models import GridUnit, User
+from issues.models import HandlerKind, Issue, IssueCategory
 
 _seq = itertools.count(1)
 

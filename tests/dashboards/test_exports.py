@@ -9,8 +9,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from dashboards.exports import write_issue_workbook
-from grids.models import GridUnit, Issue
-from grids.selectors import IssueFilters, issue_list, issue_resident_phone_for
+from grids.models import GridUnit
+from issues.models import Issue
+from issues.selectors import IssueFilters, issue_list, issue_resident_phone_for
 
 from .factories import bulk_issues
 

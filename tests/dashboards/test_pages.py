@@ -12,7 +12,9 @@ from openpyxl import load_workbook
 from contracts.models import Commitment, Contract
 from dashboards.selectors.overview import unit_overview
 from grids.demo import plan as grid_plan
-from grids.models import GridUnit, Issue, Post
+from grids.models import GridUnit, Post
+from issues.demo import plan as issue_plan
+from issues.models import Issue
 from service_centers.demo import plan as point_plan
 from service_centers.models import JobOffer, RedStationService
 from tests.conftest import DEMO_SCALE
@@ -203,7 +205,10 @@ def test_the_city_overview_is_the_demo_data_counted(unit_named):
     assert s["grids"]["property_managed_compounds"] == grids["grids.compounds.property_managed"]
     assert s["grids"]["grid_leaders_and_workers"] == grids["grids.people.grid_leaders_and_workers"]
     # Solved by grid handlers (grids' step) and by volunteer teams (the volunteers step's demands).
-    assert s["issues"]["problems_solved"] == grids["grids.issues.resolved"] + volunteers["volunteers.demands.resolved"]
+    assert (
+        s["issues"]["problems_solved"]
+        == issue_plan(DEMO_SCALE)["issues.issues.resolved"] + volunteers["volunteers.demands.resolved"]
+    )
     assert s["issues"]["logged"] == Issue.objects.count()
     assert s["volunteers"]["service_categories"] == volunteers["volunteers.categories"]
     assert s["volunteers"]["party_volunteer_teams"] == volunteers["volunteers.teams.party_volunteer"]

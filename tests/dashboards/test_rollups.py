@@ -15,8 +15,9 @@ from dashboards.periods import Period
 from dashboards.selectors import OWN
 from dashboards.selectors.issues import GROUPS, issue_figures, issue_median_hours, issue_overdue, plan_sources
 from dashboards.services import issue_rollup_rebuild, issue_rollup_refresh, issue_rollup_state
-from grids.models import GridUnit, Issue
-from grids.services import issue_feedback, issue_resolve
+from grids.models import GridUnit
+from issues.models import Issue
+from issues.services import issue_feedback, issue_resolve
 
 from .factories import bulk_issues
 

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from grids.models import GridUnit, Issue, IssueCategory, User
+from grids.models import GridUnit, User
+from issues.models import Issue, IssueCategory
 from open311 import services
 from open311.demo import demo_units
 from open311.models import Open311Client

@@ -16,7 +16,7 @@ from guilin_portal.demo import DemoContext
 from open311 import demo, services
 from open311.models import Open311Client
 from open311.views import Open311Throttle
-from tests.grids.issue_factories import session_client
+from tests.issues.factories import session_client
 
 from .conftest import BASE
 from .test_read import spec_error

@@ -7,10 +7,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.test import Client
 
-from grids import selectors as grid_selectors
-from grids.models import Issue, IssueEvent, Notification, User
+from grids.models import User
+from issues import selectors as grid_selectors
+from issues.models import Issue, IssueEvent, Notification
 from open311 import services
-from tests.grids.issue_factories import session_client
+from tests.issues.factories import session_client
 
 from .conftest import BASE
 from .test_read import spec_error, spec_error_xml, xml
@@ -118,7 +119,7 @@ def test_bad_fields_are_400s_naming_the_field(key, fields, named):
 
 
 def test_an_inactive_service_cannot_be_requested(key):
-    from grids.models import IssueCategory
+    from issues.models import IssueCategory
 
     IssueCategory.objects.filter(code="opinion-property").update(is_active=False)
     assert "service_code" in spec_error(

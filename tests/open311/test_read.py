@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from grids.models import GridUnit, Issue, IssueCategory
+from grids.models import GridUnit
+from issues.models import Issue, IssueCategory
 from open311 import selectors, services
 
 from .conftest import BASE
@@ -251,7 +252,7 @@ def test_statuses_map_to_open_and_closed_with_notes_in_words(key, make_issues, f
 
 
 def test_agency_is_a_department_or_the_grid_never_a_person(key, make_issues, demo_user):
-    from grids.models import Department
+    from issues.models import Department
 
     department = Department.objects.filter(unit__name="秀峰区").first()
     (by_department,) = make_issues(

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from grids.models import GridUnit, Issue
+from grids.models import GridUnit
+from issues.models import Issue
 from service_centers import selectors, services
 from service_centers.models import WorkstationActivity
 from volunteers.models import Activity
@@ -108,7 +109,7 @@ def test_the_pages_offer_the_areas_issues_and_volunteer_activities(client_as):
     assert response.status_code == 302
     assert station.meetings.get().follow_up_issues.get() == issue
     detail = client.get(reverse("service_centers:point_detail", args=[station.pk])).content.decode()
-    assert reverse("grids:issue_detail", args=[issue.pk]) in detail
+    assert reverse("issues:issue_detail", args=[issue.pk]) in detail
 
     activity, other_station = _held_activity_with_station()
     form = client.get(reverse("service_centers:activity_create", args=[other_station.pk])).context["form"]

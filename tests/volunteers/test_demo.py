@@ -2,7 +2,7 @@
 
 from django.db.models import Count, F, Q
 
-from grids.models import HandlerKind, Issue, RoutingRule
+from issues.models import HandlerKind, Issue, RoutingRule
 from tests.conftest import DEMO_SCALE
 from volunteers import demo
 from volunteers.models import (

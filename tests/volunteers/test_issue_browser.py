@@ -2,7 +2,7 @@
 
 import pytest
 
-from grids.models import Issue
+from issues.models import Issue
 from tests.browser.conftest import DESK, PHONE, log_in, no_horizontal_scroll
 
 from .factories import home_team

@@ -15,11 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grids import selectors as issue_selectors
-from grids import services as issue_services
-from grids.models import GridUnit, HandlerKind, Issue, IssueEvent, IssueTask, Notification, Post, RoutingRule, User
-from tests.grids.issue_factories import category as issue_category
-from tests.grids.issue_factories import fresh, log, log_routed
+from grids.models import GridUnit, Post, User
+from issues import selectors as issue_selectors
+from issues import services as issue_services
+from issues.models import HandlerKind, Issue, IssueEvent, IssueTask, Notification, RoutingRule
+from tests.issues.factories import category as issue_category
+from tests.issues.factories import fresh, log, log_routed
 from volunteers import selectors, services
 from volunteers.models import (
     Activity,
@@ -250,7 +251,7 @@ def test_the_team_leader_handles_the_issue_and_another_teams_leader_gets_404(db,
     # The leader: in the grids inbox, the issue page with the resident's contact, the team inbox, the API.
     assert issue in issue_selectors.issue_inbox(viewer=leader)
     client = client_for(leader)
-    page = client.get(reverse("grids:issue_detail", args=[issue.pk]))
+    page = client.get(reverse("issues:issue_detail", args=[issue.pk]))
     assert page.status_code == 200
     assert page.context["is_handler"]
     assert client.get(reverse("volunteers:demand_detail", args=[issue.pk])).status_code == 200
@@ -264,7 +265,7 @@ def test_the_team_leader_handles_the_issue_and_another_teams_leader_gets_404(db,
     assert issue not in issue_selectors.issue_inbox(viewer=outsider)
     assert issue not in issue_selectors.issue_list(viewer=outsider)
     for url in (
-        reverse("grids:issue_detail", args=[issue.pk]),
+        reverse("issues:issue_detail", args=[issue.pk]),
         reverse("volunteers:demand_detail", args=[issue.pk]),
         reverse("volunteers:team_inbox", args=[mine.pk]),
         f"/api/v1/issues/{issue.pk}/",
@@ -272,7 +273,7 @@ def test_the_team_leader_handles_the_issue_and_another_teams_leader_gets_404(db,
         assert stranger.get(url).status_code == 404, url
         assert client_as("qixing_worker").get(url).status_code == 404, url
     # The demo's own team leader leads a different team: the issue does not exist for them.
-    assert client_as("xiufeng_team_leader").get(reverse("grids:issue_detail", args=[issue.pk])).status_code == 404
+    assert client_as("xiufeng_team_leader").get(reverse("issues:issue_detail", args=[issue.pk])).status_code == 404
     with pytest.raises(PermissionDenied):
         issue_services.issue_accept(actor=outsider, issue=issue)
 
@@ -501,7 +502,7 @@ def test_the_team_inbox_has_a_constant_query_count(db):
 def test_the_grids_inbox_of_a_team_leader_has_a_constant_query_count(db):
     team = team_at(community(), volunteer_category())
     client = client_for(leader_of(team))
-    url = reverse("grids:issue_inbox")
+    url = reverse("issues:issue_inbox")
     team_issues(team, 3)
     three = _queries(client, url)
     team_issues(team, 27)
@@ -564,7 +565,7 @@ def test_the_dual_registration_page_counts_the_resolved_issues_members_helped_wi
 
     page = client_as("xiufeng_community").get(reverse("volunteers:registration_community", args=[community().pk]))
     assert page.status_code == 200
-    assert reverse("grids:issue_detail", args=[closed.pk]) in page.content.decode()
+    assert reverse("issues:issue_detail", args=[closed.pk]) in page.content.decode()
     assert MemberRegistration.objects.filter(volunteer=member, community=community(), ended_on=None).exists()
 
 

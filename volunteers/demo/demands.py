@@ -22,20 +22,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from grids import demo_data
-from grids.models import (
-    PATH_STEP,
-    GridUnit,
-    HandlerKind,
-    Issue,
-    IssueCategory,
-    IssueEvent,
-    IssueTask,
-    Notification,
-    Post,
-    RoutingRule,
-    User,
-)
+from grids.models import PATH_STEP, GridUnit, Post, User
 from guilin_portal.demo import DemoContext
+from issues.models import HandlerKind, Issue, IssueCategory, IssueEvent, IssueTask, Notification, RoutingRule
 
 from ..models import Activity, ActivityKind, ActivitySignup, ServiceCategory, ServiceRecord, Team
 from .fast import IdBlock, insert_rows, reset_sequences

@@ -65,7 +65,7 @@ class Activity(models.Model):
     # A shift of a resident demand routed to the team (the five steps): the issue, and the sub-task the
     # shift carries out in the issue's life cycle (grids.IssueTask); done when that task is done.
     issue = models.ForeignKey(
-        "grids.Issue",
+        "issues.Issue",
         verbose_name=_("群众诉求"),
         null=True,
         blank=True,
@@ -73,7 +73,7 @@ class Activity(models.Model):
         related_name="volunteer_activities",
     )
     issue_task = models.OneToOneField(
-        "grids.IssueTask",
+        "issues.IssueTask",
         verbose_name=_("诉求子任务"),
         null=True,
         blank=True,

@@ -63,7 +63,7 @@ class ServiceRecord(models.Model):
     )
     # The resident demand (grids.Issue) the service helped with: source "issue".
     issue = models.ForeignKey(
-        "grids.Issue",
+        "issues.Issue",
         verbose_name=_("群众诉求"),
         null=True,
         blank=True,

@@ -1,6 +1,6 @@
 """Resident demands as a volunteer team sees them: the team's inbox and one demand with its shifts.
 
-Which issues a viewer may read is grids' rule (`grids.selectors.issue_list`:
+Which issues a viewer may read is grids' rule (`issues.selectors.issue_list`:
 jurisdiction, or handling the issue; a team's leader and deputies handle what
 is routed to the team). These selectors only narrow that down to one team.
 """
@@ -14,9 +14,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from grids import selectors as issue_selectors
-from grids.handlers import is_issue_handler
-from grids.models import HandlerKind, Issue, IssueTask, User
+from grids.models import User
+from issues import selectors as issue_selectors
+from issues.handlers import is_issue_handler
+from issues.models import HandlerKind, Issue, IssueTask
 
 from .. import access
 from ..models import Activity, ActivitySignup, ServiceRecord, Team, TeamMember

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from grids import selectors as issue_selectors
 from grids.jurisdiction import get_scoped_or_404, scope
-from grids.models import GridUnit, Issue, User
+from grids.models import GridUnit, User
+from issues import selectors as issue_selectors
+from issues.models import Issue
 
 from ..models import MemberRegistration, OrganisationRegistration, ServiceRecord, Volunteer
 

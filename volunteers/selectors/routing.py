@@ -1,6 +1,6 @@
 """Which volunteer team a resident issue goes to when a routing rule names a service category.
 
-Called from grids.services.routing (the `volunteer_team` branch of
+Called from issues.services.routing (the `volunteer_team` branch of
 `resolve_handler`). Routing acts for nobody, so unlike every other selector
 this one takes no viewer: it reads the whole tree, as routing rules do.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Length
 
-from grids.models import GridUnit, Issue, ancestor_paths
+from grids.models import GridUnit, ancestor_paths
+from issues.models import Issue
 
 from ..models import Team, TeamMember
 

@@ -17,7 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import GridUnit, Issue, IssueTask, User
+from grids.models import GridUnit, User
+from issues.models import Issue, IssueTask
 
 from .. import access
 from ..models import Activity, ActivitySignup, ServiceCategory, ServiceRecord, Team, Volunteer

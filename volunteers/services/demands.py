@@ -1,19 +1,19 @@
 """Resident demands routed to a volunteer team: the report's five steps on the issue's own life cycle.
 
 收集 and 分配 are grids' (logging, then routing by a rule naming a volunteer
-category: `grids.services.routing`, `selectors.routing.least_loaded_team`).
-The team leader accepts through `grids.services.issue_accept`; then:
+category: `issues.services.routing`, `selectors.routing.least_loaded_team`).
+The team leader accepts through `issues.services.issue_accept`; then:
 
 - 分解 `demand_decompose`: the demand becomes shifts (activities of kind
   "demand" linked to the issue) for several members, each shift one sub-task
-  made by `grids.services.issue_decompose` (handler: the team);
+  made by `issues.services.issue_decompose` (handler: the team);
 - 开展: members check in and out of their shift (or the leader records their
   time, `demand_record`); each record has source "issue" and counts, once
   verified, like any other;
 - a shift is done (`demand_shift_complete`) when its records are verified:
-  it completes its sub-task through `grids.services.issue_task_complete`, and
+  it completes its sub-task through `issues.services.issue_task_complete`, and
   the last one resolves the issue there;
-- 反馈 is the grid worker's, as for any issue (`grids.services.issue_feedback`).
+- 反馈 is the grid worker's, as for any issue (`issues.services.issue_feedback`).
 
 No second life cycle: every change of the issue's status is a grids service call.
 """
@@ -31,9 +31,10 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids import services as issue_services
-from grids.handlers import Handler
-from grids.models import HandlerKind, Issue, IssueTask, User
+from grids.models import User
+from issues import services as issue_services
+from issues.handlers import Handler
+from issues.models import HandlerKind, Issue, IssueTask
 
 from .. import access
 from ..models import Activity, ActivityKind, ServiceRecord, Team, TeamMember, Volunteer

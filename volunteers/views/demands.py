@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grids import selectors as issue_selectors
-from grids import services as issue_services
 from guilin_portal.errors import ConflictError
+from issues import selectors as issue_selectors
+from issues import services as issue_services
 
 from .. import selectors, services
 from ..forms import DemandRecordForm, ShiftDoneForm, ShiftForm, VersionForm, show_errors

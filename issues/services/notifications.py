@@ -1,0 +1,58 @@
+"""In-app notifications: written in bulk by the issue services, read from the header and the list page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from grids.models import User
+from issues.models import Notification
+
+
+def notify(
+    *,
+    recipient_ids: Iterable[int],
+    kind: str,
+    issue_id: int | None,
+    now: datetime | None = None,
+    skip: int | None = None,
+) -> int:
+    """One notification per recipient (the actor who caused it is skipped); one INSERT."""
+    now = now or timezone.now()
+    rows = [
+        Notification(recipient_id=user_id, kind=kind, issue_id=issue_id, created_at=now)
+        for user_id in sorted(set(recipient_ids))
+        if user_id and user_id != skip
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notify_many(*, rows: Iterable[tuple[int, str, int | None]], now: datetime | None = None) -> int:
+    """Many notifications at once: (recipient id, kind, issue id) triples."""
+    now = now or timezone.now()
+    objects = [
+        Notification(recipient_id=user_id, kind=kind, issue_id=issue_id, created_at=now)
+        for user_id, kind, issue_id in rows
+        if user_id
+    ]
+    Notification.objects.bulk_create(objects, batch_size=1000)
+    return len(objects)
+
+
+@transaction.atomic
+def notification_mark_read(*, viewer: User, notification_id: int) -> Notification | None:
+    """Mark one of the viewer's own notifications read (someone else's is simply not found)."""
+    notification = Notification.objects.filter(recipient=viewer, pk=notification_id).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, viewer: User) -> int:
+    return Notification.objects.filter(recipient=viewer, read_at__isnull=True).update(read_at=timezone.now())

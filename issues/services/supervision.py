@@ -1,0 +1,288 @@
+"""Time limits and supervision 督办: reminders at 80%, overdue issues climbing one level, extensions.
+
+The level above a handler: a grid leader's issue is supervised by its
+community, an office's by the unit above it, a department's by the district
+(or city) it serves. Past the deadline an issue is flagged and escalated to
+that level; if it is still open one more time limit later it climbs again,
+up to the city. Each climb is one event (`next_escalation_at` says when the
+next climb is due, so a sweep run twice escalates once). Reminders are sent
+once per time limit (`reminded_at`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids.models import PATH_STEP, GridUnit, Post, User, ancestor_paths
+from issues.handlers import is_issue_handler, recipients_for, staff_at
+from issues.models import DeadlineExtension, Department, HandlerKind, Issue, IssueEvent, Notification
+from issues.services.lifecycle import _event, _save, check_action, lock_issue
+from issues.services.notifications import notify, notify_many
+
+BATCH = 500
+
+
+def supervisor_path_for(issue: Issue, *, department_unit_path: str | None = None) -> str | None:
+    """The tree path of the unit one level above the issue's handler (None above the city)."""
+    unit_path = issue.unit.path
+    if issue.handler_kind == HandlerKind.GRID_LEADER:
+        return unit_path[: GridUnit.Level.COMMUNITY * PATH_STEP]
+    if issue.handler_kind == HandlerKind.OFFICE:
+        handler_path = GridUnit.objects.only("path").get(pk=issue.handler_unit_id).path
+        return handler_path[:-PATH_STEP] or None
+    if issue.handler_kind == HandlerKind.DEPARTMENT:
+        if department_unit_path is None:
+            department_unit_path = (
+                Department.objects.filter(pk=issue.handler_department_id).values_list("unit__path", flat=True).first()
+            )
+        return department_unit_path
+    # A kind added later without its own rule: the issue's community supervises it.
+    return unit_path[: GridUnit.Level.COMMUNITY * PATH_STEP]
+
+
+def supervisor_unit_for(issue: Issue) -> GridUnit | None:
+    path = supervisor_path_for(issue)
+    return GridUnit.objects.filter(path=path).first() if path else None
+
+
+def can_supervise(user: User, unit: GridUnit) -> bool:
+    """Staff at the unit or above it may approve extensions and act on its supervision list."""
+    if user.is_superuser:
+        return True
+    return Post.objects.filter(
+        user_id=user.pk, role__in=Post.STAFF_ROLES, unit__path__in=[*ancestor_paths(unit.path), unit.path]
+    ).exists()
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    reminded: list[int]
+    escalated: list[int]
+
+
+def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Remind handlers at 80% of the time limit; escalate overdue issues one level. Idempotent."""
+    now = now or timezone.now()
+    reminded: list[int] = []
+    escalated: list[int] = []
+    while True:
+        batch = _remind_batch(now)
+        reminded.extend(batch)
+        if len(batch) < BATCH:
+            break
+    while True:
+        batch = _escalate_batch(now)
+        escalated.extend(batch)
+        if len(batch) < BATCH:
+            break
+    return SweepResult(reminded=reminded, escalated=escalated)
+
+
+def _locked_batch(queryset):
+    """Rows to work on, locked in id order; rows another sweep holds are skipped, not waited for."""
+    return list(
+        queryset.select_for_update(skip_locked=True, of=("self",)).select_related("unit").order_by("pk")[:BATCH]
+    )
+
+
+@transaction.atomic
+def _remind_batch(now: datetime) -> list[int]:
+    issues = _locked_batch(Issue.objects.running().filter(reminded_at__isnull=True, remind_at__lte=now, due_at__gt=now))
+    if not issues:
+        return []
+    ids = [issue.pk for issue in issues]
+    Issue.objects.filter(pk__in=ids).update(reminded_at=now)
+    recipients = recipients_for(issues)
+    IssueEvent.objects.bulk_create(
+        IssueEvent(
+            issue_id=issue.pk,
+            kind=IssueEvent.Kind.REMINDED,
+            at=now,
+            note=_("办理时限已过 80%%，请在 %(due)s 前办结。")
+            % {"due": timezone.localtime(issue.due_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        for issue in issues
+    )
+    notify_many(
+        rows=((user_id, Notification.Kind.REMINDER, issue.pk) for issue in issues for user_id in recipients[issue.pk]),
+        now=now,
+    )
+    return ids
+
+
+@transaction.atomic
+def _escalate_batch(now: datetime) -> list[int]:
+    issues = _locked_batch(
+        Issue.objects.running().filter(next_escalation_at__lte=now).select_related("category", "supervision_unit")
+    )
+    if not issues:
+        return []
+    department_paths = dict(
+        Department.objects.filter(
+            pk__in={i.handler_department_id for i in issues if i.handler_department_id}
+        ).values_list("pk", "unit__path")
+    )
+    office_paths = dict(
+        GridUnit.objects.filter(pk__in={i.handler_unit_id for i in issues if i.handler_unit_id}).values_list(
+            "pk", "path"
+        )
+    )
+    # Where each issue climbs to: first the level above its handler, then one level at a time.
+    targets: dict[int, str | None] = {}
+    for issue in issues:
+        if issue.supervision_unit_id is None:
+            if issue.handler_kind == HandlerKind.OFFICE:
+                path = office_paths[issue.handler_unit_id][:-PATH_STEP] or None
+            else:
+                path = supervisor_path_for(
+                    issue, department_unit_path=department_paths.get(issue.handler_department_id)
+                )
+        else:
+            path = issue.supervision_unit.path[:-PATH_STEP] or None
+        targets[issue.pk] = path
+    units = {u.path: u for u in GridUnit.objects.filter(path__in={p for p in targets.values() if p})}
+    events, updated, notes = [], [], []
+    for issue in issues:
+        target = units.get(targets[issue.pk])
+        limit = timedelta(hours=issue.category.time_limit_hours)
+        if target is None:
+            # Already supervised by the city: nothing higher to climb to.
+            issue.next_escalation_at = None
+            updated.append(issue)
+            continue
+        issue.supervision_unit = target
+        issue.escalation_level += 1
+        issue.escalated_at = now
+        issue.next_escalation_at = now + limit if target.level > GridUnit.Level.CITY else None
+        issue.version += 1
+        issue.updated_at = now
+        updated.append(issue)
+        events.append(
+            IssueEvent(
+                issue_id=issue.pk,
+                kind=IssueEvent.Kind.SUPERVISED,
+                at=now,
+                note=_("逾期未办结，第 %(n)s 次督办：提请%(unit)s督办。")
+                % {"n": issue.escalation_level, "unit": target.name},
+                data={"level": issue.escalation_level, "supervision_unit": target.pk},
+            )
+        )
+        notes.append(issue)
+    Issue.objects.bulk_update(
+        updated,
+        ["supervision_unit", "escalation_level", "escalated_at", "next_escalation_at", "version", "updated_at"],
+    )
+    IssueEvent.objects.bulk_create(events)
+    handlers = recipients_for(notes)
+    supervisors = staff_at({issue.supervision_unit_id for issue in notes})
+    notify_many(
+        rows=(
+            (user_id, Notification.Kind.OVERDUE, issue.pk)
+            for issue in notes
+            for user_id in handlers[issue.pk] | supervisors.get(issue.supervision_unit_id, set())
+        ),
+        now=now,
+    )
+    return [issue.pk for issue in notes]
+
+
+# ---------------------------------------------------------------------------
+# Deadline extensions: asked by the handler, decided by the level above
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def extension_request(
+    *, actor: User, issue: Issue, hours: int, reason: str, expected_version: int | None = None
+) -> DeadlineExtension:
+    """The handler asks the level above for more time; one pending request per issue."""
+    issue = lock_issue(issue, expected_version=expected_version)
+    if not (actor.is_superuser or is_issue_handler(actor, issue)):
+        raise PermissionDenied(_("只有承办方可以申请延期。"))
+    check_action(issue, "request_extension")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明延期理由。")})
+    if not hours or hours < 1 or hours > 24 * 30:
+        raise ValidationError({"hours": _("延长时间应在 1 小时到 30 天之间。")})
+    if issue.extensions.filter(status=DeadlineExtension.Status.PENDING).exists():
+        raise ValidationError({"hours": _("已有一份延期申请在等待审批。")})
+    approver = supervisor_unit_for(issue)
+    if approver is None:
+        raise ValidationError({"hours": _("找不到上一级审批单位。")})
+    now = timezone.now()
+    extension = DeadlineExtension.objects.create(
+        issue=issue, hours=hours, reason=reason, approver_unit=approver, requested_by=actor, requested_at=now
+    )
+    issue.updated_at = now
+    issue.save(update_fields=["updated_at"])
+    _event(
+        issue,
+        IssueEvent.Kind.EXTENSION_REQUESTED,
+        actor=actor,
+        now=now,
+        note=_("申请延长 %(hours)s 小时：%(reason)s") % {"hours": hours, "reason": reason},
+        extension=extension.pk,
+        approver_unit=approver.pk,
+    )
+    notify(
+        recipient_ids=staff_at([approver.pk]).get(approver.pk, set()),
+        kind=Notification.Kind.EXTENSION_REQUESTED,
+        issue_id=issue.pk,
+        now=now,
+        skip=actor.pk,
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, actor: User, extension: DeadlineExtension, approve: bool, note: str = "") -> DeadlineExtension:
+    """The level above approves (the deadline moves on) or refuses a pending request."""
+    issue = lock_issue(extension.issue_id)  # issue first, then the request: the same lock order everywhere
+    extension = (
+        DeadlineExtension.objects.select_for_update(of=("self",)).select_related("approver_unit").get(pk=extension.pk)
+    )
+    if extension.status != DeadlineExtension.Status.PENDING:
+        raise ValidationError({"status": _("这份延期申请已经审批过了。")})
+    if not can_supervise(actor, extension.approver_unit):
+        raise PermissionDenied(_("只有上一级的工作人员可以审批延期。"))
+    if not approve and not (note or "").strip():
+        raise ValidationError({"decision_note": _("不同意延期时，请写明意见。")})
+    now = timezone.now()
+    extension.status = DeadlineExtension.Status.APPROVED if approve else DeadlineExtension.Status.REFUSED
+    extension.decided_by = actor
+    extension.decided_at = now
+    extension.decision_note = (note or "").strip()
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        delta = timedelta(hours=extension.hours)
+        issue.due_at += delta
+        issue.remind_at = issue.due_at - timedelta(hours=issue.category.time_limit_hours) * 0.2
+        if issue.remind_at > now:
+            issue.reminded_at = None
+        if issue.next_escalation_at is not None:
+            issue.next_escalation_at = max(issue.next_escalation_at, issue.due_at)
+        elif issue.is_open and issue.escalation_level == 0:
+            issue.next_escalation_at = issue.due_at
+        _save(issue, now, "due_at", "remind_at", "reminded_at", "next_escalation_at")
+    _event(
+        issue,
+        IssueEvent.Kind.EXTENSION_APPROVED if approve else IssueEvent.Kind.EXTENSION_REFUSED,
+        actor=actor,
+        now=now,
+        note=extension.decision_note,
+        extension=extension.pk,
+        hours=extension.hours,
+    )
+    notify(
+        recipient_ids=[extension.requested_by_id],
+        kind=Notification.Kind.EXTENSION_DECIDED,
+        issue_id=issue.pk,
+        now=now,
+        skip=actor.pk,
+    )
+    return extension

@@ -5,7 +5,7 @@ import os
 from celery import Celery, signals
 from django.db import close_old_connections
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings.development")
 
 app = Celery("guilin_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

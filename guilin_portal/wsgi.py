@@ -2,5 +2,5 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings.development")
 application = get_wsgi_application()

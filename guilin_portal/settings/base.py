@@ -1,19 +1,22 @@
-"""Settings for the Guilin grid and party-service portal.
+"""What every environment shares. Reads the environment; chooses nothing by DEBUG.
 
-One environment-driven module. With no variables set you get the embedded
-default: a SQLite file beside the project, Celery tasks run eagerly in-process
-and DEBUG on. Production is `DJANGO_DEBUG=false` plus the variables listed in
-the README; it refuses to start without a secret key and allowed hosts.
+The environment itself is chosen by DJANGO_SETTINGS_MODULE, never by a variable
+read here: `guilin_portal.settings.development` (the embedded default of
+manage.py, wsgi.py, asgi.py and celery.py), `guilin_portal.settings.production`
+(named explicitly on a server) or `guilin_portal.settings.test` (pytest). Each of
+them starts with `from .base import *` and then sets what differs: DEBUG, the
+secret key and allowed hosts, demo mode, two-factor authentication, static file
+serving and the HTTPS settings.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# guilin_portal/settings/base.py -> the project root, two folders up from this package.
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -28,26 +31,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# Core
+# Core (DEBUG, SECRET_KEY, ALLOWED_HOSTS, DEMO_MODE: in each environment's module)
 # ---------------------------------------------------------------------------
-DEBUG = env_bool("DJANGO_DEBUG", True)
-
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=false (production mode). "
-            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        )
-    SECRET_KEY = "insecure-embedded-default-key-only-for-local-demo"  # noqa: S105
-
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if not DEBUG else "127.0.0.1,localhost,testserver")
-if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=false, e.g. portal.example.gov.cn")
+DEBUG = False
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-
-# Demo mode prints and accepts the fixed demo accounts; never on in production.
-DEMO_MODE = env_bool("PORTAL_DEMO_MODE", DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -80,6 +67,7 @@ INSTALLED_APPS = [
     "audit",
 ]
 
+# production.py adds WhiteNoise right after SecurityMiddleware (runserver serves static files in development).
 MIDDLEWARE = [
     "guilin_portal.observability.RequestIdMiddleware",
     "guilin_portal.metrics.MetricsMiddleware",
@@ -101,13 +89,6 @@ MIDDLEWARE = [
     "dashboards.api.auth.ApiCallLogMiddleware",
 ]
 
-if not DEBUG:
-    # Production serves collected static files itself (runserver does it in development).
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-    )
-
 ROOT_URLCONF = "guilin_portal.urls"
 WSGI_APPLICATION = "guilin_portal.wsgi.application"
 
@@ -123,14 +104,14 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guilin_portal.context_processors.portal",
-                "grids.context_processors.header",
+                "issues.context_processors.header",
             ],
         },
     },
 ]
 
 # ---------------------------------------------------------------------------
-# Database
+# Database: DATABASE_URL, else the SQLite file of the embedded default
 # ---------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
@@ -157,7 +138,7 @@ DATABASE_ROUTERS = ["guilin_portal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------
-# Authentication
+# Authentication (PORTAL_REQUIRE_2FA: in each environment's module)
 # ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "grids.User"
 AUTHENTICATION_BACKENDS = [
@@ -179,8 +160,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Two-factor authentication for staff and administrators (guilin_portal/security.py).
-PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", not DEBUG)
+# Two-factor authentication for staff and administrators (guilin_portal/security.py): on unless an
+# environment turns it off (development and test do; production reads PORTAL_REQUIRE_2FA, default on).
+PORTAL_REQUIRE_2FA = True
 PORTAL_STAFF_SESSION_SECONDS = int(os.environ.get("PORTAL_STAFF_SESSION_SECONDS", str(2 * 3600)))
 OTP_TOTP_ISSUER = "桂林网格党建门户"
 # Behind reverse proxies, set PORTAL_PROXY_COUNT to how many stand in front of
@@ -217,13 +199,10 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 # outside static and are only ever served by views that check access.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "uploads"))
 MEDIA_URL = "/uploads/"  # never routed directly; see the protected download views
+# production.py serves hashed, compressed names through WhiteNoise instead.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 70 * 1024 * 1024  # six photos of at most 10 MB each
@@ -311,7 +290,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------------------
-# Security (production mode only; the embedded default runs on plain HTTP)
+# Security shared by every environment (HTTPS-only settings: production.py)
 # ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("PORTAL_SESSION_SECONDS", str(8 * 3600)))
@@ -319,14 +298,6 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is the domain owner's choice
 
 # Content-Security-Policy: no inline script anywhere, everything from our own origin.
 CONTENT_SECURITY_POLICY = {
@@ -369,5 +340,7 @@ LOGGING = {
 # ---------------------------------------------------------------------------
 # Portal
 # ---------------------------------------------------------------------------
+# Demo mode prints and accepts the fixed demo accounts: off unless an environment turns it on.
+DEMO_MODE = False
 # Seconds after which an issue still waiting for routing is sent again by the sweep.
 ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", "120"))

@@ -1,0 +1,51 @@
+"""Production: `DJANGO_SETTINGS_MODULE=guilin_portal.settings.production`, named explicitly on every process.
+
+Refuses to start without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS. DEBUG is off whatever
+DJANGO_DEBUG says (it is not read here). Secure cookies, HSTS, the SSL redirect, WhiteNoise
+serving the collected static files and two-factor authentication for staff are on by default;
+`manage.py check --deploy --fail-level WARNING` passes (HSTS preload is left to the domain owner).
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import MIDDLEWARE, STORAGES, env_bool, env_list
+
+DEBUG = False
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set with DJANGO_SETTINGS_MODULE=guilin_portal.settings.production. "
+        "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set with DJANGO_SETTINGS_MODULE=guilin_portal.settings.production, "
+        "e.g. DJANGO_ALLOWED_HOSTS=portal.example.gov.cn"
+    )
+
+# Demo mode prints and accepts the fixed demo accounts: off unless a demo server asks for it.
+DEMO_MODE = env_bool("PORTAL_DEMO_MODE", False)
+# Staff and administrators confirm a TOTP code after the password (guilin_portal/security.py).
+PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", True)
+
+# Static files: collected (`collectstatic`), hashed, compressed, served by WhiteNoise.
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+
+# HTTPS only, behind a proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is the domain owner's choice

@@ -1,0 +1,17 @@
+"""pytest's settings (pyproject.toml): the embedded default, made fast and deterministic.
+
+Everything development reads from the environment still applies (CI runs the suite with
+DATABASE_URL, CELERY_BROKER_URL and DATABASE_REPLICA_URL), except what a test must not depend on:
+the secret key, demo mode and the second factor are fixed here, and tests that need 2FA turn it
+on themselves (`override_settings(PORTAL_REQUIRE_2FA=True)`).
+"""
+
+from .development import *  # noqa: F403
+
+# As Django's test runner does anyway; fixed here so nothing read at import time depends on it.
+DEBUG = False
+SECRET_KEY = "insecure-test-only-key-never-used-outside-pytest"  # noqa: S105
+DEMO_MODE = True
+PORTAL_REQUIRE_2FA = False
+# Hashing a password in microseconds instead of a third of a second: seeds and log-ins are fast.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

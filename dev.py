@@ -4,9 +4,12 @@
     python3 dev.py start   # install into .venv, migrate, seed the demo city, serve http://127.0.0.1:8000
     python3 dev.py test    # install into .venv (with test tools) and run the whole test suite
 
-Without DATABASE_URL / CELERY_BROKER_URL this runs on the embedded default:
-a SQLite file and Celery tasks executed in-process. Extra arguments after
-`test` go to pytest (`python3 dev.py test -k routing`).
+`start` runs on the development settings (guilin_portal.settings.development,
+whatever DJANGO_SETTINGS_MODULE the shell has); `test` on pytest's own
+(guilin_portal.settings.test, named in pyproject.toml). Without DATABASE_URL /
+CELERY_BROKER_URL both use the embedded default: a SQLite file and Celery tasks
+executed in-process. Extra arguments after `test` go to pytest
+(`python3 dev.py test -k routing`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 ACCOUNTS_FILE = ROOT / "var" / "demo_accounts.json"
+# The shell's DJANGO_SETTINGS_MODULE is never used: `start` names development, `test` leaves pytest's.
+ENV_WITHOUT_SETTINGS = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+START_ENV = ENV_WITHOUT_SETTINGS | {"DJANGO_SETTINGS_MODULE": "guilin_portal.settings.development"}
 
 
 def run(*args: str | Path, **kwargs) -> None:
@@ -43,7 +49,7 @@ def install(*requirement_files: str) -> None:
 
 
 def manage(*args: str) -> None:
-    run(PYTHON, "manage.py", *args)
+    run(PYTHON, "manage.py", *args, env=START_ENV)
 
 
 def start() -> None:
@@ -52,6 +58,7 @@ def start() -> None:
     probe = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", "from grids.models import GridUnit; print(GridUnit.objects.exists())"],
         cwd=ROOT,
+        env=START_ENV,
         capture_output=True,
         text=True,
         check=True,
@@ -69,7 +76,7 @@ def start() -> None:
 
 def test(pytest_args: list[str]) -> None:
     install("requirements.txt", "requirements-dev.txt")
-    run(PYTHON, "-m", "pytest", *pytest_args)
+    run(PYTHON, "-m", "pytest", *pytest_args, env=ENV_WITHOUT_SETTINGS)
 
 
 def main() -> None:

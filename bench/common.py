@@ -94,7 +94,7 @@ def setup_django(env: dict[str, str] | None = None, *, defaults: dict[str, str] 
     for name, value in (defaults or {}).items():
         os.environ.setdefault(name, value)
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guilin_portal.settings.development")
     import django
 
     django.setup()

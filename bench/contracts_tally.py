@@ -27,8 +27,12 @@ from common import ROOT, pg_url, printer_to_list, recreate_pg, setup_django
 
 DB_NAME = "guilin_contracts"
 PG_URL = pg_url(DB_NAME)
-# DEBUG off: no query log in memory.
-DJANGO_ENV = {"DATABASE_URL": PG_URL, "DJANGO_DEBUG": "false", "PORTAL_LOG_LEVEL": "WARNING"}
+# Production settings (DEBUG off): no query log in memory.
+DJANGO_ENV = {
+    "DATABASE_URL": PG_URL,
+    "DJANGO_SETTINGS_MODULE": "guilin_portal.settings.production",
+    "PORTAL_LOG_LEVEL": "WARNING",
+}
 DJANGO_DEFAULTS = {
     "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
     "DJANGO_ALLOWED_HOSTS": "localhost",

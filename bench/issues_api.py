@@ -72,7 +72,7 @@ def base_env() -> dict[str, str]:
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = base_env() | {
         "DJANGO_SETTINGS_MODULE": "issues_api_site",
-        "DJANGO_DEBUG": "false",
+        "BENCH_SITE_PRODUCTION": "1",
         "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",

@@ -4,12 +4,16 @@ The ceiling is a bare Django view that does one INSERT and nothing else (no
 DRF, no authentication, no validation), served by the same gunicorn, through
 the same middleware, into the same database. It lives here, never in the
 product's URLs. Run as DJANGO_SETTINGS_MODULE=issues_api_site with bench/ on
-the Python path.
+the Python path: on the production settings with BENCH_SITE_PRODUCTION=1 (gunicorn),
+else on the development ones (the routing workers).
 """
 
 import os
 
-from guilin_portal.settings import *  # noqa: F403
+if os.environ.get("BENCH_SITE_PRODUCTION") == "1":
+    from guilin_portal.settings.production import *  # noqa: F403
+else:
+    from guilin_portal.settings.development import *  # noqa: F403
 
 ROOT_URLCONF = "issues_api_site"
 

@@ -33,7 +33,7 @@ PG_URL = pg_url(DB_NAME)
 RESULTS = ROOT / "bench" / "results" / "service_points.txt"
 BENCH_ENV = {
     "DATABASE_URL": PG_URL,
-    "DJANGO_DEBUG": "false",
+    "DJANGO_SETTINGS_MODULE": "guilin_portal.settings.production",
     "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
     "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
     "DJANGO_SECURE_SSL_REDIRECT": "false",

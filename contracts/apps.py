@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("契约化共建")
+
+    def ready(self) -> None:
+        from grids.viewer import register_facet
+
+        from .models import CoBuildingUnitContact
+
+        # A co-building unit's contacts read and report on their unit's contracts.
+        register_facet(
+            "cobuilding_units", lambda user_id: CoBuildingUnitContact.objects.filter(user_id=user_id), "unit_id"
+        )

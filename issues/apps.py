@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class IssuesConfig(AppConfig):
     name = "issues"
     verbose_name = _("社情民意")
+
+    def ready(self) -> None:
+        from grids.viewer import register_facet
+
+        from .models import Department
+
+        # A department's members handle what is routed to it.
+        register_facet(
+            "departments", lambda user_id: Department.members.through.objects.filter(user_id=user_id), "department_id"
+        )

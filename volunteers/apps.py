@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("志愿服务")
+
+    def ready(self) -> None:
+        from grids.viewer import register_facet
+
+        from .models import TeamMember, Volunteer
+
+        # Leaders and deputies manage their team (and handle what is routed to it).
+        register_facet(
+            "teams_led",
+            lambda user_id: TeamMember.objects.filter(
+                volunteer__user_id=user_id, role__in=TeamMember.MANAGER_ROLES, left_on__isnull=True
+            ),
+            "team_id",
+        )
+        register_facet("volunteer_ids", lambda user_id: Volunteer.objects.filter(user_id=user_id), "pk")

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.models import Contract, Evaluation
+from grids.api.authentication import ViewerSessionAuthentication, ViewerTokenAuthentication
 from grids.models import GridUnit
 from guilin_portal.db_router import reading_from_replica
 from issues.models import Issue
@@ -127,7 +127,7 @@ def response_schema(name: str, totals_help: str, row_help: str) -> serializers.S
 class StatsView(APIView):
     """Base of every statistics endpoint: people (session, token) or API keys, read-only, throttled per key."""
 
-    authentication_classes = [StatsApiKeyAuthentication, SessionAuthentication, TokenAuthentication]
+    authentication_classes = [StatsApiKeyAuthentication, ViewerSessionAuthentication, ViewerTokenAuthentication]
     permission_classes = [permissions.IsAuthenticated, ReadOnlyForApiKeys]
     throttle_classes = [StatsKeyThrottle]
     renderer_classes = [JSONRenderer, StatsCSVRenderer]

@@ -8,7 +8,6 @@ from django.db.models import Max, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from grids.jurisdiction import forget_jurisdiction
 from grids.models import PATH_STEP, GridUnit, Post, User, path_step, path_step_index
 
 
@@ -118,16 +117,13 @@ def post_assign(*, user: User, unit: GridUnit, role: str, is_full_time: bool = F
         role=role,
         defaults={"is_full_time": is_full_time, "started_on": started_on},
     )
-    forget_jurisdiction(user)
     return post
 
 
 @transaction.atomic
 def post_remove(*, post: Post) -> None:
     """End a post; the person loses the jurisdiction it gave."""
-    user = post.user
     post.delete()
-    forget_jurisdiction(user)
 
 
 def validate_post(*, unit: GridUnit, role: str) -> None:

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "grids.middleware.ViewerMiddleware",  # request.viewer: who is asking, with every role and where
     "django_otp.middleware.OTPMiddleware",
     "guilin_portal.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -251,8 +252,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "grids.api.authentication.ViewerSessionAuthentication",
+        "grids.api.authentication.ViewerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,0 +1,56 @@
+"""API authentication that leaves the caller's Viewer on the request, as the middleware does for pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication
+
+from ..viewer import Viewer
+
+
+def bind_viewer(request, viewer: Viewer) -> None:
+    """The Viewer of this API call (read as `request.viewer` by views, `viewer_of()` by services)."""
+    request._request.viewer = viewer
+
+
+class ViewerSessionAuthentication(authentication.SessionAuthentication):
+    """The session's user is the one ViewerMiddleware already built a (lazy) Viewer for: keep it."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and not hasattr(request._request, "viewer"):
+            bind_viewer(request, Viewer.for_user(result[0]))
+        return result
+
+
+class ViewerTokenAuthentication(authentication.TokenAuthentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            bind_viewer(request, Viewer.for_user(result[0]))
+        return result
+
+
+class ViewerSessionScheme(OpenApiAuthenticationExtension):
+    """The schema names the session and token schemes as DRF's own classes would."""
+
+    target_class = ViewerSessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+
+
+class ViewerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = ViewerTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": _('Token-based authentication with required prefix "Token"'),
+        }

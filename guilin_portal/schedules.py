@@ -12,7 +12,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # issue logged while Redis or every worker was down is routed once they are back.
     # Idempotent: the routing task does nothing for an issue no longer waiting.
     "grids-resend-waiting-issues": {
-        "task": "grids.tasks.resend_waiting_issues",
+        "task": "issues.tasks.resend_waiting_issues",
         "schedule": 60.0,
         "options": {"expires": 55},  # a sweep queued while workers were down is dropped, not piled up
     },
@@ -20,7 +20,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # overdue issues one level up (督办). Idempotent: each reminder and each climb is
     # written once (reminded_at, next_escalation_at), whatever the number of runs.
     "grids-deadlines-sweep": {
-        "task": "grids.tasks.deadlines_sweep",
+        "task": "issues.tasks.deadlines_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

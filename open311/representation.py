@@ -8,14 +8,13 @@ shaped like a phone number, an identity-card number or an e-mail address.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from guilin_portal.privacy import mask_phone
+from guilin_portal.privacy import redact
 from issues.models import HandlerKind, Issue, IssueCategory, IssueKind
 
 from .selectors import spec_status
@@ -32,41 +31,6 @@ XML_ITEMS = {
     "attributes": "attribute",
     "values": "value",
 }
-
-# Redaction patterns: an e-mail, an 18-character identity-card number, a mainland mobile (spaces or
-# dashes allowed, +86 optional) and a landline with its area code. Digits on either side stop a match.
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ID_CARD_RE = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
-MOBILE_RE = re.compile(r"(?<!\d)(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
-
-
-def _mask_digits(match: re.Match) -> str:
-    return mask_phone(re.sub(r"\D", "", match.group(0))[-11:])
-
-
-def redact(text: str, *, names: tuple[str, ...] = (), phones: tuple[str, ...] = ()) -> str:
-    """Free text with personal data masked: the given names (张** and the given name alone), phones, ids, e-mails."""
-    if not text:
-        return text
-    for phone in phones:
-        if phone:
-            text = text.replace(phone, mask_phone(phone))
-    for name in names:
-        name = (name or "").strip()
-        if not name:
-            continue
-        text = text.replace(name, name[0] + "*" * (len(name) - 1))
-        # The given name alone also names the person: after a one-character surname (王小明 → 小明)
-        # or a two-character one (欧阳小明 → 小明). A given name of one character is left alone.
-        for surname_length in (1, 2):
-            given = name[surname_length:]
-            if len(given) >= 2:
-                text = text.replace(given, "*" * len(given))
-    text = EMAIL_RE.sub("***@***", text)
-    text = ID_CARD_RE.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
-    text = MOBILE_RE.sub(_mask_digits, text)
-    return LANDLINE_RE.sub(lambda m: re.sub(r"\d", "*", m.group(0)[:-4]) + m.group(0)[-4:], text)
 
 
 def _english() -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication
 
@@ -52,5 +51,5 @@ class ViewerTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": _('Token-based authentication with required prefix "Token"'),
+            "description": 'Token-based authentication with required prefix "Token"',
         }

@@ -28,4 +28,4 @@ class GridUnitViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name", "code"]
 
     def get_queryset(self):
-        return selectors.unit_list(viewer=self.request.user).order_by("path")
+        return selectors.unit_list(viewer=self.request.viewer).order_by("path")

@@ -13,7 +13,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "grids/home.html",
         {
             "posts": selectors.posts_of(user=request.user),
-            "summary": selectors.home_summary(viewer=request.user),
+            "summary": selectors.home_summary(viewer=request.viewer),
         },
     )
 
@@ -21,13 +21,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit inside the viewer's jurisdiction: breadcrumbs, children with counts, people."""
-    unit = selectors.unit_get(viewer=request.user, pk=pk)
+    unit = selectors.unit_get(viewer=request.viewer, pk=pk)
     return render(
         request,
         "grids/unit_detail.html",
         {
             "unit": unit,
-            "breadcrumbs": selectors.unit_breadcrumbs(viewer=request.user, unit=unit),
+            "breadcrumbs": selectors.unit_breadcrumbs(viewer=request.viewer, unit=unit),
             "children": selectors.unit_children_with_counts(unit=unit),
             "posts": selectors.unit_posts(unit=unit),
         },

@@ -305,6 +305,15 @@ def acting_as(viewer: Viewer | Callable[[], Viewer]) -> Iterator[None]:
         _current.reset(token)
 
 
+def bind_viewer(viewer: Viewer) -> contextvars.Token:
+    """Like `acting_as`, for hooks that start and end in two calls (a Celery task's pre- and post-run)."""
+    return _current.set(lambda: viewer)
+
+
+def unbind_viewer(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
 def current_viewer() -> Viewer | None:
     source = _current.get()
     return source() if source is not None else None

@@ -28,14 +28,27 @@ def release_stale_connections(task) -> None:
         close_old_connections()
 
 
+# Every task acts as the system (grids.viewer.Viewer.system()), even when it runs eagerly
+# inside someone's request: its work is the portal's, not the requester's.
+_viewer_tokens: dict[str, object] = {}
+
+
 @signals.task_prerun.connect
 def _before_task(task_id=None, task=None, **kwargs):
+    from grids.viewer import Viewer, bind_viewer
+
     bind_task_id(task_id)
     release_stale_connections(task)
+    _viewer_tokens[task_id] = bind_viewer(Viewer.system())
     metrics.task_started(task_id)
 
 
 @signals.task_postrun.connect
 def _after_task(task_id=None, task=None, state=None, **kwargs):
+    from grids.viewer import unbind_viewer
+
     metrics.task_finished(task_id, task, state)
+    token = _viewer_tokens.pop(task_id, None)
+    if token is not None:
+        unbind_viewer(token)
     release_stale_connections(task)

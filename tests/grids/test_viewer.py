@@ -4,6 +4,7 @@ import dataclasses
 
 import factory
 import pytest
+from celery import shared_task
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpResponse
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from grids import services
+from grids.management.base import SystemCommand
 from grids.middleware import ViewerMiddleware
 from grids.models import GridUnit, Post, User
 from grids.viewer import Viewer, ViewerKind, acting_as, current_viewer, registered_facets, viewer_of
@@ -205,3 +207,26 @@ def test_a_token_call_gets_the_tokens_viewer(client, city):
     assert mine.status_code == 200
     assert mine.json()["id"] == community.pk
     assert theirs.status_code == 404
+
+
+@shared_task(name="tests.grids.viewer_probe")
+def _viewer_probe() -> str:
+    return str(current_viewer().kind)
+
+
+def test_a_task_acts_as_the_system_and_the_request_viewer_comes_back_after_it():
+    person = Viewer.anonymous()
+    with acting_as(person):
+        assert _viewer_probe.delay().get() == ViewerKind.SYSTEM
+        assert current_viewer() is person
+
+
+def test_a_management_command_acts_as_the_system():
+    seen = []
+
+    class Probe(SystemCommand):
+        def handle(self, *args, **options):
+            seen.append(current_viewer())
+
+    Probe().execute(no_color=True, force_color=False, skip_checks=True, stdout=None, stderr=None)
+    assert seen[0].kind == ViewerKind.SYSTEM

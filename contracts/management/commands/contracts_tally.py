@@ -3,15 +3,16 @@
 import time
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from contracts.models import TallyRun
 from contracts.periods import previous_quarter
 from contracts.services import tally_quarter
+from grids.management.base import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Compute the quarterly tally of co-building contracts (default: the last quarter that has ended)."
 
     def add_arguments(self, parser):

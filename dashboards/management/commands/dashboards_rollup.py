@@ -1,11 +1,10 @@
 """`manage.py dashboards_rollup [--full]`: refresh the issue roll-up now (the same services the beat jobs run)."""
 
-from django.core.management.base import BaseCommand
-
 from dashboards.services import issue_rollup_rebuild, issue_rollup_refresh
+from grids.management.base import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = (
         "Refresh the dashboards' issue roll-up: the months changed since the last refresh, or everything with --full."
     )

@@ -5,15 +5,16 @@ import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from grids.management.base import SystemCommand
 from grids.models import GridUnit
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, demo_steps
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Build demo data at the report's scale (--scale 1), deterministic for a given --seed."
 
     def add_arguments(self, parser):

@@ -1,4 +1,4 @@
-"""Contract-based co-building 契约化共建 (issue 6).
+"""Contract-based co-building 契约化共建.
 
 models/     units and contacts, contracts and their lists, commitments, progress,
             the four-stage evaluation, quarterly tallies, board publications, awards

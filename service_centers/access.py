@@ -1,83 +1,99 @@
-"""Who may see and change which service points.
+"""Who may see and change which service points: pure predicates over a Viewer.
 
-Reading follows `grids.jurisdiction`: a point is visible when its unit lies in
-the viewer's jurisdiction. On top of that, a point's own staff
-(`ServicePointStaff`, a red station's duty staff say) see and work on that
-point, and only that point, whatever their posts.
+Reading follows the grid jurisdiction: a point is visible when its unit lies
+in the viewer's jurisdiction. On top of that, a point's own staff
+(`ServicePointStaff`, a red station's duty staff say; the Viewer's
+`service_points`) see and work on that point, and only that point, whatever
+their posts.
 
-Changing a point's records (logging services, meetings, activities, ratings)
+Changing a point's records (logging services, meetings, activities, members)
 needs one of: a staff post (community, street, district, organisation
 department, city) whose subtree holds the point, or membership of the point's
-staff. Grid workers read what lies in their micro-grid but do not change it.
+staff. Changing the point itself, its staff and its star rating needs the
+staff post. Grid workers read what lies in their micro-grid but do not change
+it. A superuser (or the system) may do everything.
+
+Every function here reads the Viewer and the object's own fields: no query.
+`allowed_actions()` is the one answer to "what may this viewer do to this
+point": the staff pages show exactly those buttons, the API accepts exactly
+those writes, and the services check the same predicates.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from grids.jurisdiction import jurisdiction_q, minimal_prefixes
-from grids.models import GridUnit, Post
+from grids.jurisdiction import jurisdiction_q
+from grids.models import GridUnit
+from grids.viewer import Viewer
 
-_STAFF_PATHS_ATTR = "_service_points_staff_paths"
-_MEMBER_POINTS_ATTR = "_service_points_member_ids"
+from .models import ServicePoint
 
+# The actions on one point (the API's and the staff pages' names).
+LOG_SERVICE = "log_service"  # a red station's one-tap service log
+RECORD_MEETING = "record_meeting"  # a workstation's deliberation meeting
+RECORD_ACTIVITY = "record_activity"  # a workstation's monthly activity
+ADD_MEMBER = "add_member"  # a workstation's vanguard member
+RATE = "rate"  # the yearly star rating
+EDIT = "edit"  # the point's own details
 
-def staff_paths(viewer: Any) -> list[str] | None:
-    """Subtrees where the viewer holds a staff post; None means everywhere (a superuser). Cached per request."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return []
-    if viewer.is_superuser:
-        return None
-    cached = getattr(viewer, _STAFF_PATHS_ATTR, None)
-    if cached is None:
-        cached = minimal_prefixes(
-            list(Post.objects.filter(user_id=viewer.pk, role__in=Post.STAFF_ROLES).values_list("unit__path", flat=True))
-        )
-        setattr(viewer, _STAFF_PATHS_ATTR, cached)
-    return cached
+POINT_ACTIONS = (LOG_SERVICE, RECORD_MEETING, RECORD_ACTIVITY, ADD_MEMBER, RATE, EDIT)
 
-
-def member_point_ids(viewer: Any) -> frozenset[int]:
-    """The points whose staff the viewer belongs to. Cached per request."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(viewer, _MEMBER_POINTS_ATTR, None)
-    if cached is None:
-        from .models import ServicePointStaff
-
-        cached = frozenset(ServicePointStaff.objects.filter(user_id=viewer.pk).values_list("point_id", flat=True))
-        setattr(viewer, _MEMBER_POINTS_ATTR, cached)
-    return cached
+# Which kind of point each record belongs to; the other actions fit every kind.
+_ACTION_KIND = {
+    LOG_SERVICE: ServicePoint.Kind.RED_STATION,
+    RECORD_MEETING: ServicePoint.Kind.WORKSTATION,
+    RECORD_ACTIVITY: ServicePoint.Kind.WORKSTATION,
+    ADD_MEMBER: ServicePoint.Kind.WORKSTATION,
+}
 
 
-def forget_access(viewer: Any) -> None:
-    for attr in (_STAFF_PATHS_ATTR, _MEMBER_POINTS_ATTR):
-        if hasattr(viewer, attr):
-            delattr(viewer, attr)
-
-
-def visible_points_q(viewer: Any) -> Q:
-    """Points the viewer may read on staff pages: jurisdiction, plus their own points."""
-    members = member_point_ids(viewer)
+def visible_points_q(viewer: Viewer) -> Q:
+    """Points the viewer may read on staff pages: their jurisdiction, plus their own points."""
     q = jurisdiction_q(viewer, unit_field="unit")
-    return q | Q(pk__in=sorted(members)) if members else q
+    return q | Q(pk__in=sorted(viewer.service_points)) if viewer.service_points else q
 
 
-def can_manage_unit(viewer: Any, unit: GridUnit) -> bool:
-    """A staff post over the unit (or a superuser)."""
-    paths = staff_paths(viewer)
-    if paths is None:
-        return True
-    return any(unit.path.startswith(path) for path in paths)
+def can_manage_unit(viewer: Viewer, unit: GridUnit) -> bool:
+    """A staff post over the unit (or a superuser): may add and change points there, rate them, staff them."""
+    return viewer.is_staff_over(unit.path)
 
 
-def can_work_on_point(viewer: Any, point) -> bool:
-    """May record services, meetings, activities and ratings for this point."""
-    return point.pk in member_point_ids(viewer) or can_manage_unit(viewer, point.unit)
+def can_work_on_point(viewer: Viewer, point: ServicePoint) -> bool:
+    """May record services, meetings, activities and members for this point (its staff, or a staff post over it)."""
+    return point.pk in viewer.service_points or can_manage_unit(viewer, point.unit)
 
 
-def is_point_staff_only(viewer: Any) -> bool:
+def is_point_staff_only(viewer: Viewer) -> bool:
     """A person whose only standing is the staff of some points (no posts): their home is their points."""
-    return bool(member_point_ids(viewer)) and not viewer.is_superuser and not Post.objects.filter(user=viewer).exists()
+    return bool(viewer.service_points) and not viewer.sees_everything and not viewer.has_posts
+
+
+def allowed_actions(viewer: Viewer, point: ServicePoint) -> frozenset[str]:
+    """What the viewer may do to this point now (names in POINT_ACTIONS); `point.unit` must be loaded."""
+    actions: set[str] = set()
+    if can_work_on_point(viewer, point):
+        actions |= {action for action, kind in _ACTION_KIND.items() if point.kind == kind}
+    if can_manage_unit(viewer, point.unit):
+        actions |= {RATE, EDIT}
+    return frozenset(actions)
+
+
+# -- refusals, for the services (PermissionDenied: 403) ----------------------------------
+
+
+def require_manage_unit(viewer: Viewer, unit: GridUnit) -> None:
+    if not can_manage_unit(viewer, unit):
+        raise PermissionDenied(_("“%(unit)s”不在您的管辖范围内。") % {"unit": unit.name})
+
+
+def require_work_on_point(viewer: Viewer, point: ServicePoint) -> None:
+    if not can_work_on_point(viewer, point):
+        raise PermissionDenied(_("您可以查看该阵地，但不负责它的登记工作。"))
+
+
+def require_manage_point(viewer: Viewer, point: ServicePoint, message: str = "") -> None:
+    if not can_manage_unit(viewer, point.unit):
+        raise PermissionDenied(message or _("只有管辖该阵地的工作人员可以办理。"))

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from guilin_portal.forms import add_service_error
+
 from . import services
-from .forms import add_validation_error
 from .models import (
     DeliberationMeeting,
     JobOffer,
@@ -72,7 +73,10 @@ class ServicePointAdminForm(forms.ModelForm):
             if "floor_area" in cleaned:
                 clean_floor_area(cleaned["floor_area"])
         except ValidationError as error:
-            add_validation_error(self, error)
+            add_service_error(self, error)
+        kind = cleaned.get("kind") or self.instance.kind
+        if cleaned.get("menu") and kind != ServicePoint.Kind.RED_STATION:
+            self.add_error("menu", _("只有旅游红色驿站有服务菜单。"))
         return cleaned
 
 
@@ -118,10 +122,11 @@ class ServicePointAdmin(SimpleHistoryAdmin):
         obj.pk = saved.pk
 
     def save_related(self, request, form, formsets, change):
+        # The staff inline as Django saves it; the menu through the service (only a red station has one).
+        menu = form.cleaned_data.pop("menu", None)
         super().save_related(request, form, formsets, change)
-        # Only a red station has a menu; for other kinds the service would refuse one.
-        if form.instance.kind != ServicePoint.Kind.RED_STATION and form.instance.menu.exists():
-            form.instance.menu.clear()
+        if menu is not None:
+            services.point_menu_set(actor=request.user, point=form.instance, menu=list(menu))
 
 
 @admin.register(ServiceKind)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,15 +11,6 @@ from issues.models import Issue
 from volunteers.models import Activity
 
 from .models import ActivityCategory, ServiceKind, ServicePoint, StarRating
-
-
-def add_validation_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (the rest above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class DirectoryFilterForm(forms.Form):

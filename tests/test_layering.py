@@ -13,7 +13,6 @@ from tests.layering import check_tree
 KNOWN_VIOLATIONS = {
     # (a) ORM writes in thin callers: these should call a service.
     "contracts/admin.py:CoBuildingUnitAdmin.save_formset:instance.save",
-    "service_centers/admin.py:ServicePointAdmin.save_related:form.instance.menu.clear",
     "volunteers/admin.py:VolunteerAdmin.save_model:obj.save",
     # (b) public selectors without a keyword-only viewer: add `*, viewer`, take a checked object,
     # make the helper private (`_name`) or list it in the module's PUBLIC_SELECTORS_WITHOUT_VIEWER.
@@ -43,10 +42,6 @@ KNOWN_VIOLATIONS = {
     "open311/selectors.py:service_get:no-viewer",
     "open311/selectors.py:services_list:no-viewer",
     "open311/selectors.py:spec_status:no-viewer",
-    "service_centers/selectors/directory.py:districts:no-viewer",
-    "service_centers/selectors/network.py:kind_level_rows:no-viewer",
-    "service_centers/selectors/network.py:red_station_months:no-viewer",
-    "service_centers/selectors/points.py:service_kinds:no-viewer",
     "volunteers/selectors/leaderboards.py:period_bounds:no-viewer",
     "volunteers/selectors/ledger.py:account_q:positional-viewer",
     "volunteers/selectors/ledger.py:balances_of:no-viewer",

@@ -2,7 +2,7 @@
 
 Public reads (`directory_*`) show active points and never personal data; staff
 reads go through `access.visible_points_q` (jurisdiction plus the viewer's own
-points). Every list and dashboard is a fixed number of queries, whatever the
+points). The viewer is a `grids.viewer.Viewer`, always passed as `viewer=`. Every list and dashboard is a fixed number of queries, whatever the
 number of points or log entries.
 """
 
@@ -31,7 +31,6 @@ from .points import (
     rating_list,
     red_station_recent,
     red_station_today_count,
-    service_kinds,
     unit_get,
     volunteer_activity_choices,
 )
@@ -63,7 +62,6 @@ __all__ = [
     "red_station_months",
     "red_station_recent",
     "red_station_today_count",
-    "service_kinds",
     "unit_get",
     "volunteer_activity_choices",
     "workstation_compliance",

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from grids.models import PATH_STEP, GridUnit
+from grids.viewer import Viewer
 
 from ..models import LocalProduct, RedStationService, ServiceKind, ServicePoint, StarRating
+
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "districts": "public service-point directory: the county-level units' names, no personal data",
+}
 
 # What the public may read of a point. The contact person (name, phone) is not among them.
 PUBLIC_FIELDS = (
@@ -51,7 +55,7 @@ def district_of(point: ServicePoint, district_list: list[GridUnit]) -> GridUnit 
 
 
 def directory_points(
-    *, viewer: Any = None, kind: str = "", level: str = "", district: GridUnit | None = None, q: str = ""
+    *, viewer: Viewer | None = None, kind: str = "", level: str = "", district: GridUnit | None = None, q: str = ""
 ) -> QuerySet[ServicePoint]:
     """Active points for the public directory, filtered by kind, level, district and name; public columns only."""
     points = ServicePoint.objects.active().select_related("unit").only(*PUBLIC_FIELDS)
@@ -81,8 +85,10 @@ class PublicPointDetail:
     services_12_months: int | None
 
 
-def directory_point_get(*, viewer: Any = None, pk: int) -> PublicPointDetail:
+def directory_point_get(*, viewer: Viewer | None = None, pk: int | None) -> PublicPointDetail:
     """One active point with what the public may see: services, hours, address; never the contact person."""
+    if pk is None:
+        raise Http404
     try:
         point = ServicePoint.objects.active().select_related("unit").only(*PUBLIC_FIELDS).get(pk=pk)
     except ServicePoint.DoesNotExist as exc:

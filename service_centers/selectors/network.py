@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from grids.jurisdiction import can_see_unit
 from grids.models import PATH_STEP, GridUnit
+from grids.viewer import Viewer, viewer_of
 
 from ..access import visible_points_q
 from ..compliance import YearAssessment, assess_year
@@ -27,6 +28,11 @@ from ..models import (
     WorkstationActivity,
 )
 from ..periods import local_midnight, month_window
+
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "kind_level_rows": "counts over a queryset of points the caller has already scoped; returns figures, no rows",
+    "red_station_months": "monthly counts over the ids of points the caller has already read; no rows",
+}
 
 AREA_PLACES = Decimal("0.1")
 RED_MONTHS = 12  # the current month and the eleven before it
@@ -190,11 +196,13 @@ def red_station_kind_counts(*, point: ServicePoint, months: int = RED_MONTHS) ->
 
 
 def workstation_compliance(
-    *, viewer: Any, unit: GridUnit | None, year: int, today: dt.date | None = None, point: ServicePoint | None = None
+    *, viewer: Viewer, unit: GridUnit | None, year: int, today: dt.date | None = None, point: ServicePoint | None = None
 ) -> list[WorkstationCompliance]:
     """Each workstation in the unit's subtree (or the one point) against the year's duties: three queries."""
     today = today or timezone.localdate()
-    stations = ServicePoint.objects.workstations().active().filter(visible_points_q(viewer)).select_related("unit")
+    stations = (
+        ServicePoint.objects.workstations().active().filter(visible_points_q(viewer_of(viewer))).select_related("unit")
+    )
     if unit is not None:
         stations = stations.filter(unit__path__startswith=unit.path)
     if point is not None:
@@ -232,7 +240,7 @@ def workstation_compliance(
     ]
 
 
-def network_overview(*, viewer: Any, unit: GridUnit, today: dt.date | None = None) -> NetworkOverview:
+def network_overview(*, viewer: Viewer, unit: GridUnit, today: dt.date | None = None) -> NetworkOverview:
     """The network under a unit the viewer may see: counts and floor areas by kind and level, per child unit,
     last year's workstation compliance, red-station services per month, jobs offered, star ratings.
     A fixed number of queries (ten) whatever the size of the subtree."""

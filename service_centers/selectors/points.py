@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from grids.jurisdiction import can_see_unit, get_scoped_or_404, scope
-from grids.models import PATH_STEP, GridUnit, Post
+from grids.models import PATH_STEP, GridUnit
+from grids.viewer import Viewer, viewer_of
 from issues.models import Issue
 from volunteers.models import Activity
 
@@ -38,10 +38,10 @@ from .network import (
 
 
 def point_list(
-    *, viewer: Any, unit: GridUnit | None = None, kind: str = "", level: str = "", q: str = ""
+    *, viewer: Viewer, unit: GridUnit | None = None, kind: str = "", level: str = "", q: str = ""
 ) -> QuerySet[ServicePoint]:
     """Points the viewer may read (jurisdiction, or their own points), with contacts, filtered."""
-    points = ServicePoint.objects.filter(visible_points_q(viewer)).select_related("unit")
+    points = ServicePoint.objects.filter(visible_points_q(viewer_of(viewer))).select_related("unit")
     if unit is not None:
         points = points.filter(unit__path__startswith=unit.path)
     if kind:
@@ -53,32 +53,39 @@ def point_list(
     return points.order_by("unit__path", "kind", "level", "name", "pk")
 
 
-def point_get(*, viewer: Any, pk: int) -> ServicePoint:
+def point_get(*, viewer: Viewer, pk: int | None) -> ServicePoint:
     """A point the viewer may read (jurisdiction or its own staff), or 404."""
+    if pk is None:
+        raise Http404
     try:
-        return ServicePoint.objects.filter(visible_points_q(viewer)).select_related("unit").get(pk=pk)
+        return ServicePoint.objects.filter(visible_points_q(viewer_of(viewer))).select_related("unit").get(pk=pk)
     except ServicePoint.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def unit_get(*, viewer: Any, pk: int) -> GridUnit:
+def unit_get(*, viewer: Viewer, pk: int) -> GridUnit:
     """A unit in the viewer's jurisdiction, or 404."""
     return get_scoped_or_404(GridUnit.objects.all(), viewer, unit_field=None, pk=pk)
 
 
-def home_unit(*, viewer: Any) -> GridUnit | None:
+def home_unit(*, viewer: Viewer) -> GridUnit | None:
     """Where a person's network page opens: their highest post's unit (the city for a superuser)."""
-    post = Post.objects.filter(user_id=viewer.pk).select_related("unit").order_by("unit__level", "unit__path").first()
-    if post is not None:
-        return post.unit
-    if viewer.is_superuser:
+    viewer = viewer_of(viewer)
+    if viewer.posts:
+        # The shortest path is the highest unit (one level per path step); ties by path, as the tree is listed.
+        highest = min(viewer.posts, key=lambda post: (len(post.path), post.path))
+        return GridUnit.objects.filter(pk=highest.unit_id).first()
+    if viewer.sees_everything:
         return GridUnit.objects.filter(level=GridUnit.Level.CITY).order_by("path").first()
     return None
 
 
-def member_points(*, viewer: Any) -> list[ServicePoint]:
-    """The points whose staff the viewer belongs to."""
-    return list(ServicePoint.objects.filter(staff__user_id=viewer.pk).select_related("unit").order_by("name", "pk"))
+def member_points(*, viewer: Viewer) -> list[ServicePoint]:
+    """The points whose staff the viewer belongs to (none: no query)."""
+    ids = viewer_of(viewer).service_points
+    if not ids:
+        return []
+    return list(ServicePoint.objects.filter(pk__in=sorted(ids)).select_related("unit").order_by("name", "pk"))
 
 
 @dataclass
@@ -108,7 +115,7 @@ class PointWorkspace:
         return max((m.services for m in self.months), default=0)
 
 
-def point_workspace(*, viewer: Any, point: ServicePoint, year: int | None = None) -> PointWorkspace:
+def point_workspace(*, viewer: Viewer, point: ServicePoint, year: int | None = None) -> PointWorkspace:
     """Everything the staff page of one point shows: a fixed number of queries for each kind of point."""
     today = timezone.localdate()
     year = year or today.year
@@ -148,16 +155,16 @@ def point_workspace(*, viewer: Any, point: ServicePoint, year: int | None = None
     return workspace
 
 
-def red_station_recent(*, viewer: Any, point: ServicePoint, limit: int = 10) -> list[RedStationService]:
+def red_station_recent(*, viewer: Viewer, point: ServicePoint, limit: int = 10) -> list[RedStationService]:
     """The station's latest entries, newest first."""
     return list(point.services_given.select_related("service_kind", "logged_by").order_by("-served_at", "-pk")[:limit])
 
 
-def red_station_today_count(*, viewer: Any, point: ServicePoint) -> int:
+def red_station_today_count(*, viewer: Viewer, point: ServicePoint) -> int:
     return RedStationService.objects.filter(point=point, served_at__gte=local_midnight(timezone.localdate())).count()
 
 
-def rating_list(*, viewer: Any, unit: GridUnit, year: int, current_only: bool = True) -> QuerySet[StarRating]:
+def rating_list(*, viewer: Viewer, unit: GridUnit, year: int, current_only: bool = True) -> QuerySet[StarRating]:
     """Ratings of points and compounds under a unit the viewer may see, for a year."""
     if not can_see_unit(viewer, unit):
         raise Http404
@@ -169,7 +176,7 @@ def rating_list(*, viewer: Any, unit: GridUnit, year: int, current_only: bool = 
     return ratings.order_by("-stars", "-total", "unit__path", "pk")
 
 
-def compound_ratings(*, viewer: Any, compound: GridUnit) -> list[StarRating]:
+def compound_ratings(*, viewer: Viewer, compound: GridUnit) -> list[StarRating]:
     """Every rating a compound's party organisation received, newest first (history included)."""
     if not can_see_unit(viewer, compound):
         raise Http404
@@ -178,13 +185,13 @@ def compound_ratings(*, viewer: Any, compound: GridUnit) -> list[StarRating]:
     )
 
 
-def follow_up_issue_choices(*, viewer: Any, point: ServicePoint, limit: int = 50) -> list[Issue]:
+def follow_up_issue_choices(*, viewer: Viewer, point: ServicePoint, limit: int = 50) -> list[Issue]:
     """Recent resident issues of the workstation's area the viewer may read: what a meeting may follow up."""
     issues = Issue.objects.filter(unit__path__startswith=point.unit.path).select_related("category")
     return list(scope(issues, viewer).order_by("-created_at", "-pk")[:limit])
 
 
-def volunteer_activity_choices(*, viewer: Any, point: ServicePoint, limit: int = 30) -> list[Activity]:
+def volunteer_activity_choices(*, viewer: Viewer, point: ServicePoint, limit: int = 30) -> list[Activity]:
     """Volunteer activities already held in the workstation's area and not yet counted for it."""
     activities = (
         Activity.objects.filter(unit__path__startswith=point.unit.path, starts_at__lte=timezone.now())
@@ -193,7 +200,3 @@ def volunteer_activity_choices(*, viewer: Any, point: ServicePoint, limit: int =
         .select_related("category")
     )
     return list(activities.order_by("-starts_at", "-pk")[:limit])
-
-
-def service_kinds() -> list[ServiceKind]:
-    return list(ServiceKind.objects.filter(is_active=True).order_by("sort_order", "pk"))

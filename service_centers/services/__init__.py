@@ -1,6 +1,6 @@
 """Writes to the service network, one function per business action (see each module)."""
 
-from .points import point_create, point_staff_add, point_staff_remove, point_update
+from .points import point_create, point_menu_set, point_staff_add, point_staff_remove, point_update
 from .ratings import star_rating_record, stars_for_total
 from .red_stations import job_offer_record, local_product_add, red_station_service_log, red_station_tally_refresh
 from .workstations import (
@@ -17,6 +17,7 @@ __all__ = [
     "job_offer_record",
     "local_product_add",
     "point_create",
+    "point_menu_set",
     "point_staff_add",
     "point_staff_remove",
     "point_update",

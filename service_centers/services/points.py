@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 
-from ..access import can_manage_unit, forget_access
+from ..access import require_manage_point, require_manage_unit
 from ..models import ResidentOrganisation, ServiceKind, ServicePoint, ServicePointStaff, SixFunction
 
 EDITABLE_FIELDS = (
@@ -140,8 +141,7 @@ def point_create(
     **values: Any,
 ) -> ServicePoint:
     """Add a service point under a unit the actor holds a staff post over; kind, level and unit level must agree."""
-    if not can_manage_unit(actor, unit):
-        raise ValidationError({"unit": _("“%(unit)s”不在您的管辖范围内。") % {"unit": unit.name}})
+    require_manage_unit(viewer_of(actor), unit)
     validate_kind_level_unit(kind=kind, level=level, unit=unit)
     point = ServicePoint(kind=kind, level=level, unit=unit)
     _apply(point, {"name": name, **values})
@@ -158,6 +158,7 @@ def point_update(
 ) -> ServicePoint:
     """Change a point's details; its kind, level and unit are fixed once created (history keeps every version)."""
     point = ServicePoint.objects.select_for_update().select_related("unit").get(pk=point.pk)
+    require_manage_point(viewer_of(actor), point, _("只有管辖该阵地的工作人员可以修改它。"))
     _apply(point, values)
     point.full_clean()
     point._history_user = actor
@@ -169,8 +170,7 @@ def point_update(
 @transaction.atomic
 def point_staff_add(*, actor: User, point: ServicePoint, user: User, role: str = ServicePointStaff.Role.STAFF):
     """Make a person staff of one point: they then see and log for that point only."""
-    if not can_manage_unit(actor, point.unit):
-        raise ValidationError({"point": _("您无权为该阵地配备工作人员。")})
+    require_manage_point(viewer_of(actor), point, _("您无权为该阵地配备工作人员。"))
     membership = ServicePointStaff.objects.filter(user=user, point=point).first()
     if membership is None:
         membership = ServicePointStaff(user=user, point=point, role=role)
@@ -180,15 +180,20 @@ def point_staff_add(*, actor: User, point: ServicePoint, user: User, role: str =
     membership.full_clean()
     membership._history_user = actor
     membership.save()
-    forget_access(user)
     return membership
 
 
 @transaction.atomic
 def point_staff_remove(*, actor: User, membership: ServicePointStaff) -> None:
-    if not can_manage_unit(actor, membership.point.unit):
-        raise ValidationError({"point": _("您无权调整该阵地的工作人员。")})
-    user = membership.user
+    """The person is no longer staff of the point (their next request's Viewer no longer has it)."""
+    require_manage_point(viewer_of(actor), membership.point, _("您无权调整该阵地的工作人员。"))
     membership._history_user = actor
     membership.delete()
-    forget_access(user)
+
+
+@transaction.atomic
+def point_menu_set(*, actor: User, point: ServicePoint, menu: Sequence[ServiceKind]) -> ServicePoint:
+    """Set a red station's service menu; other kinds have none (an empty menu clears a stale one)."""
+    require_manage_point(viewer_of(actor), point, _("只有管辖该阵地的工作人员可以修改它。"))
+    _set_menu(point, list(menu))
+    return point

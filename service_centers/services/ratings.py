@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 
 from ..access import can_manage_unit
 from ..models import ServicePoint, StarRating
@@ -74,8 +75,12 @@ def star_rating_record(
     if compound is not None and compound.level != GridUnit.Level.COMPOUND:
         raise ValidationError({"compound": _("“%(unit)s”不是小区，只能为小区党组织评星。") % {"unit": compound.name}})
     unit = point.unit if point is not None else compound
-    if not can_manage_unit(actor, unit):
-        raise ValidationError({"point" if point is not None else "compound": _("该对象不在您的管辖范围内。")})
+    if not can_manage_unit(viewer_of(actor), unit):
+        raise PermissionDenied(
+            _("只有管辖该阵地的工作人员可以评星定级。")
+            if point is not None
+            else _("只有管辖该小区的工作人员可以评星定级。")
+        )
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= int(year) <= this_year:
         raise ValidationError(

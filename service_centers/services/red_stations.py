@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 
+from ..access import require_work_on_point
 from ..models import JobOffer, LocalProduct, RedStationMonthlyTally, RedStationService, ServiceKind, ServicePoint
 from ..periods import local_midnight, month_start, next_month
 
@@ -57,6 +59,7 @@ def red_station_service_log(
     Returns the entry and whether it was created.
     """
     _require_red_station(point)
+    require_work_on_point(viewer_of(actor), point)
     now = timezone.now()
     if client_key is not None:
         existing = _by_client_key(point, client_key)
@@ -158,6 +161,7 @@ def job_offer_record(
 ) -> JobOffer:
     """Record posts a station offers to low-income households."""
     _require_red_station(point)
+    require_work_on_point(viewer_of(actor), point)
     if not positions or int(positions) <= 0:
         raise ValidationError({"positions": _("岗位数必须大于 0。")})
     if offered_on > timezone.localdate():
@@ -181,6 +185,7 @@ def local_product_add(
 ) -> LocalProduct:
     """Show a local product at a station."""
     _require_red_station(point)
+    require_work_on_point(viewer_of(actor), point)
     product = LocalProduct(
         point=point,
         name=(name or "").strip(),

@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import User
+from grids.viewer import viewer_of
 from issues.models import Issue
 from volunteers.models import Activity
 
+from ..access import require_work_on_point
 from ..models import (
     ActivityCategory,
     DeliberationMeeting,
@@ -30,9 +32,11 @@ from ..models import (
 )
 
 
-def _require_workstation(point: ServicePoint) -> None:
+def _require_workstation(actor: User, point: ServicePoint) -> None:
+    """A workstation (else 400), and the actor works on it (else 403)."""
     if point.kind != ServicePoint.Kind.WORKSTATION:
         raise ValidationError({"point": _("“%(point)s”不是先锋联盟工作站。") % {"point": point.name}})
+    require_work_on_point(viewer_of(actor), point)
 
 
 def _not_in_future(day: dt.date, field: str, what: str) -> None:
@@ -57,7 +61,7 @@ def workstation_member_add(
     organisation: str = "",
 ) -> WorkstationMember:
     """Enrol a vanguard model: at least one honour, given at county level or above."""
-    _require_workstation(point)
+    _require_workstation(actor, point)
     _not_in_future(joined_on, "joined_on", _("编入日期"))
     if not honours:
         raise ValidationError({"honours": _("编入工作站的党员须获得过县（市、区）级以上荣誉称号，请至少填写一项。")})
@@ -94,7 +98,7 @@ def workstation_activity_record(
     note: str = "",
 ) -> WorkstationActivity:
     """Record an activity a workstation held (at least one a month is expected)."""
-    _require_workstation(point)
+    _require_workstation(actor, point)
     _not_in_future(held_on, "held_on", _("活动日期"))
     if category not in ActivityCategory.values:
         raise ValidationError({"category": _("请选择活动类别。")})
@@ -128,7 +132,7 @@ def deliberation_meeting_record(
 ) -> DeliberationMeeting:
     """Record a deliberation meeting held (not planned): date not in the future, topic, attendees, decisions,
     and the resident issues it passed on (issues of the workstation's own area)."""
-    _require_workstation(point)
+    _require_workstation(actor, point)
     _not_in_future(held_on, "held_on", _("议事日期"))
     if not attendee_count or int(attendee_count) <= 0:
         raise ValidationError({"attendee_count": _("参加人数必须大于 0。")})
@@ -148,13 +152,16 @@ def deliberation_meeting_record(
     meeting.full_clean()
     meeting.save()
     if follow_up_issues:
-        _check_issues(point, follow_up_issues)
+        _check_issues(actor, point, follow_up_issues)
         meeting.follow_up_issues.add(*follow_up_issues)
     return meeting
 
 
-def _check_issues(point: ServicePoint, issues: Sequence[Issue]) -> None:
-    """A meeting follows up issues of its own area: the workstation's unit and below."""
+def _check_issues(actor: User, point: ServicePoint, issues: Sequence[Issue]) -> None:
+    """A meeting follows up issues the actor may read, of its own area: the workstation's unit and below."""
+    viewer = viewer_of(actor)
+    if any(not viewer.sees_path(issue.unit.path) for issue in issues):
+        raise ValidationError({"follow_up_issues": _("有的群众诉求不存在或不在您的管辖范围内。")})
     outside = [issue for issue in issues if not issue.unit.path.startswith(point.unit.path)]
     if outside:
         raise ValidationError(
@@ -170,7 +177,8 @@ def deliberation_meeting_link_issues(
     *, actor: User, meeting: DeliberationMeeting, issues: Sequence[Issue]
 ) -> DeliberationMeeting:
     """Link resident issues raised after the meeting to it (the follow-up of its decisions)."""
-    _check_issues(meeting.point, issues)
+    require_work_on_point(viewer_of(actor), meeting.point)
+    _check_issues(actor, meeting.point, issues)
     meeting.follow_up_issues.add(*issues)
     return meeting
 
@@ -186,7 +194,7 @@ def workstation_activity_from_volunteer(*, actor: User, point: ServicePoint, act
     The volunteers app keeps the activity (sign-ups, hours, points); the workstation keeps a record that
     points to it, dated by the activity's start (local day). Cancelled or not yet started activities do not count.
     """
-    _require_workstation(point)
+    _require_workstation(actor, point)
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError({"volunteer_activity": _("该志愿服务活动已取消，不能计入工作站活动。")})
     if activity.starts_at > timezone.now():

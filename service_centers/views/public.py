@@ -20,7 +20,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None, districts=district_list)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     points = selectors.directory_points(
-        viewer=request.user,
+        viewer=request.viewer,
         kind=filters.get("kind") or "",
         level=filters.get("level") or "",
         district=filters.get("district"),
@@ -41,5 +41,5 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_GET
 def point_public(request: HttpRequest, pk: int) -> HttpResponse:
     """One open point: what it offers, its hours and address. The contact person is never shown here."""
-    detail = selectors.directory_point_get(viewer=request.user, pk=pk)
+    detail = selectors.directory_point_get(viewer=request.viewer, pk=pk)
     return render(request, "service_centers/point_public_detail.html", {"detail": detail, "point": detail.point})

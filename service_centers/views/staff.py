@@ -2,8 +2,11 @@
 phone pages that record services, meetings, activities and ratings.
 
 What may be read comes from the selectors (jurisdiction, plus the viewer's own
-points; anything else is 404); what may be changed from `access.can_work_on_point`
-(403 for a point the viewer reads but does not run). The rules are the services'.
+points; anything else is 404). What may be done to a point comes from
+`access.allowed_actions`: the point's page shows a button for each allowed
+action, and an action's own page opens only when that action is allowed (403
+for a point the viewer reads but does not run). The services check the same
+predicates and decide what is valid.
 """
 
 from __future__ import annotations
@@ -22,35 +25,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from grids.models import GridUnit
+from guilin_portal.forms import add_service_error
+from guilin_portal.params import parse_id
 
-from .. import selectors, services
-from ..access import can_manage_unit, can_work_on_point, is_point_staff_only
-from ..forms import (
-    ActivityForm,
-    MeetingForm,
-    RatingForm,
-    RedStationLogForm,
-    StaffPointFilterForm,
-    add_validation_error,
-)
+from .. import access, selectors, services
+from ..forms import ActivityForm, MeetingForm, RatingForm, RedStationLogForm, StaffPointFilterForm
 from ..models import ServicePoint
 
 LIST_PAGE_SIZE = 50
 
 
 def _year(request: HttpRequest, default: int) -> int:
-    try:
-        year = int(request.GET.get("year", default))
-    except (TypeError, ValueError):
-        return default
+    year = parse_id(request.GET.get("year"), default)
     return year if 2000 <= year <= timezone.localdate().year + 1 else default
 
 
-def _point_for_work(request: HttpRequest, pk: int, kind: str | None = None) -> ServicePoint:
-    point = selectors.point_get(viewer=request.user, pk=pk)
-    if kind is not None and point.kind != kind:
+def _point_for(request: HttpRequest, pk: int, action: str, kind: str) -> ServicePoint:
+    """The point whose action page this is: 404 when unreadable or of another kind, 403 when not allowed.
+
+    The page is the button: it opens exactly when `allowed_actions` offers the action.
+    """
+    point = selectors.point_get(viewer=request.viewer, pk=pk)
+    if point.kind != kind:
         raise Http404
-    if not can_work_on_point(request.user, point):
+    if action not in access.allowed_actions(request.viewer, point):
         raise PermissionDenied(_("您可以查看该阵地，但不负责它的登记工作。"))
     return point
 
@@ -58,15 +56,15 @@ def _point_for_work(request: HttpRequest, pk: int, kind: str | None = None) -> S
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     """A red station's staff go to their station; everyone else to the network of their unit."""
-    own_points = selectors.member_points(viewer=request.user)
-    if is_point_staff_only(request.user):
+    own_points = selectors.member_points(viewer=request.viewer)
+    if access.is_point_staff_only(request.viewer):
         if len(own_points) == 1:
             point = own_points[0]
             if point.kind == ServicePoint.Kind.RED_STATION:
                 return redirect("service_centers:red_station_log", pk=point.pk)
             return redirect("service_centers:point_detail", pk=point.pk)
         return render(request, "service_centers/staff_home.html", {"own_points": own_points})
-    unit = selectors.home_unit(viewer=request.user)
+    unit = selectors.home_unit(viewer=request.viewer)
     if unit is None and not own_points:
         raise Http404
     if unit is not None and not own_points:
@@ -78,19 +76,19 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def network(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The network under a unit: counts and floor areas by kind and level, per child unit, workstation
     compliance, red-station services per month. A fixed number of queries for any unit."""
-    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
-    overview = selectors.network_overview(viewer=request.user, unit=unit)
+    unit = selectors.unit_get(viewer=request.viewer, pk=unit_pk)
+    overview = selectors.network_overview(viewer=request.viewer, unit=unit)
     return render(request, "service_centers/network_overview.html", {"unit": unit, "overview": overview})
 
 
 @login_required
 def point_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The points under a unit, with their contacts, filtered by kind and level."""
-    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    unit = selectors.unit_get(viewer=request.viewer, pk=unit_pk)
     form = StaffPointFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     points = selectors.point_list(
-        viewer=request.user,
+        viewer=request.viewer,
         unit=unit,
         kind=filters.get("kind") or "",
         level=filters.get("level") or "",
@@ -109,19 +107,14 @@ def point_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @login_required
 def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One point for its staff: contacts, staff, ratings and, by kind, the workstation's or red station's records."""
-    point = selectors.point_get(viewer=request.user, pk=pk)
+    point = selectors.point_get(viewer=request.viewer, pk=pk)
     workspace = selectors.point_workspace(
-        viewer=request.user, point=point, year=_year(request, timezone.localdate().year)
+        viewer=request.viewer, point=point, year=_year(request, timezone.localdate().year)
     )
     return render(
         request,
         "service_centers/point_detail.html",
-        {
-            "point": point,
-            "ws": workspace,
-            "can_work": can_work_on_point(request.user, point),
-            "can_rate": can_manage_unit(request.user, point.unit),
-        },
+        {"point": point, "ws": workspace, "actions": access.allowed_actions(request.viewer, point)},
     )
 
 
@@ -129,7 +122,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
     """The phone page of a red station: one tap per service on the menu logs it now."""
-    point = _point_for_work(request, pk, kind=ServicePoint.Kind.RED_STATION)
+    point = _point_for(request, pk, access.LOG_SERVICE, ServicePoint.Kind.RED_STATION)
     if request.method == "POST":
         form = RedStationLogForm(request.POST)
         if form.is_valid():
@@ -144,7 +137,7 @@ def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
                     client_key=data.get("client_key"),
                 )
             except ValidationError as error:
-                add_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 if created:
                     messages.success(
@@ -171,8 +164,8 @@ def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
             "point": point,
             "form": form,
             "menu": list(point.menu.filter(is_active=True).order_by("sort_order", "pk")),
-            "today": selectors.red_station_today_count(viewer=request.user, point=point),
-            "recent": selectors.red_station_recent(viewer=request.user, point=point, limit=10),
+            "today": selectors.red_station_today_count(viewer=request.viewer, point=point),
+            "recent": selectors.red_station_recent(viewer=request.viewer, point=point, limit=10),
         },
         status=400 if form.is_bound else 200,
     )
@@ -183,7 +176,7 @@ def _record_page(request: HttpRequest, point: ServicePoint, form, template: str,
         try:
             save(form.cleaned_data)
         except ValidationError as error:
-            add_validation_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect(reverse("service_centers:point_detail", args=[point.pk]))
@@ -194,8 +187,8 @@ def _record_page(request: HttpRequest, point: ServicePoint, form, template: str,
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a deliberation meeting a workstation held, and the resident issues it passed on."""
-    point = _point_for_work(request, pk, kind=ServicePoint.Kind.WORKSTATION)
-    issues = selectors.follow_up_issue_choices(viewer=request.user, point=point)
+    point = _point_for(request, pk, access.RECORD_MEETING, ServicePoint.Kind.WORKSTATION)
+    issues = selectors.follow_up_issue_choices(viewer=request.viewer, point=point)
     form = MeetingForm(request.POST or None, issues=issues, initial={"held_on": timezone.localdate()})
 
     def save(data: dict) -> None:
@@ -212,8 +205,8 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an activity a workstation held: a volunteer activity of its area, or its own record."""
-    point = _point_for_work(request, pk, kind=ServicePoint.Kind.WORKSTATION)
-    activities = selectors.volunteer_activity_choices(viewer=request.user, point=point)
+    point = _point_for(request, pk, access.RECORD_ACTIVITY, ServicePoint.Kind.WORKSTATION)
+    activities = selectors.volunteer_activity_choices(viewer=request.viewer, point=point)
     form = ActivityForm(request.POST or None, activities=activities, initial={"held_on": timezone.localdate()})
 
     def save(data: dict) -> None:
@@ -251,7 +244,7 @@ def _rating_page(request: HttpRequest, *, point: ServicePoint | None, compound: 
                     note=form.cleaned_data.get("note") or "",
                 )
             except ValidationError as error:
-                add_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("评定已保存。"))
                 if point is not None:
@@ -260,7 +253,7 @@ def _rating_page(request: HttpRequest, *, point: ServicePoint | None, compound: 
     else:
         form = RatingForm(initial={"year": default_year})
     history = (
-        selectors.compound_ratings(viewer=request.user, compound=compound)
+        selectors.compound_ratings(viewer=request.viewer, compound=compound)
         if compound is not None
         else list(point.ratings.select_related("rated_by").order_by("-year", "-rated_at", "-pk"))
     )
@@ -276,8 +269,8 @@ def _rating_page(request: HttpRequest, *, point: ServicePoint | None, compound: 
 @require_http_methods(["GET", "POST"])
 def point_rate(request: HttpRequest, pk: int) -> HttpResponse:
     """Rate a point against the six standardizations (staff posts over it only)."""
-    point = selectors.point_get(viewer=request.user, pk=pk)
-    if not can_manage_unit(request.user, point.unit):
+    point = selectors.point_get(viewer=request.viewer, pk=pk)
+    if access.RATE not in access.allowed_actions(request.viewer, point):
         raise PermissionDenied(_("只有管辖该阵地的工作人员可以评星定级。"))
     return _rating_page(request, point=point, compound=None)
 
@@ -286,10 +279,10 @@ def point_rate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def compound_rate(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """Rate a compound's party organisation (评星定级), with its rating history."""
-    compound = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    compound = selectors.unit_get(viewer=request.viewer, pk=unit_pk)
     if compound.level != GridUnit.Level.COMPOUND:
         raise Http404
-    if not can_manage_unit(request.user, compound):
+    if not access.can_manage_unit(request.viewer, compound):
         raise PermissionDenied(_("只有管辖该小区的工作人员可以评星定级。"))
     return _rating_page(request, point=None, compound=compound)
 
@@ -297,9 +290,9 @@ def compound_rate(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @login_required
 def compliance(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The workstations under a unit against a year's duties (6+ meetings, an activity every month)."""
-    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    unit = selectors.unit_get(viewer=request.viewer, pk=unit_pk)
     year = _year(request, timezone.localdate().year - 1)
-    rows = selectors.workstation_compliance(viewer=request.user, unit=unit, year=year)
+    rows = selectors.workstation_compliance(viewer=request.viewer, unit=unit, year=year)
     return render(
         request,
         "service_centers/workstation_compliance.html",
@@ -317,9 +310,9 @@ def compliance(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @login_required
 def ratings(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """This year's (or a chosen year's) current star ratings of points and compounds under a unit."""
-    unit = selectors.unit_get(viewer=request.user, pk=unit_pk)
+    unit = selectors.unit_get(viewer=request.viewer, pk=unit_pk)
     year = _year(request, timezone.localdate().year - 1)
-    page = Paginator(selectors.rating_list(viewer=request.user, unit=unit, year=year), LIST_PAGE_SIZE).get_page(
+    page = Paginator(selectors.rating_list(viewer=request.viewer, unit=unit, year=year), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -42,6 +42,7 @@ def measure() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from grids.models import PATH_STEP, GridUnit, User
+    from grids.viewer import Viewer
     from volunteers import services
     from volunteers.models import Currency, LedgerAccount, LedgerEntry, ServiceRecord, Volunteer
     from volunteers.selectors import ledger_totals
@@ -67,6 +68,7 @@ def measure() -> None:
     def page(unit, period, board="volunteer"):
         request = factory.get("/volunteers/leaderboard/", {"unit": unit.pk, "period": period, "board": board})
         request.user = admin
+        request.viewer = Viewer.for_user(admin)
         request.session = SessionStore()
         request._messages = []
         response = boards.leaderboard(request)
@@ -225,7 +227,7 @@ def measure() -> None:
     if vendor == "postgresql":
         ceiling = rate("bare SQL transfer (ceiling)", bare_transfer, 400, 2)
         out(f"{vendor}: ledger_transfer reaches {transfers / ceiling:.0%} of the bare SQL ceiling")
-    for totals in ledger_totals():
+    for totals in ledger_totals(viewer=Viewer.system()):
         out(
             f"{vendor}: ledger audit {totals.currency}: postings sum {totals.postings_sum}, "
             f"balances sum {totals.balances_sum}, drift {totals.drift}, negative personal {totals.negative_personal}"

@@ -42,6 +42,7 @@ def measure() -> None:
     from django.utils import timezone
 
     from grids.models import GridUnit, Post, User
+    from grids.viewer import Viewer
     from issues import services as issue_services
     from issues.models import HandlerKind, Issue, IssueCategory, RoutingRule
     from issues.services.routing import matching_rule
@@ -146,6 +147,7 @@ def measure() -> None:
     def call(view, path, **kwargs):
         request = factory.get(path)
         request.user = User.objects.get(pk=leader.pk)
+        request.viewer = Viewer.for_user(request.user)
         request.session = SessionStore()
         request._messages = []
         response = view(request, **kwargs)

@@ -13,7 +13,6 @@ from tests.layering import check_tree
 KNOWN_VIOLATIONS = {
     # (a) ORM writes in thin callers: these should call a service.
     "contracts/admin.py:CoBuildingUnitAdmin.save_formset:instance.save",
-    "volunteers/admin.py:VolunteerAdmin.save_model:obj.save",
     # (b) public selectors without a keyword-only viewer: add `*, viewer`, take a checked object,
     # make the helper private (`_name`) or list it in the module's PUBLIC_SELECTORS_WITHOUT_VIEWER.
     "audit/selectors.py:history_entries:no-viewer",
@@ -42,12 +41,6 @@ KNOWN_VIOLATIONS = {
     "open311/selectors.py:service_get:no-viewer",
     "open311/selectors.py:services_list:no-viewer",
     "open311/selectors.py:spec_status:no-viewer",
-    "volunteers/selectors/leaderboards.py:period_bounds:no-viewer",
-    "volunteers/selectors/ledger.py:account_q:positional-viewer",
-    "volunteers/selectors/ledger.py:balances_of:no-viewer",
-    "volunteers/selectors/ledger.py:ledger_totals:no-viewer",
-    "volunteers/selectors/people.py:volunteer_find:no-viewer",
-    "volunteers/selectors/routing.py:open_issue_count:no-viewer",
 }
 
 

@@ -1,227 +1,458 @@
-"""Who may see and manage volunteer rows: the one place that turns a viewer into a filter.
+"""Who may see and do what with volunteer rows: pure predicates over a `Viewer`, Q builders for lists,
+and, per entity, the actions it offers (`*_allowed_actions`).
 
-Three ways to see a row, unioned:
-- jurisdiction: a post at a unit sees every team, activity, record and person
-  whose unit lies in that unit's subtree (`grids.jurisdiction`);
-- leading a team (leader or deputy): that team, its roster, activities and records,
-  and nothing else ("a team leader sees and manages only their team");
-- being the volunteer: one's own records, sign-ups and accounts, one's teams,
-  and the activities of one's teams and of the community one lives in or is
-  registered with.
+The actions are the one answer to "which buttons?": the pages draw exactly these buttons, the API
+accepts exactly these calls (anything else is a 403, or a 404 outside what the viewer sees), and the
+services check the same predicates they are built from, raising `PermissionDenied` when a rule of who
+may is broken (`ValidationError` stays for bad input and for a state that does not allow the action,
+e.g. a record already verified).
 
-To manage (edit a roster, publish an activity, check people in, verify a
-record) a viewer leads the team, or holds a staff post (community staff or
-above) whose subtree holds the row's unit. Grid workers see but do not manage.
+Seeing a row, three ways, unioned:
+- jurisdiction: a post at a unit sees every team, activity, record and person whose unit lies in that
+  unit's subtree (`grids.jurisdiction`);
+- leading a team (leader or deputy): that team, its roster, activities and records, and nothing else
+  ("a team leader sees and manages only their team");
+- being the volunteer: one's own records, sign-ups and accounts, one's teams, and the activities of
+  one's teams and of the community one lives in or is registered with.
+
+Managing (edit a roster, publish an activity, check people in, verify a record) takes leading the
+team, or a staff post (community staff or above) whose subtree holds the row's unit. Grid workers see
+but do not manage. A superuser, and the system (tasks, commands), manage everything.
+
+Everything here reads the Viewer's standing (posts, teams led, own volunteer record) and the fields of
+the object passed in; nothing is cached anywhere and, except `can_see_activity` (documented there),
+nothing queries the database. What the Viewer does not hold (the teams one is a plain member of, the
+community one lives in or is registered with) enters the Q builders as subqueries, so a list stays one
+query. An `*_allowed_actions` function takes an object the viewer can see (read through a scoped
+selector: outside, it is a 404 and has no actions).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Q, Subquery
+from django.utils import timezone
 
-from grids.jurisdiction import jurisdiction_paths, jurisdiction_q
-from grids.models import GridUnit, Post
+from grids.jurisdiction import jurisdiction_q
+from grids.models import PATH_STEP, GridUnit
+from grids.viewer import Viewer
+from issues.models import HandlerKind, Issue
 
-from .models import MemberRegistration, Team, TeamMember, Volunteer
+from .models import (
+    Activity,
+    ActivitySignup,
+    LedgerAccount,
+    MemberRegistration,
+    ServiceRecord,
+    Team,
+    TeamMember,
+    Volunteer,
+)
 
-_CACHE = "_volunteer_access_cache"
+# A volunteer may check in from half an hour before the start until the end.
+CHECK_IN_EARLY = timedelta(minutes=30)
 
-
-def _user_id(viewer: Any) -> int | None:
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return None
-    return viewer.pk
-
-
-def viewer_volunteer(viewer: Any) -> Volunteer | None:
-    """The viewer's own volunteer record, if they have one (cached per request)."""
-    cache = _cache(viewer)
-    if "volunteer" not in cache:
-        user_id = _user_id(viewer)
-        cache["volunteer"] = Volunteer.objects.filter(user_id=user_id).first() if user_id else None
-    return cache["volunteer"]
-
-
-def _cache(viewer: Any) -> dict:
-    if viewer is None:
-        return {}
-    cache = getattr(viewer, _CACHE, None)
-    if cache is None:
-        cache = {}
-        try:
-            setattr(viewer, _CACHE, cache)
-        except AttributeError:  # AnonymousUser and friends
-            return {}
-    return cache
+NO_ACTIONS: frozenset[str] = frozenset()
 
 
-def forget_access(viewer: Any) -> None:
-    """Call after changing the viewer's memberships in the same request."""
-    if hasattr(viewer, _CACHE):
-        delattr(viewer, _CACHE)
+# --- who the viewer is, here -----------------------------------------------------------------------
 
 
-def led_team_ids(viewer: Any) -> list[int]:
-    """Teams the viewer leads (leader or deputy)."""
-    cache = _cache(viewer)
-    if "led" not in cache:
-        user_id = _user_id(viewer)
-        cache["led"] = (
-            list(
-                TeamMember.objects.filter(
-                    volunteer__user_id=user_id, role__in=TeamMember.MANAGER_ROLES, left_on__isnull=True
-                ).values_list("team_id", flat=True)
-            )
-            if user_id
-            else []
-        )
-    return cache["led"]
+def is_self(viewer: Viewer, volunteer_id: int | None) -> bool:
+    """The viewer is this volunteer."""
+    return volunteer_id is not None and volunteer_id in viewer.volunteer_ids
 
 
-def member_team_ids(viewer: Any) -> list[int]:
-    """Teams the viewer belongs to in any role."""
-    cache = _cache(viewer)
-    if "member" not in cache:
-        user_id = _user_id(viewer)
-        cache["member"] = (
-            list(
-                TeamMember.objects.filter(volunteer__user_id=user_id, left_on__isnull=True).values_list(
-                    "team_id", flat=True
-                )
-            )
-            if user_id
-            else []
-        )
-    return cache["member"]
+def leads(viewer: Viewer, team_id: int | None) -> bool:
+    """The viewer leads this team (leader or deputy)."""
+    return team_id is not None and team_id in viewer.teams_led
 
 
-def home_paths(viewer: Any) -> list[str]:
-    """Paths of the units the viewer lives in or is registered with as a volunteer."""
-    cache = _cache(viewer)
-    if "home" not in cache:
-        volunteer = viewer_volunteer(viewer)
-        paths: list[str] = []
-        if volunteer is not None:
-            paths.append(GridUnit.objects.only("path").get(pk=volunteer.unit_id).path)
-            paths.extend(
-                MemberRegistration.objects.filter(volunteer=volunteer, ended_on__isnull=True).values_list(
-                    "community__path", flat=True
-                )
-            )
-        cache["home"] = paths
-    return cache["home"]
+def is_staff_over(viewer: Viewer, unit: GridUnit) -> bool:
+    """A staff post over this unit (or a superuser, or the system)."""
+    return viewer.is_staff_over(unit.path)
 
 
-def _or_paths(lookup: str, paths: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{lookup}__path__startswith": path})
+def is_staff_anywhere(viewer: Viewer) -> bool:
+    """Any staff post (or a superuser, or the system)."""
+    return viewer.staff_paths is None or bool(viewer.staff_paths)
+
+
+def manages_anything(viewer: Viewer) -> bool:
+    """Leads a team or holds a staff post: has records to verify, activities to publish."""
+    return bool(viewer.teams_led) or is_staff_anywhere(viewer)
+
+
+# --- lists: Q builders -------------------------------------------------------------------------------
+
+
+def _sees_all(viewer: Viewer) -> bool:
+    # Checked first: an empty Q() (everything) vanishes when OR-ed with another Q.
+    return viewer.jurisdiction is None
+
+
+def _member_team_ids(viewer: Viewer):
+    """Subquery: the teams the viewer belongs to now, in any role."""
+    return TeamMember.objects.filter(volunteer_id=viewer.volunteer_id, left_on__isnull=True).values("team_id")
+
+
+def _home_q(viewer: Viewer, unit_field: str) -> Q:
+    """Rows under the unit the viewer lives in or the community they are registered with (one at most)."""
+    lives = Volunteer.objects.filter(pk=viewer.volunteer_id).values("unit__path")[:1]
+    registered = MemberRegistration.objects.filter(volunteer_id=viewer.volunteer_id, ended_on__isnull=True).values(
+        "community__path"
+    )[:1]
+    lookup = f"{unit_field}__path__startswith"
+    return Q(**{lookup: Subquery(lives)}) | Q(**{lookup: Subquery(registered)})
+
+
+def team_visible_q(viewer: Viewer) -> Q:
+    """Teams based in the jurisdiction, and the viewer's own teams."""
+    if _sees_all(viewer):
+        return Q()
+    q = jurisdiction_q(viewer, unit_field="unit")
+    if viewer.volunteer_id is not None:
+        q |= Q(pk__in=_member_team_ids(viewer))
     return q
 
 
-def _sees_all(viewer: Any) -> bool:
-    # Checked first: an empty Q() (jurisdiction_q of a superuser) vanishes when OR-ed with another Q.
-    return jurisdiction_paths(viewer) is None
-
-
-def team_q(viewer: Any) -> Q:
+def activity_visible_q(viewer: Viewer) -> Q:
+    """Activities in the jurisdiction, of the viewer's teams, and of the community they live in or joined."""
     if _sees_all(viewer):
         return Q()
-    return jurisdiction_q(viewer, unit_field="unit") | Q(pk__in=member_team_ids(viewer))
+    q = jurisdiction_q(viewer, unit_field="unit")
+    if viewer.volunteer_id is not None:
+        q |= Q(team_id__in=_member_team_ids(viewer)) | _home_q(viewer, "unit")
+    return q
 
 
-def activity_q(viewer: Any) -> Q:
+def record_visible_q(viewer: Viewer) -> Q:
+    """Records counted in the jurisdiction or of a team based there, of the teams led, and one's own."""
     if _sees_all(viewer):
         return Q()
-    return (
-        jurisdiction_q(viewer, unit_field="unit")
-        | Q(team_id__in=member_team_ids(viewer))
-        | _or_paths("unit", home_paths(viewer))
-    )
+    q = jurisdiction_q(viewer, unit_field="unit") | jurisdiction_q(viewer, unit_field="team__unit")
+    if viewer.teams_led:
+        q |= Q(team_id__in=sorted(viewer.teams_led))
+    if viewer.volunteer_id is not None:
+        q |= Q(volunteer_id=viewer.volunteer_id)
+    return q
 
 
-def record_q(viewer: Any) -> Q:
-    """Records counted in the viewer's jurisdiction or of a team based there, the teams they lead, their own."""
-    if _sees_all(viewer):
-        return Q()
-    volunteer = viewer_volunteer(viewer)
-    own = Q(volunteer_id=volunteer.pk) if volunteer is not None else Q(pk__in=[])
-    return (
-        jurisdiction_q(viewer, unit_field="unit")
-        | jurisdiction_q(viewer, unit_field="team__unit")
-        | Q(team_id__in=led_team_ids(viewer))
-        | own
-    )
-
-
-def volunteer_q(viewer: Any) -> Q:
+def volunteer_visible_q(viewer: Viewer) -> Q:
     """People: by where they live, plus the rosters of the teams the viewer leads, plus oneself."""
     if _sees_all(viewer):
         return Q()
-    volunteer = viewer_volunteer(viewer)
-    own = Q(pk=volunteer.pk) if volunteer is not None else Q(pk__in=[])
-    led = led_team_ids(viewer)
-    roster = (
-        Q(pk__in=TeamMember.objects.filter(team_id__in=led, left_on__isnull=True).values("volunteer_id"))
-        if led
-        else Q(pk__in=[])
-    )
-    return jurisdiction_q(viewer, unit_field="unit") | roster | own
+    q = jurisdiction_q(viewer, unit_field="unit")
+    if viewer.teams_led:
+        roster = TeamMember.objects.filter(team_id__in=sorted(viewer.teams_led), left_on__isnull=True)
+        q |= Q(pk__in=roster.values("volunteer_id"))
+    if viewer.volunteer_id is not None:
+        q |= Q(pk=viewer.volunteer_id)
+    return q
 
 
-def visible(queryset: QuerySet, q: Q) -> QuerySet:
-    return queryset.filter(q)
+def sees_system_accounts(viewer: Viewer) -> bool:
+    """The system's issuing and redemption accounts are the city's: a post at city level sees them."""
+    paths = viewer.jurisdiction
+    return paths is None or any(len(path) == PATH_STEP for path in paths)
 
 
-def get_visible_or_404(queryset: QuerySet, q: Q, **lookup):
-    """One row the viewer may see, or 404: never a hint that it exists elsewhere."""
-    try:
-        return queryset.filter(q).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
-        raise Http404 from exc
+def account_visible_q(viewer: Viewer) -> Q:
+    """One's own accounts; those of people who live in the jurisdiction; the system's at city level."""
+    if _sees_all(viewer):
+        return Q()
+    q = jurisdiction_q(viewer, unit_field="volunteer__unit")
+    if viewer.volunteer_id is not None:
+        q |= Q(volunteer_id=viewer.volunteer_id)
+    if sees_system_accounts(viewer):
+        q |= Q(volunteer__isnull=True)
+    return q
 
 
-def staff_paths(viewer: Any) -> list[str]:
-    """Paths of the units where the viewer holds a staff post (community staff or above)."""
-    cache = _cache(viewer)
-    if "staff_paths" not in cache:
-        user_id = _user_id(viewer)
-        cache["staff_paths"] = (
-            list(Post.objects.filter(user_id=user_id, role__in=Post.STAFF_ROLES).values_list("unit__path", flat=True))
-            if user_id
-            else []
-        )
-    return cache["staff_paths"]
+# --- teams and people ----------------------------------------------------------------------------------
 
 
-def staff_covers(viewer: Any, unit: GridUnit) -> bool:
-    """True when the viewer holds a staff post over this unit (a superuser covers everything)."""
-    if getattr(viewer, "is_superuser", False):
-        return True
-    return any(unit.path.startswith(path) for path in staff_paths(viewer))
+def can_manage_team(viewer: Viewer, team: Team) -> bool:
+    """Its leaders and deputies, and staff over the unit it is based in (`team.unit` loaded)."""
+    return leads(viewer, team.pk) or is_staff_over(viewer, team.unit)
 
 
-def staff_covers_any(viewer: Any) -> bool:
-    """True when the viewer holds any staff post (or is a superuser)."""
-    return getattr(viewer, "is_superuser", False) or bool(staff_paths(viewer))
+def can_found_team(viewer: Viewer, unit: GridUnit) -> bool:
+    return is_staff_over(viewer, unit)
 
 
-def can_manage_team(viewer: Any, team: Team) -> bool:
-    return team.pk in led_team_ids(viewer) or staff_covers(viewer, team.unit)
+def can_appoint_leader(viewer: Viewer, team: Team) -> bool:
+    """A team's leader is appointed (and stood down) by staff over its unit, not by the team."""
+    return is_staff_over(viewer, team.unit)
 
 
-def can_manage_unit_rows(viewer: Any, *, unit: GridUnit, team_id: int | None) -> bool:
-    """For a row that belongs to a unit and maybe a team (an activity, a record)."""
-    return (team_id is not None and team_id in led_team_ids(viewer)) or staff_covers(viewer, unit)
+def can_register_volunteer(viewer: Viewer, unit: GridUnit) -> bool:
+    """Staff register people who live in their subtree; a team's leaders register newcomers for their team."""
+    return is_staff_over(viewer, unit) or bool(viewer.teams_led)
 
 
-def can_verify_record(viewer: Any, record) -> bool:
-    """Leaders of the record's team, staff over the unit it counts for or over the team's unit; never one's own."""
-    own = viewer_volunteer(viewer)
-    if own is not None and own.pk == record.volunteer_id:
+def can_edit_volunteer(viewer: Viewer, volunteer: Volunteer, *, unit: GridUnit) -> bool:
+    """Staff over where the person lives, and over where they move to (`unit`)."""
+    return is_staff_over(viewer, volunteer.unit) and is_staff_over(viewer, unit)
+
+
+def can_add_member(viewer: Viewer, team: Team, role: str = TeamMember.Role.MEMBER) -> bool:
+    """The team's managers put people on the roster; only staff make someone its leader."""
+    return can_manage_team(viewer, team) and (role != TeamMember.Role.LEADER or can_appoint_leader(viewer, team))
+
+
+def can_set_member_role(viewer: Viewer, membership: TeamMember, team: Team, role: str) -> bool:
+    """The team's managers; making someone leader, or changing the leader's role, only staff."""
+    if not can_manage_team(viewer, team):
         return False
-    if can_manage_unit_rows(viewer, unit=record.unit, team_id=record.team_id):
+    touches_leader = TeamMember.Role.LEADER in (role, membership.role)
+    return not touches_leader or can_appoint_leader(viewer, team)
+
+
+def can_remove_member(viewer: Viewer, membership: TeamMember, team: Team) -> bool:
+    """The team's managers; the leader only by staff (who appoint the next one)."""
+    if not can_manage_team(viewer, team):
+        return False
+    return membership.role != TeamMember.Role.LEADER or can_appoint_leader(viewer, team)
+
+
+TEAM_ACTIONS = ("publish_activity", "record_service", "add_member", "appoint_leader")
+
+
+def team_allowed_actions(viewer: Viewer, team: Team) -> frozenset[str]:
+    """What the viewer may do with a team they see.
+
+    - publish_activity: publish an activity of the team (page: "发布活动"; API: POST activities/ with team);
+    - record_service: register a member's service for the team (page: "为队员登记服务"; API: POST
+      service-records/ with team);
+    - add_member: put a person on the roster (page: the add form; API: POST teams/{id}/members/);
+    - appoint_leader: make someone the leader (page: "队长" among the roles; API: the same POST with
+      role=leader).
+    """
+    if not can_manage_team(viewer, team):
+        return NO_ACTIONS
+    actions = {"publish_activity", "record_service"}
+    if team.is_active:
+        actions.add("add_member")
+        if can_appoint_leader(viewer, team):
+            actions.add("appoint_leader")
+    return frozenset(actions)
+
+
+def membership_allowed_actions(viewer: Viewer, membership: TeamMember, team: Team) -> frozenset[str]:
+    """set_role, remove: the roster's per-person buttons (a current member of a team the viewer sees)."""
+    if membership.left_on is not None or not can_manage_team(viewer, team):
+        return NO_ACTIONS
+    if membership.role == TeamMember.Role.LEADER and not can_appoint_leader(viewer, team):
+        return NO_ACTIONS
+    return frozenset({"set_role", "remove"})
+
+
+def assignable_roles(viewer: Viewer, team: Team) -> list[str]:
+    """The roles the viewer may give a member of this team."""
+    roles = [TeamMember.Role.DEPUTY, TeamMember.Role.MEMBER]
+    return [TeamMember.Role.LEADER, *roles] if can_appoint_leader(viewer, team) else roles
+
+
+# --- activities and sign-ups ---------------------------------------------------------------------------
+
+
+def can_manage_activity(viewer: Viewer, activity: Activity) -> bool:
+    """The leaders of its team, and staff over where it takes place (`activity.unit` loaded)."""
+    return leads(viewer, activity.team_id) or is_staff_over(viewer, activity.unit)
+
+
+def can_publish_activity(viewer: Viewer, *, unit: GridUnit, team: Team | None) -> bool:
+    """A team's leaders for their team, staff for the units under them."""
+    return leads(viewer, team.pk if team is not None else None) or is_staff_over(viewer, unit)
+
+
+def can_publish_anywhere(viewer: Viewer) -> bool:
+    """Has somewhere to publish an activity: leads a team or holds a staff post."""
+    return manages_anything(viewer)
+
+
+def can_see_activity(viewer: Viewer, activity: Activity) -> bool:
+    """The activity is one the viewer sees (`activity_visible_q`).
+
+    Decided from the Viewer and the row when they can (jurisdiction, teams led); otherwise it takes one
+    EXISTS query, since the teams one is a plain member of and the community one lives in are not in
+    the Viewer. The only predicate here that may query: a service is handed activities by anyone and
+    must check; pages and the API read activities through the scoped selector and need not ask.
+    """
+    if viewer.sees_path(activity.unit.path) or leads(viewer, activity.team_id):
         return True
-    return record.team_id is not None and staff_covers(viewer, record.team.unit)
+    if viewer.volunteer_id is None:
+        return False
+    return Activity.objects.filter(activity_visible_q(viewer), pk=activity.pk).exists()
+
+
+def can_sign_up(viewer: Viewer, activity: Activity, volunteer: Volunteer) -> bool:
+    """Its managers sign anyone up; a volunteer signs themself up for an activity they see."""
+    if can_manage_activity(viewer, activity):
+        return True
+    return is_self(viewer, volunteer.pk) and can_see_activity(viewer, activity)
+
+
+def can_act_on_signup(viewer: Viewer, signup: ActivitySignup, activity: Activity) -> bool:
+    """Cancel, check in, check out: the volunteer themself or the activity's managers."""
+    return is_self(viewer, signup.volunteer_id) or can_manage_activity(viewer, activity)
+
+
+ACTIVITY_ACTIONS = ("sign_up", "cancel", "verify_all")
+
+
+def activity_allowed_actions(viewer: Viewer, activity: Activity, *, now: datetime | None = None) -> frozenset[str]:
+    """What the viewer may do with an activity they see.
+
+    - sign_up: sign oneself up (a volunteer record; open, not started, a place left);
+    - cancel: call it off (its managers, while it is open);
+    - verify_all: verify its pending records at once (its managers; the page shows it when some wait).
+    """
+    now = now or timezone.now()
+    actions = set()
+    is_open = activity.status == Activity.Status.OPEN
+    if viewer.volunteer_id is not None and is_open and now < activity.starts_at and activity.places_left > 0:
+        actions.add("sign_up")
+    if can_manage_activity(viewer, activity):
+        actions.add("verify_all")
+        if is_open:
+            actions.add("cancel")
+    return frozenset(actions)
+
+
+SIGNUP_ACTIONS = ("cancel", "check-in", "check-out")
+
+
+def signup_allowed_actions(
+    viewer: Viewer, signup: ActivitySignup, activity: Activity, *, now: datetime | None = None
+) -> frozenset[str]:
+    """What the viewer may do with one sign-up (the volunteer, or the activity's managers).
+
+    - cancel: give the place back, before the start;
+    - check-in: from half an hour before the start until the end of an open activity;
+    - check-out: once checked in, after the start.
+    """
+    if not can_act_on_signup(viewer, signup, activity):
+        return NO_ACTIONS
+    now = now or timezone.now()
+    actions = set()
+    if signup.status == ActivitySignup.Status.SIGNED_UP:
+        if now < activity.starts_at:
+            actions.add("cancel")
+        if activity.status == Activity.Status.OPEN and activity.starts_at - CHECK_IN_EARLY <= now < activity.ends_at:
+            actions.add("check-in")
+    elif signup.status == ActivitySignup.Status.CHECKED_IN and now > activity.starts_at:
+        actions.add("check-out")
+    return frozenset(actions)
+
+
+# --- service records ---------------------------------------------------------------------------------
+
+
+def can_record_service(
+    viewer: Viewer, *, volunteer: Volunteer, team: Team | None, unit: GridUnit, home_unit_ids: set[int]
+) -> bool:
+    """Register served time: staff over the unit it counts for; a team's leaders for its members, at
+    their home or inside the team's subtree; the person themself at home (`home_unit_ids`: where they
+    live and the community they are registered with)."""
+    if is_staff_over(viewer, unit):
+        return True
+    at_home = unit.pk in home_unit_ids
+    if team is not None and leads(viewer, team.pk):
+        return at_home or unit.path.startswith(team.unit.path)
+    return is_self(viewer, volunteer.pk) and at_home
+
+
+def can_verify_record(viewer: Viewer, record: ServiceRecord) -> bool:
+    """Leaders of the record's team, staff over the unit it counts for or over the team's unit
+    (`record.unit` and `record.team.unit` loaded); never one's own record."""
+    if is_self(viewer, record.volunteer_id):
+        return False
+    if leads(viewer, record.team_id) or is_staff_over(viewer, record.unit):
+        return True
+    return record.team_id is not None and is_staff_over(viewer, record.team.unit)
+
+
+RECORD_ACTIONS = ("verify", "reject", "reverse")
+
+
+def record_allowed_actions(viewer: Viewer, record: ServiceRecord) -> frozenset[str]:
+    """verify and reject a pending record, reverse a verified one: its verifiers."""
+    if not can_verify_record(viewer, record):
+        return NO_ACTIONS
+    if record.status == ServiceRecord.Status.PENDING:
+        return frozenset({"verify", "reject"})
+    if record.status == ServiceRecord.Status.VERIFIED:
+        return frozenset({"reverse"})
+    return NO_ACTIONS
+
+
+# --- ledger and registration ---------------------------------------------------------------------------
+
+
+def can_draw_on(viewer: Viewer, volunteer: Volunteer) -> bool:
+    """Withdrawals for elderly care and points redemptions: staff where the person lives."""
+    return is_staff_over(viewer, volunteer.unit)
+
+
+def can_transfer_from(viewer: Viewer, volunteer: Volunteer) -> bool:
+    """One gives one's own hours or points; staff where the giver lives may register it for them."""
+    return is_self(viewer, volunteer.pk) or is_staff_over(viewer, volunteer.unit)
+
+
+ACCOUNT_ACTIONS = ("withdraw",)
+
+
+def account_allowed_actions(viewer: Viewer, account: LedgerAccount) -> frozenset[str]:
+    """withdraw: draw on a person's account (`account.volunteer.unit` loaded); never on the system's."""
+    if account.volunteer_id is None or not can_draw_on(viewer, account.volunteer):
+        return NO_ACTIONS
+    return frozenset({"withdraw"})
+
+
+def can_manage_registrations(viewer: Viewer, community: GridUnit) -> bool:
+    """Organisations' registrations with a community, and ending any: staff over the community."""
+    return is_staff_over(viewer, community)
+
+
+def can_register_member(viewer: Viewer, volunteer: Volunteer, community: GridUnit) -> bool:
+    """A party member registers themself; staff over the community register them too."""
+    return is_self(viewer, volunteer.pk) or is_staff_over(viewer, community)
+
+
+# --- resident demands routed to a team -------------------------------------------------------------------
+
+
+def can_manage_demand(viewer: Viewer, issue: Issue) -> bool:
+    """The team handles the demand: its leaders and deputies, the issue's assignee, a superuser."""
+    if viewer.sees_everything:
+        return True
+    if viewer.user_id is not None and issue.assignee_id == viewer.user_id:
+        return True
+    return issue.handler_kind == HandlerKind.VOLUNTEER_TEAM and leads(viewer, issue.handler_team_id)
+
+
+def can_record_for_shift(viewer: Viewer, activity: Activity) -> bool:
+    """A member's service in a demand's shift is recorded by the team's leaders (or a superuser)."""
+    return viewer.sees_everything or leads(viewer, activity.team_id)
+
+
+DEMAND_ACTIONS = ("accept", "decompose", "record", "complete_shift")
+
+
+def demand_allowed_actions(viewer: Viewer, issue: Issue, *, lifecycle: set[str] | frozenset[str]) -> frozenset[str]:
+    """What the viewer may do with a demand routed to a team (`lifecycle`: what the issues app allows the
+    viewer to do with the issue, `issues.access.issue_allowed_actions`).
+
+    - accept, decompose: take the demand on, split it into shifts (as the issue's life cycle allows);
+    - record: record a member's service in one of its open shifts (the team's leaders);
+    - complete_shift: mark a shift done once its service is verified.
+    """
+    if not can_manage_demand(viewer, issue):
+        return NO_ACTIONS
+    actions = {"complete_shift"} | ({"accept", "decompose"} & set(lifecycle))
+    if viewer.sees_everything or leads(viewer, issue.handler_team_id):
+        actions.add("record")
+    return frozenset(actions)

@@ -176,12 +176,19 @@ class VolunteerAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            obj.full_clean()
-            obj.save()
-            return
         data = form.cleaned_data
+        if change:
+            services.volunteer_update(
+                volunteer=obj,
+                actor=request.user,
+                full_name=data["full_name"],
+                unit=data["unit"],
+                phone=data["phone"],
+                is_party_member=data["is_party_member"],
+                organisation=data["organisation"],
+                user=data["user"],
+            )
+            return
         volunteer = services.volunteer_create(
             actor=request.user,
             full_name=data["full_name"],

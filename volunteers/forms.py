@@ -1,26 +1,17 @@
-"""Page forms. They only parse input: every rule lives in the services, whose ValidationErrors the views show."""
+"""Page forms. They only parse input: every rule lives in the services, whose refusals the views put on them
+(`guilin_portal.forms.add_service_error`)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import ActivityKind, Currency, ServiceCategory, Team, TeamMember
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-def show_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, else at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -76,6 +67,12 @@ class MemberAddForm(forms.Form):
     is_party_member = forms.BooleanField(label=_("党员"), required=False)
     create = forms.BooleanField(label=_("查无此人时新登记"), required=False)
     role = forms.ChoiceField(label=_("队内职务"), choices=TeamMember.Role.choices, initial=TeamMember.Role.MEMBER)
+
+    def __init__(self, *args, roles=None, **kwargs) -> None:
+        """`roles`: the roles to offer (those the viewer may give), else every role."""
+        super().__init__(*args, **kwargs)
+        if roles is not None:
+            self.fields["role"].choices = [(value, label) for value, label in TeamMember.Role.choices if value in roles]
 
 
 class RoleForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Thin Celery entry points for volunteers: they call selectors and services, nothing else.
+"""Thin Celery entry points for volunteers: they call selectors and services, nothing else, as the system.
 
 The nightly ledger audit only reads: running it twice changes nothing.
 """
@@ -10,6 +10,8 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from grids.viewer import Viewer, acting_as
+
 from .selectors import ledger_totals
 
 logger = logging.getLogger("volunteers.ledger")
@@ -20,7 +22,10 @@ def ledger_audit_task() -> dict[str, dict[str, str]]:
     """Check the ledger's invariants (each currency sums to zero, balances equal their postings, no
     negative personal balance) and log an error naming the currency if one ever fails."""
     report = {}
-    for totals in ledger_totals():
+    system = Viewer.system()
+    with acting_as(system):
+        figures = ledger_totals(viewer=system)
+    for totals in figures:
         sound = (
             totals.postings_sum == 0 and totals.balances_sum == 0 and totals.drift == 0 and not totals.negative_personal
         )

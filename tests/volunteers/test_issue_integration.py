@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grids.models import GridUnit, Post, User
+from grids.viewer import Viewer
 from issues import selectors as issue_selectors
 from issues import services as issue_services
 from issues.models import HandlerKind, Issue, IssueEvent, IssueTask, Notification, RoutingRule
@@ -402,7 +403,7 @@ def test_the_five_steps_end_to_end(db, clock):
     balances = selectors.balances_of(volunteer=m1)
     assert balances[Currency.HOURS] == Decimal("2.00")
     assert balances[Currency.POINTS] == Decimal("5.00")
-    demand = selectors.demand_get(viewer=leader, issue_pk=issue.pk)
+    demand = selectors.demand_get(viewer=Viewer.for_user(leader), issue_pk=issue.pk)
     assert demand.hours == Decimal("6")
     assert all(shift.task_done for shift in demand.shifts)
 
@@ -539,7 +540,7 @@ def test_the_dual_registration_page_counts_the_resolved_issues_members_helped_wi
     staff = staff_user("xiufeng_community")
 
     def counts() -> tuple[int, int, int]:
-        data = selectors.community_registration(viewer=staff, community_id=community().pk)
+        data = selectors.community_registration(viewer=Viewer.for_user(staff), community_id=community().pk)
         row = next(m for m in data.members if m.pk == member.pk)
         org = next(r for r in data.organisations if r.registration.organisation_id == member.organisation_id)
         return row.issues, org.issues, data.issues
@@ -559,7 +560,7 @@ def test_the_dual_registration_page_counts_the_resolved_issues_members_helped_wi
     _issue_record(member, unverified, team, day=24, verify=None)
 
     assert counts() == tuple(n + 2 for n in before)
-    data = selectors.community_registration(viewer=staff, community_id=community().pk)
+    data = selectors.community_registration(viewer=Viewer.for_user(staff), community_id=community().pk)
     assert {i.pk for i in data.recent_issues[:2]} == {resolved.pk, closed.pk}
     assert not {still_open.pk, unverified.pk} & {i.pk for i in data.recent_issues}
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from grids.models import GridUnit
+from grids.viewer import Viewer
 from volunteers import selectors, services
 from volunteers.models import Currency, LedgerEntry, PointRule, ServiceRecord
 from volunteers.selectors.leaderboards import Board, Period
@@ -111,7 +112,7 @@ def test_only_leaders_and_staff_verify_and_never_their_own(db):
     leader_user = staff_user("xiufeng_team_leader")
     leader = volunteer_of("xiufeng_team_leader")
     own = make_record(leader, unit=community_of(), team=home_team(), days_ago=40)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.record_verify(record=own, actor=leader_user)
     other = make_record(make_volunteer(community_of()), unit=community_of(), days_ago=40)
     with pytest.raises(PermissionDenied):
@@ -122,13 +123,13 @@ def test_only_leaders_and_staff_verify_and_never_their_own(db):
 
 
 def _totals(volunteer, community: GridUnit, admin):
-    summary = selectors.my_summary(viewer=volunteer.user)
-    rows = selectors.leaderboard(viewer=admin, unit=community, period=Period.ALL, limit=100_000)
+    summary = selectors.my_summary(viewer=Viewer.for_user(volunteer.user))
+    rows = selectors.leaderboard(viewer=Viewer.for_user(admin), unit=community, period=Period.ALL, limit=100_000)
     board = {row.key: row for row in rows}
     unit_rows = selectors.leaderboard(
-        viewer=admin, unit=community.parent, period=Period.ALL, board=Board.UNIT, limit=1000
+        viewer=Viewer.for_user(admin), unit=community.parent, period=Period.ALL, board=Board.UNIT, limit=1000
     )
-    registration = selectors.community_registration(viewer=admin, community_id=community.pk)
+    registration = selectors.community_registration(viewer=Viewer.for_user(admin), community_id=community.pk)
     return {
         "hours_total": summary.hours_total,
         "services": summary.services_total,

@@ -1,14 +1,16 @@
 """The volunteers REST API (/api/v1/volunteers/): every list scoped to the caller, every write a service call.
 
-A row outside the caller's reach is a 404, as on the pages. A service's
-ValidationError becomes a 400 naming the field (guilin_portal.api).
+A row outside the caller's reach is a 404, as on the pages. The services decide who may
+(`volunteers.access`, the same rules that draw the pages' buttons): their PermissionDenied is a 403,
+their ValidationError a 400 naming the field (guilin_portal.api).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -17,9 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grids.models import GridUnit
+from guilin_portal.params import parse_id
 
 from .. import access, selectors, services
-from ..models import ActivitySignup, ServiceCategory, Volunteer
+from ..models import ServiceCategory, Volunteer
 from ..selectors.leaderboards import Board, Metric, Period
 from . import serializers as s
 
@@ -35,12 +38,24 @@ def _get_or_400(queryset: QuerySet, field: str, pk):
 
 
 def _int_param(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name, "")
-    # ASCII digits only ("²" is a digit to isdigit() but not to int()), and no more than a row id can be
-    # (SQLite cannot even compare a larger one): anything else is no filter, like any other non-number.
-    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
-        return None
-    return int(value)
+    """A row id from the query string; anything else is no filter."""
+    return parse_id(request.query_params.get(name))
+
+
+def _own_volunteer(request: Request) -> Volunteer:
+    """The caller's own volunteer record: signing oneself up, reporting one's service and giving one's
+    hours are a volunteer's actions, refused (403) to anyone else."""
+    volunteer = selectors.volunteer_own(viewer=request.viewer)
+    if volunteer is None:
+        raise PermissionDenied(_("您还没有志愿者档案，请联系社区登记。"))
+    return volunteer
+
+
+def _require(allowed: bool) -> None:
+    """Refuse (403) before reading the rest of the input when the caller may not act at all; the service
+    checks again, with the same `volunteers.access` predicate."""
+    if not allowed:
+        raise PermissionDenied
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -68,9 +83,9 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         within = _int_param(self.request, "within")
         unit_path = GridUnit.objects.filter(pk=within).values_list("path", flat=True).first() if within else None
         if within and unit_path is None:
-            return selectors.team_list(viewer=self.request.user).none()
+            return selectors.team_list(viewer=self.request.viewer).none()
         return selectors.team_list(
-            viewer=self.request.user,
+            viewer=self.request.viewer,
             category=_int_param(self.request, "category"),
             kind=self.request.query_params.get("kind") or None,
             unit_path=unit_path,
@@ -78,7 +93,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def get_object(self):
-        return selectors.team_get(viewer=self.request.user, pk=self.kwargs["pk"])
+        return selectors.team_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     @extend_schema(request=s.VolTeamMemberAddSerializer, responses=s.VolTeamMemberSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -88,8 +103,9 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
         if request.method == "POST":
             body = s.VolTeamMemberAddSerializer(data=request.data)
             body.is_valid(raise_exception=True)
+            _require(access.can_add_member(request.viewer, team, body.validated_data["role"]))
             volunteer = _get_or_400(
-                selectors.volunteer_list(viewer=request.user), "volunteer", body.validated_data["volunteer"]
+                selectors.volunteer_list(viewer=request.viewer), "volunteer", body.validated_data["volunteer"]
             )
             membership = services.team_member_add(
                 team=team, volunteer=volunteer, role=body.validated_data["role"], actor=request.user
@@ -112,13 +128,13 @@ class VolunteerViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.volunteer_list(
-            viewer=self.request.user,
+            viewer=self.request.viewer,
             search=self.request.query_params.get("search", ""),
             team_id=_int_param(self.request, "team"),
         )
 
     def get_object(self):
-        return selectors.volunteer_get(viewer=self.request.user, pk=self.kwargs["pk"])
+        return selectors.volunteer_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
 
 @extend_schema(
@@ -135,22 +151,24 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.activity_list(
-            viewer=self.request.user,
+            viewer=self.request.viewer,
             team_id=_int_param(self.request, "team"),
             category=_int_param(self.request, "category"),
             upcoming_only=self.request.query_params.get("upcoming") in {"1", "true"},
         )
 
     def get_object(self):
-        return selectors.activity_get(viewer=self.request.user, pk=self.kwargs["pk"])
+        return selectors.activity_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     @extend_schema(request=s.VolActivityCreateSerializer, responses={201: s.VolActivitySerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
         body = s.VolActivityCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        team = selectors.team_get(viewer=request.user, pk=data.pop("team")) if data.get("team") else None
+        team = selectors.team_get(viewer=request.viewer, pk=data.pop("team")) if data.get("team") else None
         data.pop("team", None)
+        if team is not None:
+            _require("publish_activity" in access.team_allowed_actions(request.viewer, team))
         data["category"] = _get_or_400(ServiceCategory.objects.all(), "category", data["category"])
         data["unit"] = _get_or_400(GridUnit.objects.all(), "unit", data["unit"])
         activity = services.activity_create(actor=request.user, team=team, **data)
@@ -164,13 +182,12 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         body = s.VolSignupCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if body.validated_data.get("volunteer"):
+            _require(access.can_manage_activity(request.viewer, activity))
             volunteer = _get_or_400(
-                selectors.volunteer_list(viewer=request.user), "volunteer", body.validated_data["volunteer"]
+                selectors.volunteer_list(viewer=request.viewer), "volunteer", body.validated_data["volunteer"]
             )
         else:
-            volunteer = access.viewer_volunteer(request.user)
-            if volunteer is None:
-                raise ValidationError({"volunteer": "您还没有志愿者档案。"})
+            volunteer = _own_volunteer(request)
         signup = services.signup_create(activity=activity, volunteer=volunteer, actor=request.user)
         return Response(s.VolSignupSerializer(signup).data, status=status.HTTP_201_CREATED)
 
@@ -188,7 +205,7 @@ class ActivityViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def signups(self, request: Request, pk=None) -> Response:
         """Who signed up (the activity's managers)."""
         activity = self.get_object()
-        if not activity.can_manage:
+        if not access.can_manage_activity(request.viewer, activity):
             raise Http404
         page = self.paginate_queryset(selectors.signups_of_activity(activity=activity))
         return self.get_paginated_response(s.VolSignupSerializer(page, many=True).data)
@@ -200,21 +217,13 @@ class SignupViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.VolSignupSerializer
 
     def get_queryset(self):
-        volunteer = access.viewer_volunteer(self.request.user)
-        qs = ActivitySignup.objects.select_related("volunteer").order_by("-signed_up_at", "-pk")
-        return qs.filter(volunteer=volunteer) if volunteer is not None else qs.none()
+        return selectors.signup_list(viewer=self.request.viewer)
 
     def get_object(self):
-        signup = ActivitySignup.objects.select_related("activity", "volunteer").filter(pk=self.kwargs["pk"]).first()
-        if (
-            signup is None
-            or not selectors.activity_list(viewer=self.request.user).filter(pk=signup.activity_id).exists()
-        ):
-            raise Http404
-        return signup
+        return selectors.signup_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     def _run(self, service) -> Response:
-        result = service(signup=self.get_object(), actor=self.request.user)
+        result = service(signup=self.get_object(), actor=self.request.viewer)
         if hasattr(result, "signup_id"):  # check-out returns the new record
             return Response(s.VolServiceRecordSerializer(result).data, status=status.HTTP_201_CREATED)
         return Response(s.VolSignupSerializer(result).data)
@@ -253,7 +262,7 @@ class ServiceRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def get_queryset(self):
         status_ = self.request.query_params.get("status") or None
         return selectors.record_list(
-            viewer=self.request.user,
+            viewer=self.request.viewer,
             status=status_,
             team_id=_int_param(self.request, "team"),
             volunteer_id=_int_param(self.request, "volunteer"),
@@ -262,20 +271,20 @@ class ServiceRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         )
 
     def get_object(self):
-        return selectors.record_get(viewer=self.request.user, pk=self.kwargs["pk"])
+        return selectors.record_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     @extend_schema(request=s.VolServiceRecordCreateSerializer, responses={201: s.VolServiceRecordSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
         body = s.VolServiceRecordCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        team = selectors.team_get(viewer=request.user, pk=data["team"]) if data.get("team") else None
+        team = selectors.team_get(viewer=request.viewer, pk=data["team"]) if data.get("team") else None
+        if team is not None:
+            _require("record_service" in access.team_allowed_actions(request.viewer, team))
         if data.get("volunteer"):
-            volunteer = _get_or_400(selectors.volunteer_list(viewer=request.user), "volunteer", data["volunteer"])
+            volunteer = _get_or_400(selectors.volunteer_list(viewer=request.viewer), "volunteer", data["volunteer"])
         else:
-            volunteer = access.viewer_volunteer(request.user)
-            if volunteer is None:
-                raise ValidationError({"volunteer": "您还没有志愿者档案。"})
+            volunteer = _own_volunteer(request)
         record = services.record_create(
             volunteer=volunteer,
             team=team,
@@ -327,13 +336,13 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.account_list(
-            viewer=self.request.user,
+            viewer=self.request.viewer,
             volunteer_id=_int_param(self.request, "volunteer"),
             mine=self.request.query_params.get("mine") in {"1", "true"},
         )
 
     def get_object(self):
-        return selectors.account_get(viewer=self.request.user, pk=self.kwargs["pk"])
+        return selectors.account_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     @extend_schema(responses=s.VolPostingSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -349,17 +358,8 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         account = self.get_object()
         body = s.VolWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if account.volunteer_id is None:
-            raise ValidationError({"account": "系统账户不能支取。"})
         data = body.validated_data
-        if account.currency == "hours":
-            entry = services.timebank_withdraw(
-                volunteer=account.volunteer, hours=data["amount"], actor=request.user, memo=data["memo"]
-            )
-        else:
-            entry = services.points_redeem(
-                volunteer=account.volunteer, points=data["amount"], actor=request.user, memo=data["memo"]
-            )
+        entry = services.account_withdraw(account=account, amount=data["amount"], actor=request.user, memo=data["memo"])
         postings = entry.postings.select_related("entry").order_by("pk")
         return Response(s.VolPostingSerializer(postings, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -370,9 +370,7 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         body = s.VolTransferSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        source = access.viewer_volunteer(request.user)
-        if source is None:
-            raise ValidationError({"source": "您还没有志愿者档案。"})
+        source = _own_volunteer(request)
         target = _get_or_400(Volunteer.objects.all(), "target", data["target"])
         entry = services.ledger_transfer(
             source=source,
@@ -400,7 +398,7 @@ class LeaderboardView(APIView):
         responses=s.VolLeaderboardRowSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        units = selectors.leaderboard_units(viewer=request.user)
+        units = selectors.leaderboard_units(viewer=request.viewer)
         unit_id = _int_param(request, "unit")
         unit = GridUnit.objects.filter(pk=unit_id).first() if unit_id else (units[0] if units else None)
         if unit is None:
@@ -412,7 +410,7 @@ class LeaderboardView(APIView):
         if board not in Board.values:
             raise ValidationError({"board": "未知的排行对象。"})
         rows = selectors.leaderboard(
-            viewer=request.user,
+            viewer=request.viewer,
             unit=unit,
             period=period,
             metric=request.query_params.get("metric", Metric.HOURS),

@@ -6,18 +6,20 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from grids.models import User
+from grids.models import GridUnit
+from grids.viewer import Viewer
 
 from .. import access
-from ..models import Activity, ActivitySignup
+from ..models import Activity, ActivitySignup, ServiceRecord, Team
+from ._common import get_visible_or_404
 
 
 def activity_list(
     *,
-    viewer: User,
+    viewer: Viewer,
     team_id: int | None = None,
     category: int | None = None,
     start: datetime | None = None,
@@ -25,7 +27,7 @@ def activity_list(
     upcoming_only: bool = False,
 ) -> QuerySet[Activity]:
     """Activities the viewer may see, soonest first; one query a page."""
-    qs = Activity.objects.filter(access.activity_q(viewer))
+    qs = Activity.objects.filter(access.activity_visible_q(viewer))
     if team_id:
         qs = qs.filter(team_id=team_id)
     if category:
@@ -39,16 +41,15 @@ def activity_list(
     return qs.select_related("category", "unit", "team").order_by("starts_at", "pk")
 
 
-def activity_get(*, viewer: User, pk: int) -> Activity:
-    """An activity the viewer may see, or 404; with `can_manage` set."""
-    activity = access.get_visible_or_404(
-        Activity.objects.select_related("category", "unit", "team"), access.activity_q(viewer), pk=pk
+def activity_get(*, viewer: Viewer, pk: int) -> Activity:
+    """An activity the viewer may see, or 404."""
+    return get_visible_or_404(
+        Activity.objects.select_related("category", "unit", "team"), access.activity_visible_q(viewer), pk=pk
     )
-    activity.can_manage = access.can_manage_unit_rows(viewer, unit=activity.unit, team_id=activity.team_id)
-    return activity
 
 
 def signups_of_activity(*, activity: Activity) -> QuerySet[ActivitySignup]:
+    """The live sign-ups of an activity the caller has checked (its managers read them)."""
     return (
         activity.signups.exclude(status=ActivitySignup.Status.CANCELLED)
         .select_related("volunteer", "record")
@@ -56,16 +57,52 @@ def signups_of_activity(*, activity: Activity) -> QuerySet[ActivitySignup]:
     )
 
 
-def signup_for(*, viewer: User, activity: Activity) -> ActivitySignup | None:
+def activity_units(*, viewer: Viewer, team: Team | None = None) -> QuerySet[GridUnit]:
+    """Units an activity may be held at: a team's unit and the units just below it (for a team the caller
+    has checked), else the units of the viewer's staff posts and those just below them."""
+    if team is not None:
+        units = GridUnit.objects.filter(Q(pk=team.unit_id) | Q(parent_id=team.unit_id))
+    else:
+        staff_units = sorted(viewer.staff_unit_ids)
+        units = GridUnit.objects.filter(Q(pk__in=staff_units) | Q(parent_id__in=staff_units))
+    return units.order_by("path")
+
+
+def pending_records_of_activity(*, activity: Activity) -> QuerySet[ServiceRecord]:
+    """The records of an activity the caller has checked that wait for verification."""
+    return ServiceRecord.objects.pending().filter(activity=activity).select_related("volunteer").order_by("pk")
+
+
+def signup_for(*, viewer: Viewer, activity: Activity) -> ActivitySignup | None:
     """The viewer's own live sign-up to this activity, if any."""
-    volunteer = access.viewer_volunteer(viewer)
-    if volunteer is None:
+    if viewer.volunteer_id is None:
         return None
     return (
-        activity.signups.filter(volunteer=volunteer)
+        activity.signups.filter(volunteer_id=viewer.volunteer_id)
         .exclude(status=ActivitySignup.Status.CANCELLED)
         .select_related("record")
         .first()
+    )
+
+
+def signup_list(*, viewer: Viewer) -> QuerySet[ActivitySignup]:
+    """The viewer's own sign-ups, newest first."""
+    if viewer.volunteer_id is None:
+        return ActivitySignup.objects.none()
+    return (
+        ActivitySignup.objects.filter(volunteer_id=viewer.volunteer_id)
+        .select_related("volunteer")
+        .order_by("-signed_up_at", "-pk")
+    )
+
+
+def signup_get(*, viewer: Viewer, pk: int) -> ActivitySignup:
+    """A sign-up to an activity the viewer may see (with its activity), or 404."""
+    seen = access.activity_visible_q(viewer)
+    return get_visible_or_404(
+        ActivitySignup.objects.select_related("activity__unit", "volunteer"),
+        Q(activity__in=Activity.objects.filter(seen).values("pk")) if seen else Q(),
+        pk=pk,
     )
 
 
@@ -77,7 +114,7 @@ class CalendarDay:
     activities: list[Activity] = field(default_factory=list)
 
 
-def calendar_weeks(*, viewer: User, year: int, month: int, team_id: int | None = None) -> list[list[CalendarDay]]:
+def calendar_weeks(*, viewer: Viewer, year: int, month: int, team_id: int | None = None) -> list[list[CalendarDay]]:
     """The month as weeks of days (Monday first), each with the activities starting that day: one query."""
     tz = timezone.get_current_timezone()
     weeks_dates = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)

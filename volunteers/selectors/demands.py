@@ -1,6 +1,6 @@
 """Resident demands as a volunteer team sees them: the team's inbox and one demand with its shifts.
 
-Which issues a viewer may read is grids' rule (`issues.selectors.issue_list`:
+Which issues a viewer may read is the issues app's rule (`issues.selectors.issue_list`:
 jurisdiction, or handling the issue; a team's leader and deputies handle what
 is routed to the team). These selectors only narrow that down to one team.
 """
@@ -14,13 +14,12 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from grids.models import User
+from grids.viewer import Viewer
 from issues import selectors as issue_selectors
-from issues.handlers import is_issue_handler
 from issues.models import HandlerKind, Issue, IssueTask
 
 from .. import access
-from ..models import Activity, ActivitySignup, ServiceRecord, Team, TeamMember
+from ..models import Activity, ActivitySignup, ServiceRecord, Team, TeamMember, Volunteer
 
 
 def _count(queryset: QuerySet, outer: str = "issue_id") -> Coalesce:
@@ -34,7 +33,7 @@ def _count(queryset: QuerySet, outer: str = "issue_id") -> Coalesce:
     )
 
 
-def team_inbox(*, viewer: User, team: Team, include_finished: bool = False) -> QuerySet[Issue]:
+def team_inbox(*, viewer: Viewer, team: Team, include_finished: bool = False) -> QuerySet[Issue]:
     """Issues routed to the team (or with a sub-task for it) that the viewer may read, with how many shifts
     each has and how many are done. Open ones by due time; with `include_finished`, newest first.
 
@@ -71,13 +70,13 @@ def team_inbox(*, viewer: User, team: Team, include_finished: bool = False) -> Q
 class Demand:
     issue: Issue
     team: Team
-    can_manage: bool  # the viewer handles the issue for the team: accept, split into shifts, complete them
+    can_manage: bool  # the viewer handles the issue for the team (`access.can_manage_demand`)
     shifts: list[Activity]  # each with signups, verified, pending, hours and task_done
     records: list[ServiceRecord]
     hours: Decimal
 
 
-def demand_get(*, viewer: User, issue_pk: int) -> Demand:
+def demand_get(*, viewer: Viewer, issue_pk: int) -> Demand:
     """A demand routed to a team, as the viewer may read it (grids decides), or 404. A constant number of queries."""
     issue = issue_selectors.issue_get(viewer=viewer, pk=issue_pk)
     if issue.handler_kind != HandlerKind.VOLUNTEER_TEAM or issue.handler_team_id is None:
@@ -101,17 +100,22 @@ def demand_get(*, viewer: User, issue_pk: int) -> Demand:
     return Demand(
         issue=issue,
         team=team,
-        can_manage=bool(viewer.is_superuser or is_issue_handler(viewer, issue)),
+        can_manage=access.can_manage_demand(viewer, issue),
         shifts=shifts,
         records=list(records.order_by("started_at", "pk")[:200]),
         hours=hours,
     )
 
 
-def demand_roster(*, team: Team) -> QuerySet:
-    """The members a shift may be given to (current roster, by name)."""
-    return (
-        TeamMember.objects.filter(team=team, left_on__isnull=True)
-        .select_related("volunteer")
-        .order_by("volunteer__full_name", "pk")
+def demand_roster(*, team: Team) -> QuerySet[Volunteer]:
+    """The people a shift of a team the caller has checked may be given to (its current roster, by name)."""
+    return Volunteer.objects.filter(
+        pk__in=TeamMember.objects.filter(team=team, left_on__isnull=True).values("volunteer_id")
+    ).order_by("full_name", "pk")
+
+
+def demand_open_shifts(*, issue: Issue) -> QuerySet[Activity]:
+    """The shifts of a demand the caller has checked whose sub-task is still open (service may be recorded)."""
+    return Activity.objects.filter(issue_id=issue.pk, issue_task__status=IssueTask.Status.OPEN).order_by(
+        "starts_at", "pk"
     )

@@ -13,19 +13,22 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grids.jurisdiction import can_see_unit, jurisdiction_paths
-from grids.models import PATH_STEP, GridUnit, User
+from grids.models import PATH_STEP, GridUnit
+from grids.viewer import Viewer
 
-from .. import access
-from ..models import ServiceRecord, Team, Volunteer
+from ..models import MemberRegistration, ServiceRecord, Team, TeamMember, Volunteer
 from ..services.ledger import quantize
+
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "period_bounds": "date arithmetic for a named period: reads no rows",
+}
 
 
 class Period(models.TextChoices):
@@ -73,21 +76,29 @@ def period_bounds(period: str, today: date | None = None) -> tuple[datetime | No
     )
 
 
-def leaderboard_units(*, viewer: User) -> list[GridUnit]:
+def leaderboard_units(*, viewer: Viewer) -> list[GridUnit]:
     """Units whose leaderboard the viewer may open: their posts' units (the city for a superuser),
-    else the home units of their teams and the community they live in or are registered with."""
-    paths = jurisdiction_paths(viewer)
+    else the home units of their teams and the community they live in or are registered with. One query."""
+    paths = viewer.jurisdiction
     if paths is None:
         return list(GridUnit.objects.filter(level=GridUnit.Level.CITY))
     if paths:
         return list(GridUnit.objects.filter(path__in=paths).order_by("path"))
-    extra = set(access.home_paths(viewer))
-    extra.update(Team.objects.filter(pk__in=access.member_team_ids(viewer)).values_list("unit__path", flat=True))
-    return list(GridUnit.objects.filter(path__in=extra).order_by("path"))
+    if viewer.volunteer_id is None:
+        return []
+    me = viewer.volunteer_id
+    teams = TeamMember.objects.filter(volunteer_id=me, left_on__isnull=True).values("team_id")
+    return list(
+        GridUnit.objects.filter(
+            Q(pk__in=Volunteer.objects.filter(pk=me).values("unit_id"))
+            | Q(pk__in=MemberRegistration.objects.filter(volunteer_id=me, ended_on__isnull=True).values("community_id"))
+            | Q(pk__in=Team.objects.filter(pk__in=teams).values("unit_id"))
+        ).order_by("path")
+    )
 
 
-def leaderboard_unit_allowed(*, viewer: User, unit: GridUnit) -> bool:
-    if can_see_unit(viewer, unit):
+def leaderboard_unit_allowed(*, viewer: Viewer, unit: GridUnit) -> bool:
+    if viewer.sees_path(unit.path):
         return True
     return any(unit.path.startswith(u.path) for u in leaderboard_units(viewer=viewer))
 
@@ -104,7 +115,7 @@ class Row:
 
 def leaderboard(
     *,
-    viewer: User,
+    viewer: Viewer,
     unit: GridUnit,
     period: str = Period.YEAR,
     metric: str = Metric.HOURS,

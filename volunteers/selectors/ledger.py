@@ -5,58 +5,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 
-from grids.jurisdiction import jurisdiction_paths, jurisdiction_q
-from grids.models import PATH_STEP, User
+from grids.viewer import Viewer
 
 from .. import access
 from ..models import Currency, LedgerAccount, LedgerPosting, Volunteer
 from ..services.ledger import quantize
+from ._common import get_visible_or_404
 
 
-def _sees_system_accounts(viewer: User) -> bool:
-    paths = jurisdiction_paths(viewer)
-    return paths is None or any(len(path) == PATH_STEP for path in paths)
-
-
-def account_q(viewer: User) -> Q:
-    """Own accounts; accounts of people who live in the viewer's jurisdiction; the system's for city level."""
-    volunteer = access.viewer_volunteer(viewer)
-    q = jurisdiction_q(viewer, unit_field="volunteer__unit")
-    if volunteer is not None:
-        q |= Q(volunteer=volunteer)
-    if _sees_system_accounts(viewer):
-        q |= Q(volunteer__isnull=True)
-    return q
-
-
-def account_list(*, viewer: User, volunteer_id: int | None = None, mine: bool = False) -> QuerySet[LedgerAccount]:
-    qs = LedgerAccount.objects.filter(account_q(viewer))
+def account_list(*, viewer: Viewer, volunteer_id: int | None = None, mine: bool = False) -> QuerySet[LedgerAccount]:
+    """Accounts the viewer may see (`access.account_visible_q`), in the order they were opened."""
+    qs = LedgerAccount.objects.filter(access.account_visible_q(viewer))
     if mine:
-        volunteer = access.viewer_volunteer(viewer)
-        qs = qs.filter(volunteer=volunteer) if volunteer is not None else qs.none()
+        qs = qs.filter(volunteer_id=viewer.volunteer_id) if viewer.volunteer_id is not None else qs.none()
     if volunteer_id:
         qs = qs.filter(volunteer_id=volunteer_id)
     return qs.select_related("volunteer").order_by("pk")
 
 
-def account_get(*, viewer: User, pk: int) -> LedgerAccount:
-    return access.get_visible_or_404(LedgerAccount.objects.select_related("volunteer"), account_q(viewer), pk=pk)
+def account_get(*, viewer: Viewer, pk: int) -> LedgerAccount:
+    """An account the viewer may see (with its holder and where they live), or 404."""
+    return get_visible_or_404(
+        LedgerAccount.objects.select_related("volunteer__unit"), access.account_visible_q(viewer), pk=pk
+    )
 
 
 def account_statement(*, account: LedgerAccount) -> QuerySet[LedgerPosting]:
-    """The account's movements, newest first, each with its entry and the balance after it."""
+    """The movements of an account the caller has checked, newest first, each with its entry and the
+    balance after it."""
     return LedgerPosting.objects.filter(account=account).select_related("entry", "entry__created_by").order_by("-pk")
 
 
-def balances_of(*, volunteer: Volunteer | None) -> dict[str, Decimal]:
-    """{currency: balance} for the person, zero where no account was opened yet."""
+def balances_of(*, volunteer: Volunteer) -> dict[str, Decimal]:
+    """{currency: balance} for a person the caller has checked, zero where no account was opened yet."""
     balances = {currency: Decimal("0.00") for currency in Currency.values}
-    if volunteer is not None:
-        for currency, balance in LedgerAccount.objects.filter(volunteer=volunteer).values_list("currency", "balance"):
-            balances[currency] = balance
+    for currency, balance in LedgerAccount.objects.filter(volunteer=volunteer).values_list("currency", "balance"):
+        balances[currency] = balance
     return balances
 
 
@@ -69,8 +57,14 @@ class LedgerTotals:
     negative_personal: int  # accounts that may not go negative and did
 
 
-def ledger_totals() -> list[LedgerTotals]:
-    """The ledger's own audit: per currency, the sums that must be zero and the counts that must be zero."""
+def ledger_totals(*, viewer: Viewer) -> list[LedgerTotals]:
+    """The ledger's own audit: per currency, the sums that must be zero and the counts that must be zero.
+
+    Sums over every account in the city: for a viewer who sees everything (the nightly task, as the
+    system; a superuser).
+    """
+    if not viewer.sees_everything:
+        raise PermissionDenied
     postings = dict(LedgerPosting.objects.values("currency").annotate(s=Sum("amount")).values_list("currency", "s"))
     balances = dict(LedgerAccount.objects.values("currency").annotate(s=Sum("balance")).values_list("currency", "s"))
     negatives = dict(

@@ -7,16 +7,17 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from grids.models import User
+from grids.viewer import Viewer
 
 from .. import access
 from ..models import ServiceRecord, TeamMember, Volunteer
+from ._common import get_visible_or_404
 from .leaderboards import Period, period_bounds
 from .ledger import balances_of
 
 
-def volunteer_list(*, viewer: User, search: str = "", team_id: int | None = None) -> QuerySet[Volunteer]:
-    qs = Volunteer.objects.filter(access.volunteer_q(viewer))
+def volunteer_list(*, viewer: Viewer, search: str = "", team_id: int | None = None) -> QuerySet[Volunteer]:
+    qs = Volunteer.objects.filter(access.volunteer_visible_q(viewer))
     if search:
         qs = qs.filter(full_name__icontains=search)
     if team_id:
@@ -24,14 +25,25 @@ def volunteer_list(*, viewer: User, search: str = "", team_id: int | None = None
     return qs.select_related("organisation", "unit").order_by("full_name", "pk")
 
 
-def volunteer_get(*, viewer: User, pk: int) -> Volunteer:
-    return access.get_visible_or_404(
-        Volunteer.objects.select_related("organisation", "unit"), access.volunteer_q(viewer), pk=pk
+def volunteer_get(*, viewer: Viewer, pk: int) -> Volunteer:
+    return get_visible_or_404(
+        Volunteer.objects.select_related("organisation", "unit"), access.volunteer_visible_q(viewer), pk=pk
     )
 
 
-def volunteer_find(*, full_name: str, phone: str) -> Volunteer | None:
-    """The one person with exactly this name and phone number (a transfer names its receiver so)."""
+def volunteer_own(*, viewer: Viewer) -> Volunteer | None:
+    """The viewer's own volunteer record, if they have one."""
+    if viewer.volunteer_id is None:
+        return None
+    return Volunteer.objects.select_related("unit").filter(pk=viewer.volunteer_id).first()
+
+
+def volunteer_find(*, viewer: Viewer, full_name: str, phone: str) -> Volunteer | None:
+    """The one person with exactly this name and phone number, wherever they live: a transfer names its
+    receiver so, a team leader names a newcomer so. Knowing both is knowing the person; a viewer who is
+    not a person finds nobody."""
+    if not viewer.is_person:
+        return None
     matches = list(Volunteer.objects.filter(full_name=full_name.strip(), phone=phone.strip())[:2])
     return matches[0] if len(matches) == 1 else None
 
@@ -48,9 +60,9 @@ class MySummary:
     memberships: list[TeamMember] = field(default_factory=list)
 
 
-def my_summary(*, viewer: User) -> MySummary:
+def my_summary(*, viewer: Viewer) -> MySummary:
     """The viewer's own figures: verified hours (pending ones apart: they count nowhere) and balances."""
-    volunteer = access.viewer_volunteer(viewer)
+    volunteer = volunteer_own(viewer=viewer)
     if volunteer is None:
         return MySummary(volunteer=None)
     year_start, year_end = period_bounds(Period.YEAR)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from grids.models import User
+from grids.viewer import Viewer
 
 from .. import access
 from ..models import ServiceRecord
+from ._common import get_visible_or_404
 
 
 def record_list(
     *,
-    viewer: User,
+    viewer: Viewer,
     status: str | None = None,
     team_id: int | None = None,
     volunteer_id: int | None = None,
@@ -20,10 +21,9 @@ def record_list(
     mine: bool = False,
 ) -> QuerySet[ServiceRecord]:
     """Records the viewer may see, newest first; one query a page."""
-    qs = ServiceRecord.objects.filter(access.record_q(viewer))
+    qs = ServiceRecord.objects.filter(access.record_visible_q(viewer))
     if mine:
-        volunteer = access.viewer_volunteer(viewer)
-        qs = qs.filter(volunteer=volunteer) if volunteer is not None else qs.none()
+        qs = qs.filter(volunteer_id=viewer.volunteer_id) if viewer.volunteer_id is not None else qs.none()
     if status:
         qs = qs.filter(status=status)
     if team_id:
@@ -37,12 +37,10 @@ def record_list(
     )
 
 
-def record_get(*, viewer: User, pk: int) -> ServiceRecord:
-    """A record the viewer may see, or 404; with `can_verify` set."""
-    record = access.get_visible_or_404(
+def record_get(*, viewer: Viewer, pk: int) -> ServiceRecord:
+    """A record the viewer may see, or 404."""
+    return get_visible_or_404(
         ServiceRecord.objects.select_related("volunteer", "team__unit", "category", "unit", "activity", "verified_by"),
-        access.record_q(viewer),
+        access.record_visible_q(viewer),
         pk=pk,
     )
-    record.can_verify = access.can_verify_record(viewer, record)
-    return record

@@ -8,14 +8,15 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from grids.jurisdiction import get_scoped_or_404, scope
-from grids.models import GridUnit, User
+from grids.models import GridUnit
+from grids.viewer import Viewer
 from issues import selectors as issue_selectors
 from issues.models import Issue
 
 from ..models import MemberRegistration, OrganisationRegistration, ServiceRecord, Volunteer
 
 
-def registration_communities(*, viewer: User) -> QuerySet[GridUnit]:
+def registration_communities(*, viewer: Viewer) -> QuerySet[GridUnit]:
     """Communities in the viewer's jurisdiction, each with how many organisations and members registered there."""
     return (
         scope(GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY), viewer, unit_field=None)
@@ -65,7 +66,7 @@ def _verified_here(community: GridUnit, prefix: str = "records__") -> Q:
     return Q(**{f"{prefix}status": ServiceRecord.Status.VERIFIED, f"{prefix}unit__path__startswith": community.path})
 
 
-def community_registration(*, viewer: User, community_id: int) -> CommunityRegistration:
+def community_registration(*, viewer: Viewer, community_id: int) -> CommunityRegistration:
     """What the community sees: its registered organisations and members, their verified services here,
     the difficulties they solved and the resident issues they helped resolve. A constant number of queries."""
     community = get_scoped_or_404(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
 
-from grids.models import User
+from grids.viewer import Viewer
 
 from .. import access
 from ..models import Team, TeamMember
+from ._common import get_visible_or_404
 
 
 def _leader_name():
@@ -20,7 +22,7 @@ def _leader_name():
 
 def team_list(
     *,
-    viewer: User,
+    viewer: Viewer,
     category: int | None = None,
     kind: str | None = None,
     unit_path: str | None = None,
@@ -28,7 +30,7 @@ def team_list(
     active_only: bool = True,
 ) -> QuerySet[Team]:
     """Teams the viewer may see, each with its leader's name and member count (one query a page)."""
-    qs = Team.objects.filter(access.team_q(viewer))
+    qs = Team.objects.filter(access.team_visible_q(viewer))
     if active_only:
         qs = qs.filter(is_active=True)
     if category:
@@ -49,22 +51,20 @@ def team_list(
     )
 
 
-def team_get(*, viewer: User, pk: int) -> Team:
+def team_get(*, viewer: Viewer, pk: int) -> Team:
     """A team the viewer may see, or 404."""
-    team = access.get_visible_or_404(
+    return get_visible_or_404(
         Team.objects.select_related("category", "unit").annotate(
             leader_name=_leader_name(),
             member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)),
         ),
-        access.team_q(viewer),
+        access.team_visible_q(viewer),
         pk=pk,
     )
-    team.can_manage = access.can_manage_team(viewer, team)
-    return team
 
 
 def team_roster(*, team: Team) -> QuerySet[TeamMember]:
-    """Current members, leaders first (one query)."""
+    """Current members of a team the caller has checked, leaders first (one query)."""
     order = {TeamMember.Role.LEADER: 0, TeamMember.Role.DEPUTY: 1, TeamMember.Role.MEMBER: 2}
     return (
         TeamMember.objects.filter(team=team, left_on__isnull=True)
@@ -74,3 +74,11 @@ def team_roster(*, team: Team) -> QuerySet[TeamMember]:
         )
         .order_by("role_order", "volunteer__full_name", "pk")
     )
+
+
+def team_membership(*, team: Team, pk: int) -> TeamMember:
+    """A current or past membership of a team the caller has checked, or 404."""
+    try:
+        return TeamMember.objects.select_related("team__unit").get(pk=pk, team=team)
+    except TeamMember.DoesNotExist as exc:
+        raise Http404 from exc

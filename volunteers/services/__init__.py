@@ -10,6 +10,7 @@ from .activities import (
 )
 from .demands import ShiftSpec, demand_decompose, demand_record, demand_shift_complete, demand_team
 from .ledger import (
+    account_withdraw,
     entry_reverse,
     ledger_post,
     ledger_transfer,
@@ -19,6 +20,7 @@ from .ledger import (
     timebank_withdraw,
 )
 from .records import (
+    activity_records_verify,
     award_for,
     point_rule_for,
     record_create,
@@ -35,12 +37,15 @@ from .teams import (
     team_member_set_role,
     team_update,
     volunteer_create,
+    volunteer_update,
 )
 
 __all__ = [
     "ShiftSpec",
+    "account_withdraw",
     "activity_cancel",
     "activity_create",
+    "activity_records_verify",
     "award_for",
     "demand_decompose",
     "demand_record",
@@ -72,4 +77,5 @@ __all__ = [
     "team_update",
     "timebank_withdraw",
     "volunteer_create",
+    "volunteer_update",
 ]

@@ -8,7 +8,7 @@ on PostgreSQL; SQLite serialises writers anyway), and the database's
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 from issues.models import Issue, IssueTask
 
 from .. import access
@@ -27,7 +28,7 @@ from .ledger import quantize
 from .records import record_write
 
 # A volunteer may check in from half an hour before the start until the end.
-CHECK_IN_EARLY = timedelta(minutes=30)
+CHECK_IN_EARLY = access.CHECK_IN_EARLY
 
 
 def _lock(activity: Activity) -> Activity:
@@ -55,9 +56,10 @@ def activity_create(
 
     `issue` and `issue_task` make it a shift of a resident demand (see `services.demands`).
     """
-    if not access.can_manage_unit_rows(actor, unit=unit, team_id=team.pk if team else None):
+    viewer = viewer_of(actor)
+    if not access.can_publish_activity(viewer, unit=unit, team=team):
         raise deny(_("只有服务队队长或辖区工作人员可以发布活动。"))
-    if team is not None and not (unit.path.startswith(team.unit.path) or access.staff_covers(actor, unit)):
+    if team is not None and not (unit.path.startswith(team.unit.path) or access.is_staff_over(viewer, unit)):
         raise ValidationError({"unit": _("活动地点须在“%(unit)s”之内。") % {"unit": team.unit.name}})
     if starts_at is not None and starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("活动开始时间必须晚于现在。")})
@@ -88,7 +90,7 @@ def activity_create(
 def activity_cancel(*, activity: Activity, actor: User, reason: str = "") -> Activity:
     """Call an activity off before anyone checked in; every sign-up is cancelled with it."""
     activity = _lock(activity)
-    if not access.can_manage_unit_rows(actor, unit=activity.unit, team_id=activity.team_id):
+    if not access.can_manage_activity(viewer_of(actor), activity):
         raise deny()
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError({"status": _("活动已经取消。")})
@@ -109,18 +111,11 @@ def activity_cancel(*, activity: Activity, actor: User, reason: str = "") -> Act
     return activity
 
 
-def _may_sign_up(actor: User, activity: Activity, volunteer: Volunteer) -> bool:
-    own = access.viewer_volunteer(actor)
-    if own is not None and own.pk == volunteer.pk:
-        return Activity.objects.filter(access.activity_q(actor), pk=activity.pk).exists()
-    return access.can_manage_unit_rows(actor, unit=activity.unit, team_id=activity.team_id)
-
-
 @transaction.atomic
 def signup_create(*, activity: Activity, volunteer: Volunteer, actor: User) -> ActivitySignup:
     """Take one place: refused when full, already signed up, cancelled, or after the start."""
     activity = _lock(activity)
-    if not _may_sign_up(actor, activity, volunteer):
+    if not access.can_sign_up(viewer_of(actor), activity, volunteer):
         raise deny(_("您不能为这位志愿者报名这个活动。"))
     if activity.status != Activity.Status.OPEN:
         raise ValidationError({"activity": _("活动已取消，不能报名。")})
@@ -154,18 +149,10 @@ def _locked_signup(signup: ActivitySignup) -> tuple[ActivitySignup, Activity]:
     return signup, activity
 
 
-def _is_self(actor: User, signup: ActivitySignup) -> bool:
-    own = access.viewer_volunteer(actor)
-    return own is not None and own.pk == signup.volunteer_id
-
-
-def _check_signup_actor(actor: User, signup: ActivitySignup, activity: Activity) -> bool:
-    """True for a manager; the volunteer themself passes as not a manager; anyone else is refused."""
-    if access.can_manage_unit_rows(actor, unit=activity.unit, team_id=activity.team_id):
-        return True
-    if _is_self(actor, signup):
-        return False
-    raise deny()
+def _check_signup_actor(actor: User, signup: ActivitySignup, activity: Activity) -> None:
+    """The volunteer themself or the activity's managers; anyone else is refused."""
+    if not access.can_act_on_signup(viewer_of(actor), signup, activity):
+        raise deny()
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Resident demands routed to a volunteer team: the report's five steps on the issue's own life cycle.
 
-收集 and 分配 are grids' (logging, then routing by a rule naming a volunteer
+收集 and 分配 are the issues app's (logging, then routing by a rule naming a volunteer
 category: `issues.services.routing`, `selectors.routing.least_loaded_team`).
 The team leader accepts through `issues.services.issue_accept`; then:
 
@@ -15,7 +15,7 @@ The team leader accepts through `issues.services.issue_accept`; then:
   the last one resolves the issue there;
 - 反馈 is the grid worker's, as for any issue (`issues.services.issue_feedback`).
 
-No second life cycle: every change of the issue's status is a grids service call.
+No second life cycle: every change of the issue's status is an issues service call.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import User
+from grids.viewer import viewer_of
 from issues import services as issue_services
 from issues.handlers import Handler
 from issues.models import HandlerKind, Issue, IssueTask
@@ -99,7 +100,7 @@ def demand_decompose(
 ) -> list[Activity]:
     """分解: split a demand routed to the team into shifts for several members (the team's leaders).
 
-    One sub-task per shift through grids' `issue_decompose` (which checks that the actor
+    One sub-task per shift through the issues app's `issue_decompose` (which checks that the actor
     handles the issue and that its status allows it), one activity per sub-task, and the named
     members signed up to it. All or nothing.
     """
@@ -144,7 +145,7 @@ def demand_decompose(
 def _locked_shift(activity: Activity) -> Activity:
     if activity.issue_task_id is None:
         raise ValidationError({"activity": _("这个活动不是群众诉求的服务班次。")})
-    # grids' lock order: the issue first, then what hangs from it.
+    # The issues app's lock order: the issue first, then what hangs from it.
     issue_services.lock_issue(activity.issue_id)
     return (
         Activity.objects.select_for_update(of=("self",))
@@ -169,7 +170,7 @@ def demand_record(
     A pending record with source "issue", linked to the demand; it counts once verified.
     """
     activity = _locked_shift(activity)
-    if activity.team_id is None or activity.team_id not in access.led_team_ids(actor):
+    if not access.can_record_for_shift(viewer_of(actor), activity):
         raise deny(_("只有服务队队长或副队长可以为队员登记诉求服务。"))
     if not TeamMember.objects.filter(team_id=activity.team_id, volunteer=volunteer, left_on__isnull=True).exists():
         raise ValidationError({"volunteer": _("%(name)s 不是本队队员。") % {"name": volunteer.full_name}})
@@ -200,11 +201,14 @@ def _hours_text(hours: Decimal | None) -> str:
 
 @transaction.atomic
 def demand_shift_complete(*, actor: User, activity: Activity, result: str = "") -> IssueTask:
-    """A shift is done when its service is verified: its sub-task completes in grids, the last one resolves the issue.
+    """A shift is done when its service is verified: its sub-task completes in the issues app, the last one
+    resolves the issue. The demand's handlers only (`access.can_manage_demand`).
 
     Refused while a record of the shift waits for verification, or when none was verified.
     """
     activity = _locked_shift(activity)
+    if not access.can_manage_demand(viewer_of(actor), activity.issue):
+        raise deny()
     tally = ServiceRecord.objects.filter(activity_id=activity.pk).aggregate(
         verified=Count("pk", filter=Q(status=ServiceRecord.Status.VERIFIED)),
         pending=Count("pk", filter=Q(status=ServiceRecord.Status.PENDING)),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import User
+from grids.viewer import viewer_of
 
 from .. import access
 from ..models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, Volunteer
@@ -173,7 +174,7 @@ def _positive(amount: Decimal, field: str = "amount") -> Decimal:
 
 
 def _check_staff_over(actor: User, volunteer: Volunteer) -> None:
-    if not access.staff_covers(actor, volunteer.unit):
+    if not access.can_draw_on(viewer_of(actor), volunteer):
         raise deny(_("只有志愿者居住地的社区（及上级）工作人员可以办理。"))
 
 
@@ -210,6 +211,17 @@ def points_redeem(*, volunteer: Volunteer, points: Decimal, actor: User, memo: s
 
 
 @transaction.atomic
+def account_withdraw(*, account: LedgerAccount, amount: Decimal, actor: User, memo: str = "") -> LedgerEntry:
+    """Draw on a person's account: hours for elderly care from an hours account, a points redemption from
+    a points account (staff where the person lives; never on the system's accounts)."""
+    if "withdraw" not in access.account_allowed_actions(viewer_of(actor), account):
+        raise deny(_("只有志愿者居住地的社区（及上级）工作人员可以办理。"))
+    if account.currency == Currency.HOURS:
+        return timebank_withdraw(volunteer=account.volunteer, hours=amount, actor=actor, memo=memo)
+    return points_redeem(volunteer=account.volunteer, points=amount, actor=actor, memo=memo)
+
+
+@transaction.atomic
 def ledger_transfer(
     *, source: Volunteer, target: Volunteer, currency: str, amount: Decimal, actor: User, memo: str = ""
 ) -> LedgerEntry:
@@ -217,8 +229,7 @@ def ledger_transfer(
 
     The giver themself may, or the staff where the giver lives.
     """
-    own = access.viewer_volunteer(actor)
-    if not ((own is not None and own.pk == source.pk) or access.staff_covers(actor, source.unit)):
+    if not access.can_transfer_from(viewer_of(actor), source):
         raise deny(_("只能转出本人的时长或积分。"))
     amount = _positive(amount)
     if source.pk == target.pk:

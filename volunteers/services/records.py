@@ -1,6 +1,6 @@
 """Service records: registering served time, verifying it into the ledger, rejecting, reversing.
 
-Rules (issue 4): hours more than 0 and at most 24 a person a day; one person's
+Rules: hours more than 0 and at most 24 a person a day; one person's
 records never overlap; only verified records count anywhere, and verifying
 posts the time-bank hours and party-member points in one balanced entry; a
 correction is a reversing entry.
@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 
 from .. import access
 from ..models import (
@@ -90,17 +91,6 @@ def validate_service_time(
     return hours
 
 
-def _may_record(actor: User, *, volunteer: Volunteer, team: Team | None, unit: GridUnit) -> bool:
-    """Staff over the unit; a team's leaders inside the team's subtree; the person themself where they belong."""
-    if access.staff_covers(actor, unit):
-        return True
-    at_home = unit.pk in {volunteer.unit_id, default_unit_for(volunteer).pk}
-    if team is not None and team.pk in access.led_team_ids(actor):
-        return at_home or unit.path.startswith(team.unit.path)
-    own = access.viewer_volunteer(actor)
-    return own is not None and own.pk == volunteer.pk and at_home
-
-
 def default_unit_for(volunteer: Volunteer) -> GridUnit:
     """Where a self-reported service counts: the community the person is registered with, else where they live."""
     registration = (
@@ -130,8 +120,12 @@ def record_create(
 
     A pending record counts nowhere until it is verified.
     """
-    unit = unit or default_unit_for(volunteer)
-    if not _may_record(actor, volunteer=volunteer, team=team, unit=unit):
+    viewer = viewer_of(actor)
+    # Where the person belongs matters unless staff over the unit named register it.
+    home = None if unit is not None and access.is_staff_over(viewer, unit) else default_unit_for(volunteer)
+    unit = unit or home
+    home_unit_ids = {volunteer.unit_id} | ({home.pk} if home is not None else set())
+    if not access.can_record_service(viewer, volunteer=volunteer, team=team, unit=unit, home_unit_ids=home_unit_ids):
         raise deny(_("您只能为本人、本队队员或本辖区登记服务记录。"))
     if team is not None and not team.memberships.filter(volunteer=volunteer, left_on__isnull=True).exists():
         raise ValidationError({"volunteer": _("%(name)s 不是“%(team)s”的队员。") % {"name": volunteer, "team": team}})
@@ -237,9 +231,10 @@ def _locked_record(record: ServiceRecord) -> ServiceRecord:
 
 
 def _check_verifier(actor: User, record: ServiceRecord) -> None:
-    if record.volunteer.user_id is not None and record.volunteer.user_id == actor.pk:
-        raise ValidationError({"status": _("不能审核自己的服务记录。")})
-    if not access.can_verify_record(actor, record):
+    viewer = viewer_of(actor)
+    if access.is_self(viewer, record.volunteer_id):
+        raise deny(_("不能审核自己的服务记录。"))
+    if not access.can_verify_record(viewer, record):
         raise deny(_("只有服务队队长或社区工作人员可以审核服务记录。"))
 
 
@@ -328,6 +323,16 @@ def records_verify_many(*, records: list[ServiceRecord], actor: User, note: str 
             record_verify(record=record, actor=actor, note=note)
         except ValidationError as exc:
             refusals.append(f"#{record.pk} {record.volunteer}: {'；'.join(exc.messages)}")
+        except PermissionDenied as exc:
+            refusals.append(f"#{record.pk} {record.volunteer}: {exc}")
         else:
             verified += 1
     return verified, refusals
+
+
+def activity_records_verify(*, activity: Activity, actor: User, note: str = "") -> tuple[int, list[str]]:
+    """Verify every pending record of an activity at once (its managers), each on its own."""
+    if not access.can_manage_activity(viewer_of(actor), activity):
+        raise deny(_("只有服务队队长或社区工作人员可以审核服务记录。"))
+    records = list(ServiceRecord.objects.pending().filter(activity=activity).select_related("volunteer").order_by("pk"))
+    return records_verify_many(records=records, actor=actor, note=note)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 
 from .. import access
 from ..models import MemberRegistration, OrganisationRegistration, OrganOrganisation, Volunteer
@@ -24,9 +25,9 @@ def organisation_register(
     *, organisation: OrganOrganisation, community: GridUnit, actor: User
 ) -> OrganisationRegistration:
     """An organ party organisation reports to a community (registered by that community's staff)."""
-    _check_community(community)
-    if not access.staff_covers(actor, community):
+    if not access.can_manage_registrations(viewer_of(actor), community):
         raise deny(_("只有该社区及上级工作人员可以登记单位报到。"))
+    _check_community(community)
     if OrganisationRegistration.objects.filter(
         organisation=organisation, community=community, ended_on__isnull=True
     ).exists():
@@ -45,10 +46,9 @@ def organisation_register(
 @transaction.atomic
 def member_register(*, volunteer: Volunteer, community: GridUnit, actor: User) -> MemberRegistration:
     """An organ party member reports to the community where they live; moving ends the old registration."""
-    _check_community(community)
-    own = access.viewer_volunteer(actor)
-    if not ((own is not None and own.pk == volunteer.pk) or access.staff_covers(actor, community)):
+    if not access.can_register_member(viewer_of(actor), volunteer, community):
         raise deny(_("只能由本人或社区工作人员登记党员报到。"))
+    _check_community(community)
     if volunteer.organisation_id is None:
         raise ValidationError({"volunteer": _("只有机关党员需要到居住地社区报到。")})
     Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
@@ -63,14 +63,13 @@ def member_register(*, volunteer: Volunteer, community: GridUnit, actor: User) -
         volunteer=volunteer, community=community, registered_on=today, registered_by=actor
     )
     save_by(registration, actor)
-    access.forget_access(actor)
     return registration
 
 
 @transaction.atomic
 def registration_end(*, registration: OrganisationRegistration | MemberRegistration, actor: User) -> None:
     """End a registration (the row stays as history)."""
-    if not access.staff_covers(actor, registration.community):
+    if not access.can_manage_registrations(viewer_of(actor), registration.community):
         raise deny()
     if registration.ended_on is not None:
         raise ValidationError({"ended_on": _("报到已经结束。")})

@@ -6,22 +6,20 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from grids.models import GridUnit, Post
+from guilin_portal.params import parse_id
 
 from .. import access, selectors, services
-from ..forms import ActivityForm, show_errors
-from ..models import Activity, ActivitySignup, ServiceRecord, Team
-from ._helpers import paginate, run_action
+from ..forms import ActivityForm
+from ._helpers import paginate, run_action, submit
 
 
 def _month(request: HttpRequest) -> date:
@@ -35,8 +33,7 @@ def _month(request: HttpRequest) -> date:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     """Upcoming activities as cards, or the month as a calendar (?view=calendar&month=2026-05)."""
-    team_id = request.GET.get("team") or None
-    team_id = int(team_id) if team_id and team_id.isdigit() else None
+    team_id = parse_id(request.GET.get("team"))
     if request.GET.get("view") == "calendar":
         first = _month(request)
         previous = (first.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
@@ -49,51 +46,40 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                 "previous": previous,
                 "following": following,
                 "weeks": selectors.calendar_weeks(
-                    viewer=request.user, year=first.year, month=first.month, team_id=team_id
+                    viewer=request.viewer, year=first.year, month=first.month, team_id=team_id
                 ),
                 "team_id": team_id,
             },
         )
-    activities = selectors.activity_list(viewer=request.user, team_id=team_id, upcoming_only=True)
+    activities = selectors.activity_list(viewer=request.viewer, team_id=team_id, upcoming_only=True)
     return render(
         request,
         "volunteers/activity_list.html",
-        {"page": paginate(request, activities), "team_id": team_id, "can_publish": _publish_units(request) is not None},
+        {
+            "page": paginate(request, activities),
+            "team_id": team_id,
+            "can_publish": access.can_publish_anywhere(request.viewer),
+        },
     )
-
-
-def _publish_units(request: HttpRequest, team: Team | None = None):
-    """Units an activity may be held at: the team's unit and the units just below it, or the staff's."""
-    if team is not None:
-        return GridUnit.objects.filter(Q(pk=team.unit_id) | Q(parent_id=team.unit_id)).order_by("path")
-    staff_units = Post.objects.filter(user=request.user, role__in=Post.STAFF_ROLES).values("unit_id")
-    if request.user.is_superuser or access.led_team_ids(request.user) or staff_units.exists():
-        return GridUnit.objects.filter(Q(pk__in=staff_units) | Q(parent_id__in=staff_units)).order_by("path")
-    return None
 
 
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     """Publish an activity: a team leader for their team (?team=), staff for their units."""
     team = None
-    if request.GET.get("team", "").isdigit():
-        team = selectors.team_get(viewer=request.user, pk=int(request.GET["team"]))
-        if not team.can_manage:
+    team_id = parse_id(request.GET.get("team"))
+    if team_id is not None:
+        team = selectors.team_get(viewer=request.viewer, pk=team_id)
+        if "publish_activity" not in access.team_allowed_actions(request.viewer, team):
             raise PermissionDenied
-    units = _publish_units(request, team)
-    if units is None:
+    elif not access.can_publish_anywhere(request.viewer):
         raise PermissionDenied
+    units = selectors.activity_units(viewer=request.viewer, team=team)
     initial = {"category": team.category_id, "unit": team.unit_id} if team else {}
     form = ActivityForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            activity = services.activity_create(actor=request.user, team=team, **data)
-        except ValidationError as exc:
-            show_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        activity = submit(form, lambda: services.activity_create(actor=request.user, team=team, **form.cleaned_data))
+        if activity is not None:
             messages.success(request, _("活动已发布。"))
             return redirect("volunteers:activity_detail", pk=activity.pk)
     return render(request, "volunteers/activity_form.html", {"form": form, "team": team})
@@ -102,16 +88,27 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One activity: sign up, cancel, check in and out; its managers check people in and verify."""
-    activity = selectors.activity_get(viewer=request.user, pk=pk)
+    viewer = request.viewer
+    activity = selectors.activity_get(viewer=viewer, pk=pk)
+    now = timezone.now()
+    mine = selectors.signup_for(viewer=viewer, activity=activity)
+    can_manage = access.can_manage_activity(viewer, activity)
     context = {
         "activity": activity,
-        "mine": selectors.signup_for(viewer=request.user, activity=activity),
-        "is_volunteer": access.viewer_volunteer(request.user) is not None,
-        "now": timezone.now(),
+        "actions": access.activity_allowed_actions(viewer, activity, now=now),
+        "can_manage": can_manage,
+        "mine": mine,
+        "mine_actions": access.signup_allowed_actions(viewer, mine, activity, now=now) if mine else frozenset(),
+        "is_volunteer": viewer.volunteer_id is not None,
+        "now": now,
     }
-    if activity.can_manage:
-        context["signups"] = paginate(request, selectors.signups_of_activity(activity=activity), per_page=100)
-        context["pending_count"] = ServiceRecord.objects.pending().filter(activity=activity).count()
+    if can_manage:
+        signups = paginate(request, selectors.signups_of_activity(activity=activity), per_page=100)
+        context["signups"] = signups
+        context["signup_rows"] = [
+            (signup, access.signup_allowed_actions(viewer, signup, activity, now=now)) for signup in signups.object_list
+        ]
+        context["pending_count"] = selectors.pending_records_of_activity(activity=activity).count()
     return render(request, "volunteers/activity_detail.html", context)
 
 
@@ -122,8 +119,8 @@ def _back(activity_id: int) -> str:
 @login_required
 @require_POST
 def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = selectors.activity_get(viewer=request.user, pk=pk)
-    volunteer = access.viewer_volunteer(request.user)
+    activity = selectors.activity_get(viewer=request.viewer, pk=pk)
+    volunteer = selectors.volunteer_own(viewer=request.viewer)
     if volunteer is None:
         messages.error(request, _("您还没有志愿者档案，请联系社区登记。"))
         return redirect(_back(pk))
@@ -139,7 +136,7 @@ def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Call the whole activity off (its managers)."""
-    activity = selectors.activity_get(viewer=request.user, pk=pk)
+    activity = selectors.activity_get(viewer=request.viewer, pk=pk)
     return run_action(
         request,
         lambda: services.activity_cancel(activity=activity, actor=request.user, reason=request.POST.get("reason", "")),
@@ -151,27 +148,20 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_verify_all(request: HttpRequest, pk: int) -> HttpResponse:
-    """Verify every pending record of the activity, each on its own."""
-    activity = selectors.activity_get(viewer=request.user, pk=pk)
-    if not activity.can_manage:
-        raise PermissionDenied
-    records = list(ServiceRecord.objects.pending().filter(activity=activity).select_related("volunteer"))
-    verified, refusals = services.records_verify_many(records=records, actor=request.user)
+    """Verify every pending record of the activity, each on its own (its managers)."""
+    activity = selectors.activity_get(viewer=request.viewer, pk=pk)
+    try:
+        verified, refusals = services.activity_records_verify(activity=activity, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(pk))
     messages.success(request, _("已审核 %(n)s 条服务记录。") % {"n": verified})
     for refusal in refusals:
         messages.error(request, refusal)
     return redirect(_back(pk))
 
 
-def _signup(request: HttpRequest, pk: int) -> ActivitySignup:
-    """A sign-up to an activity the viewer may see, or 404."""
-    signup = get_object_or_404(ActivitySignup.objects.select_related("activity"), pk=pk)
-    if not Activity.objects.filter(access.activity_q(request.user), pk=signup.activity_id).exists():
-        raise Http404
-    return signup
-
-
-SIGNUP_ACTIONS = {
+SIGNUP_SERVICES = {
     "cancel": (services.signup_cancel, gettext_lazy("已取消报名。")),
     "check-in": (services.signup_check_in, gettext_lazy("签到成功。")),
     "check-out": (services.signup_check_out, gettext_lazy("已签退，服务记录待审核。")),
@@ -182,10 +172,10 @@ SIGNUP_ACTIONS = {
 @require_POST
 def signup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Cancel, check in or check out one sign-up (the volunteer themself, or a manager)."""
-    if action not in SIGNUP_ACTIONS:
+    if action not in SIGNUP_SERVICES:
         raise Http404
-    signup = _signup(request, pk)
-    service, success = SIGNUP_ACTIONS[action]
+    signup = selectors.signup_get(viewer=request.viewer, pk=pk)
+    service, success = SIGNUP_SERVICES[action]
     return run_action(
         request,
         lambda: service(signup=signup, actor=request.user),

@@ -1,6 +1,6 @@
 """Resident demands routed to a team: the team's inbox and one demand's page (accept, shifts, records, done).
 
-Every change of the issue goes through grids' services (directly, or through
+Every change of the issue goes through the issues app's services (directly, or through
 `services.demands`, which calls them); these views only parse and show.
 """
 
@@ -8,21 +8,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guilin_portal.errors import ConflictError
+from issues import access as issue_access
 from issues import selectors as issue_selectors
 from issues import services as issue_services
 
-from .. import selectors, services
-from ..forms import DemandRecordForm, ShiftDoneForm, ShiftForm, VersionForm, show_errors
-from ..models import Activity, Volunteer
-from ._helpers import paginate, run_action
+from .. import access, selectors, services
+from ..forms import DemandRecordForm, ShiftDoneForm, ShiftForm, VersionForm
+from ._helpers import paginate, run_action, submit
 
 PAGE_SIZE = 30
 
@@ -30,9 +28,9 @@ PAGE_SIZE = 30
 @login_required
 def team_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     """The resident issues routed to the team (?all=1 with the finished ones), for its leaders and staff."""
-    team = selectors.team_get(viewer=request.user, pk=pk)
+    team = selectors.team_get(viewer=request.viewer, pk=pk)
     include_finished = request.GET.get("all") == "1"
-    issues = selectors.team_inbox(viewer=request.user, team=team, include_finished=include_finished)
+    issues = selectors.team_inbox(viewer=request.viewer, team=team, include_finished=include_finished)
     return render(
         request,
         "volunteers/team_inbox.html",
@@ -40,98 +38,94 @@ def team_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _forms(demand: selectors.Demand, bound: dict | None = None) -> dict:
-    bound = bound or {}
-    roster = Volunteer.objects.filter(pk__in=selectors.demand_roster(team=demand.team).values("volunteer_id")).order_by(
-        "full_name", "pk"
+def _actions(request: HttpRequest, demand: selectors.Demand) -> frozenset[str]:
+    return access.demand_allowed_actions(
+        request.viewer, demand.issue, lifecycle=issue_access.issue_allowed_actions(request.viewer, demand.issue)
     )
-    open_shifts = Activity.objects.filter(issue_id=demand.issue.pk, issue_task__status="open").order_by("starts_at")
-    return {
-        "accept_form": VersionForm(initial={"version": demand.issue.version}),
-        "shift_form": bound.get("shift") or ShiftForm(volunteers=roster, initial={"version": demand.issue.version}),
-        "record_form": bound.get("record") or DemandRecordForm(shifts=open_shifts, volunteers=roster),
-        "done_form": ShiftDoneForm(),
-    }
+
+
+def _forms(demand: selectors.Demand, actions: frozenset[str], bound: dict | None = None) -> dict:
+    bound = bound or {}
+    roster = selectors.demand_roster(team=demand.team)
+    forms = {"done_form": ShiftDoneForm()}
+    if "accept" in actions:
+        forms["accept_form"] = VersionForm(initial={"version": demand.issue.version})
+    if "decompose" in actions:
+        forms["shift_form"] = bound.get("shift") or ShiftForm(
+            volunteers=roster, initial={"version": demand.issue.version}
+        )
+    if "record" in actions:
+        open_shifts = selectors.demand_open_shifts(issue=demand.issue)
+        forms["record_form"] = bound.get("record") or DemandRecordForm(shifts=open_shifts, volunteers=roster)
+    return forms
 
 
 def _render(request: HttpRequest, demand: selectors.Demand, bound: dict | None = None, status: int = 200):
     issue = demand.issue
+    actions = _actions(request, demand)
     context = {
         "demand": demand,
         "issue": issue,
-        "resident_name": issue_selectors.issue_resident_name_for(request.user, issue),
-        "resident_phone": issue_selectors.issue_resident_phone_for(request.user, issue),
-        "allowed": issue_services.allowed_actions(issue),
+        "actions": actions,
+        "resident_name": issue_selectors.issue_resident_name_for(request.viewer, issue),
+        "resident_phone": issue_selectors.issue_resident_phone_for(request.viewer, issue),
     }
-    if demand.can_manage:
-        context.update(_forms(demand, bound))
+    context.update(_forms(demand, actions, bound))
     return render(request, "volunteers/demand_detail.html", context, status=status)
 
 
 @login_required
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One demand as the team works on it: its shifts, who serves, the records, what is left."""
-    return _render(request, selectors.demand_get(viewer=request.user, issue_pk=pk))
+    return _render(request, selectors.demand_get(viewer=request.viewer, issue_pk=pk))
 
 
-def _managed(request: HttpRequest, pk: int) -> selectors.Demand:
-    demand = selectors.demand_get(viewer=request.user, issue_pk=pk)
-    if not demand.can_manage:
-        raise PermissionDenied
-    return demand
+def _back(pk: int) -> str:
+    return reverse("volunteers:demand_detail", args=[pk])
 
 
 @login_required
 @require_POST
 def demand_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    """受理: the team takes the demand on (grids' issue_accept)."""
-    demand = _managed(request, pk)
+    """受理: the team takes the demand on (the issues app's issue_accept)."""
+    demand = selectors.demand_get(viewer=request.viewer, issue_pk=pk)
     form = VersionForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
-
-    def accept() -> None:
-        try:
-            issue_services.issue_accept(actor=request.user, issue=demand.issue, expected_version=version)
-        except ConflictError as exc:
-            raise ValidationError(str(exc)) from exc
-
-    return run_action(request, accept, success=_("已受理。"), next_url=reverse("volunteers:demand_detail", args=[pk]))
+    return run_action(
+        request,
+        lambda: issue_services.issue_accept(actor=request.user, issue=demand.issue, expected_version=version),
+        success=_("已受理。"),
+        next_url=_back(pk),
+    )
 
 
 @login_required
 @require_POST
 def demand_decompose(request: HttpRequest, pk: int) -> HttpResponse:
     """分解: add a shift for several members (one sub-task of the issue, one activity, their sign-ups)."""
-    demand = _managed(request, pk)
-    roster = Volunteer.objects.filter(pk__in=selectors.demand_roster(team=demand.team).values("volunteer_id"))
-    form = ShiftForm(request.POST, volunteers=roster)
+    demand = selectors.demand_get(viewer=request.viewer, issue_pk=pk)
+    form = ShiftForm(request.POST, volunteers=selectors.demand_roster(team=demand.team))
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.demand_decompose(
-                actor=request.user,
-                issue=demand.issue,
-                shifts=[
-                    services.ShiftSpec(
-                        title=data["title"],
-                        place=data["place"],
-                        starts_at=data["starts_at"],
-                        ends_at=data["ends_at"],
-                        volunteers=list(data["volunteers"]),
-                        capacity=data["capacity"],
-                    )
-                ],
-                expected_version=data["version"],
-            )
-        except ValidationError as exc:
-            show_errors(form, exc)
-        except (PermissionDenied, ConflictError) as exc:
-            form.add_error(None, str(exc))
-        else:
+        shift = services.ShiftSpec(
+            title=data["title"],
+            place=data["place"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            volunteers=list(data["volunteers"]),
+            capacity=data["capacity"],
+        )
+        done = submit(
+            form,
+            lambda: services.demand_decompose(
+                actor=request.user, issue=demand.issue, shifts=[shift], expected_version=data["version"]
+            ),
+        )
+        if done is not None:
             messages.success(request, _("已安排服务班次，队员已报名。"))
             return redirect("volunteers:demand_detail", pk=pk)
     messages.error(request, _("班次没有安排，请检查下面标红的内容。"))
-    fresh = selectors.demand_get(viewer=request.user, issue_pk=pk)
+    fresh = selectors.demand_get(viewer=request.viewer, issue_pk=pk)
     return _render(request, fresh, {"shift": form}, status=400)
 
 
@@ -139,14 +133,17 @@ def demand_decompose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def demand_record(request: HttpRequest, pk: int) -> HttpResponse:
     """开展: record a member's service in one of the demand's open shifts (pending until verified)."""
-    demand = _managed(request, pk)
-    roster = Volunteer.objects.filter(pk__in=selectors.demand_roster(team=demand.team).values("volunteer_id"))
-    shifts = Activity.objects.filter(issue_id=demand.issue.pk, issue_task__status="open")
-    form = DemandRecordForm(request.POST, shifts=shifts, volunteers=roster)
+    demand = selectors.demand_get(viewer=request.viewer, issue_pk=pk)
+    form = DemandRecordForm(
+        request.POST,
+        shifts=selectors.demand_open_shifts(issue=demand.issue),
+        volunteers=selectors.demand_roster(team=demand.team),
+    )
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.demand_record(
+        record = submit(
+            form,
+            lambda: services.demand_record(
                 actor=request.user,
                 activity=data["activity"],
                 volunteer=data["volunteer"],
@@ -154,36 +151,29 @@ def demand_record(request: HttpRequest, pk: int) -> HttpResponse:
                 ended_at=data["ended_at"],
                 hours=data["hours"],
                 description=data["description"],
-            )
-        except ValidationError as exc:
-            show_errors(form, exc)
-        except (PermissionDenied, ConflictError) as exc:
-            form.add_error(None, str(exc))
-        else:
+            ),
+        )
+        if record is not None:
             messages.success(request, _("服务记录已登记，审核通过后计入时长和积分。"))
             return redirect("volunteers:demand_detail", pk=pk)
     messages.error(request, _("服务记录没有登记，请检查下面标红的内容。"))
-    fresh = selectors.demand_get(viewer=request.user, issue_pk=pk)
+    fresh = selectors.demand_get(viewer=request.viewer, issue_pk=pk)
     return _render(request, fresh, {"record": form}, status=400)
 
 
 @login_required
 @require_POST
 def demand_shift_complete(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
-    """A shift is done: its sub-task completes in grids; the last one resolves the demand."""
-    demand = _managed(request, pk)
+    """A shift is done: its sub-task completes in the issues app; the last one resolves the demand."""
+    demand = selectors.demand_get(viewer=request.viewer, issue_pk=pk)
     shift = next((s for s in demand.shifts if s.pk == activity_pk), None)
     if shift is None:
         raise Http404
     form = ShiftDoneForm(request.POST)
     result = form.cleaned_data["result"] if form.is_valid() else ""
-
-    def complete() -> None:
-        try:
-            services.demand_shift_complete(actor=request.user, activity=shift, result=result)
-        except ConflictError as exc:
-            raise ValidationError(str(exc)) from exc
-
     return run_action(
-        request, complete, success=_("班次已完成。"), next_url=reverse("volunteers:demand_detail", args=[pk])
+        request,
+        lambda: services.demand_shift_complete(actor=request.user, activity=shift, result=result),
+        success=_("班次已完成。"),
+        next_url=_back(pk),
     )

@@ -12,15 +12,15 @@ from django.views.decorators.http import require_POST
 
 from .. import access, selectors, services
 from ..forms import TransferForm, WithdrawForm
-from ..models import Currency, Volunteer
+from ..models import Currency
 from ._helpers import paginate, refuse_invalid_form, run_action
 
 
 @login_required
 def my_hours(request: HttpRequest) -> HttpResponse:
     """Verified hours (pending ones shown apart: they count nowhere), balances, and a statement."""
-    summary = selectors.my_summary(viewer=request.user)
-    accounts = list(selectors.account_list(viewer=request.user, mine=True))
+    summary = selectors.my_summary(viewer=request.viewer)
+    accounts = list(selectors.account_list(viewer=request.viewer, mine=True))
     chosen = None
     if accounts:
         wanted = request.GET.get("account")
@@ -30,7 +30,7 @@ def my_hours(request: HttpRequest) -> HttpResponse:
         "accounts": accounts,
         "chosen": chosen,
         "statement": paginate(request, selectors.account_statement(account=chosen), per_page=30) if chosen else None,
-        "records": selectors.record_list(viewer=request.user, mine=True)[:10],
+        "records": selectors.record_list(viewer=request.viewer, mine=True)[:10],
     }
     if summary.volunteer is not None:
         context["transfer_form"] = TransferForm()
@@ -40,15 +40,16 @@ def my_hours(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone's account the viewer may see (their jurisdiction), with its statement; staff may draw on it."""
-    account = selectors.account_get(viewer=request.user, pk=pk)
-    can_draw = account.volunteer_id is not None and access.staff_covers(request.user, account.volunteer.unit)
+    account = selectors.account_get(viewer=request.viewer, pk=pk)
+    actions = access.account_allowed_actions(request.viewer, account)
     return render(
         request,
         "volunteers/account_detail.html",
         {
             "account": account,
+            "actions": actions,
             "statement": paginate(request, selectors.account_statement(account=account), per_page=30),
-            "withdraw_form": WithdrawForm() if can_draw else None,
+            "withdraw_form": WithdrawForm() if "withdraw" in actions else None,
         },
     )
 
@@ -57,23 +58,17 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def account_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff record an elder's care drawn on the time bank, or a points redemption."""
-    account = selectors.account_get(viewer=request.user, pk=pk)
+    account = selectors.account_get(viewer=request.viewer, pk=pk)
     next_url = reverse("volunteers:account_detail", args=[account.pk])
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return refuse_invalid_form(request, form, next_url=next_url)
-    volunteer: Volunteer = account.volunteer
     data = form.cleaned_data
-    if account.currency == Currency.HOURS:
-        action = lambda: services.timebank_withdraw(  # noqa: E731
-            volunteer=volunteer, hours=data["amount"], actor=request.user, memo=data["memo"]
-        )
-        success = _("已从时间银行支取。")
-    else:
-        action = lambda: services.points_redeem(  # noqa: E731
-            volunteer=volunteer, points=data["amount"], actor=request.user, memo=data["memo"]
-        )
-        success = _("积分已兑换。")
+    success = _("已从时间银行支取。") if account.currency == Currency.HOURS else _("积分已兑换。")
+
+    def action():
+        return services.account_withdraw(account=account, amount=data["amount"], actor=request.user, memo=data["memo"])
+
     return run_action(request, action, success=success, next_url=next_url)
 
 
@@ -82,12 +77,12 @@ def account_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def my_transfer(request: HttpRequest) -> HttpResponse:
     """Give one's own hours or points to someone (a parent who needs care, say)."""
     next_url = reverse("volunteers:my_hours")
-    own = access.viewer_volunteer(request.user)
+    own = selectors.volunteer_own(viewer=request.viewer)
     form = TransferForm(request.POST)
     if own is None or not form.is_valid():
         return refuse_invalid_form(request, form, next_url=next_url)
     data = form.cleaned_data
-    target = selectors.volunteer_find(full_name=data["target_name"], phone=data["target_phone"])
+    target = selectors.volunteer_find(viewer=request.viewer, full_name=data["target_name"], phone=data["target_phone"])
     if target is None:
         messages.error(request, _("没有找到姓名和手机号都相符的人。"))
         return redirect(next_url)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guilin_portal.params import parse_id
+
 from .. import access, selectors, services
-from ..forms import NoteForm, RecordForm, show_errors
+from ..forms import NoteForm, RecordForm
 from ..models import ServiceRecord
-from ._helpers import paginate, run_action
+from ._helpers import paginate, run_action, submit
 
 
 @login_required
@@ -23,11 +25,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in {None, *ServiceRecord.Status.values}:
         status = None
-    team_id = request.GET.get("team")
     records = selectors.record_list(
-        viewer=request.user,
+        viewer=request.viewer,
         status=status,
-        team_id=int(team_id) if team_id and team_id.isdigit() else None,
+        team_id=parse_id(request.GET.get("team")),
         mine=request.GET.get("mine") == "1",
     )
     return render(
@@ -40,21 +41,24 @@ def record_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def record_create(request: HttpRequest) -> HttpResponse:
     """Register a service: one's own (报到服务), or, for a team leader, a member's (?team=)."""
+    viewer = request.viewer
     team = None
-    if request.GET.get("team", "").isdigit():
-        team = selectors.team_get(viewer=request.user, pk=int(request.GET["team"]))
-        if not team.can_manage:
+    team_id = parse_id(request.GET.get("team"))
+    if team_id is not None:
+        team = selectors.team_get(viewer=viewer, pk=team_id)
+        if "record_service" not in access.team_allowed_actions(viewer, team):
             raise PermissionDenied
-    own = access.viewer_volunteer(request.user)
+    own = selectors.volunteer_own(viewer=viewer) if team is None else None
     if team is None and own is None:
         messages.error(request, _("您还没有志愿者档案，请联系社区登记。"))
         return redirect("volunteers:home")
-    volunteers = selectors.volunteer_list(viewer=request.user, team_id=team.pk) if team else None
+    volunteers = selectors.volunteer_list(viewer=viewer, team_id=team.pk) if team else None
     form = RecordForm(request.POST or None, volunteers=volunteers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            record = services.record_create(
+        record = submit(
+            form,
+            lambda: services.record_create(
                 volunteer=data.get("volunteer") or own,
                 team=team,
                 category=data["category"],
@@ -64,12 +68,9 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 solved_difficulty=data["solved_difficulty"],
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            show_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+            ),
+        )
+        if record is not None:
             messages.success(request, _("服务记录已登记，审核通过后计入时长和积分。"))
             return redirect("volunteers:record_detail", pk=record.pk)
     return render(request, "volunteers/record_form.html", {"form": form, "team": team})
@@ -77,12 +78,17 @@ def record_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = selectors.record_get(viewer=request.user, pk=pk)
-    return render(request, "volunteers/record_detail.html", {"record": record, "form": NoteForm()})
+    record = selectors.record_get(viewer=request.viewer, pk=pk)
+    actions = access.record_allowed_actions(request.viewer, record)
+    return render(
+        request,
+        "volunteers/record_detail.html",
+        {"record": record, "actions": actions, "can_verify": access.can_verify_record(request.viewer, record)},
+    )
 
 
 def _review(request: HttpRequest, pk: int, service, success: str) -> HttpResponse:
-    record = selectors.record_get(viewer=request.user, pk=pk)
+    record = selectors.record_get(viewer=request.viewer, pk=pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     return run_action(

@@ -303,17 +303,20 @@ def can_act_on_signup(viewer: Viewer, signup: ActivitySignup, activity: Activity
 ACTIVITY_ACTIONS = ("sign_up", "cancel", "verify_all")
 
 
-def activity_allowed_actions(viewer: Viewer, activity: Activity, *, now: datetime | None = None) -> frozenset[str]:
-    """What the viewer may do with an activity they see.
+def activity_allowed_actions(
+    viewer: Viewer, activity: Activity, *, signed_up: bool = False, now: datetime | None = None
+) -> frozenset[str]:
+    """What the viewer may do with an activity they see (`signed_up`: they hold a live sign-up to it).
 
-    - sign_up: sign oneself up (a volunteer record; open, not started, a place left);
+    - sign_up: sign oneself up (a volunteer record, not signed up yet; open, not started, a place left);
     - cancel: call it off (its managers, while it is open);
     - verify_all: verify its pending records at once (its managers; the page shows it when some wait).
     """
     now = now or timezone.now()
     actions = set()
     is_open = activity.status == Activity.Status.OPEN
-    if viewer.volunteer_id is not None and is_open and now < activity.starts_at and activity.places_left > 0:
+    may_join = viewer.volunteer_id is not None and not signed_up
+    if may_join and is_open and now < activity.starts_at and activity.places_left > 0:
         actions.add("sign_up")
     if can_manage_activity(viewer, activity):
         actions.add("verify_all")

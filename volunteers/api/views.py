@@ -223,7 +223,7 @@ class SignupViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.signup_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     def _run(self, service) -> Response:
-        result = service(signup=self.get_object(), actor=self.request.viewer)
+        result = service(signup=self.get_object(), actor=self.request.user)
         if hasattr(result, "signup_id"):  # check-out returns the new record
             return Response(s.VolServiceRecordSerializer(result).data, status=status.HTTP_201_CREATED)
         return Response(s.VolSignupSerializer(result).data)

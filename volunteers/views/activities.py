@@ -95,7 +95,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = access.can_manage_activity(viewer, activity)
     context = {
         "activity": activity,
-        "actions": access.activity_allowed_actions(viewer, activity, now=now),
+        "actions": access.activity_allowed_actions(viewer, activity, signed_up=mine is not None, now=now),
         "can_manage": can_manage,
         "mine": mine,
         "mine_actions": access.signup_allowed_actions(viewer, mine, activity, now=now) if mine else frozenset(),

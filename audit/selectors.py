@@ -1,11 +1,8 @@
-"""Reads of the audit history, always scoped to the staff viewer's jurisdiction.
+"""Reads of the audit history, always scoped to the subtrees of the viewer's staff posts.
 
-Who may read it: staff (a community, street, district, organisation-department
-or city post) and superusers, each for the subtrees of their staff posts. A
-grid worker's post gives no audit access. A version is in the viewer's
-jurisdiction when the unit it names (the issue's grid, the post's unit, the
-contract's community) is; the jurisdiction goes through grids.jurisdiction like
-every other read.
+Who may read it and where is `audit.access`. A version is in the viewer's
+audit jurisdiction when the unit it names (the issue's grid, the post's unit,
+the contract's community) is.
 
 A page of entries costs a fixed number of queries whatever its length: the
 versions (with who and the object's names), their previous versions (two
@@ -26,53 +23,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from grids.jurisdiction import scope
-from grids.models import Post, User
+from grids.viewer import Viewer
 
+from .access import audit_visible_q
 from .registry import AuditedType
 
 MAX_TEXT = 300
 
-
-class StaffJurisdiction:
-    """A viewer for grids.jurisdiction whose paths are the subtrees of the user's staff posts only."""
-
-    def __init__(self, user: User, paths: Sequence[str]):
-        self.pk = user.pk
-        self.is_superuser = user.is_superuser
-        self.is_authenticated = True
-        self._paths = list(paths)
-
-    def jurisdiction_paths(self) -> list[str]:
-        return self._paths
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "history_entries": "describes versions already read through history_list(viewer=...): no rows of its own choosing",
+}
 
 
-def audit_viewer(*, viewer: User) -> StaffJurisdiction | None:
-    """The viewer's audit jurisdiction, or None when they may not read the audit history (one query)."""
-    if not viewer.is_authenticated:
-        return None
-    if viewer.is_superuser:
-        return StaffJurisdiction(viewer, [])
-    paths = list(Post.objects.filter(user_id=viewer.pk, role__in=Post.STAFF_ROLES).values_list("unit__path", flat=True))
-    return StaffJurisdiction(viewer, paths) if paths else None
-
-
-def history_list(*, viewer: StaffJurisdiction, audited: AuditedType, object_id: int | None = None) -> QuerySet:
-    """Versions of one type (or of one object), newest first, inside the viewer's jurisdiction."""
-    queryset = audited.history_model.objects.all()
+def history_list(*, viewer: Viewer, audited: AuditedType, object_id: int | None = None) -> QuerySet:
+    """Versions of one type (or of one object), newest first, inside the viewer's audit jurisdiction."""
+    queryset = audited.history_model.objects.filter(audit_visible_q(viewer, unit_field=audited.unit_field))
     if object_id is not None:
         queryset = queryset.filter(id=object_id)
-    return (
-        scope(queryset, viewer, unit_field=audited.unit_field)
-        .select_related("history_user", *audited.related)
-        .order_by("-history_date", "-history_id")
-    )
+    return queryset.select_related("history_user", *audited.related).order_by("-history_date", "-history_id")
 
 
-def current_object(*, viewer: StaffJurisdiction, audited: AuditedType, object_id: int) -> Any | None:
-    """The object as it is now, if it exists inside the viewer's jurisdiction (one query)."""
+def current_object(*, viewer: Viewer, audited: AuditedType, object_id: int) -> Any | None:
+    """The object as it is now, if it exists inside the viewer's audit jurisdiction (one query)."""
     queryset = audited.model.objects.filter(pk=object_id).select_related(*audited.related)
-    return scope(queryset, viewer, unit_field=audited.unit_field).first()
+    return queryset.filter(audit_visible_q(viewer, unit_field=audited.unit_field)).first()
 
 
 # ---------------------------------------------------------------------------

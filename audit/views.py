@@ -14,17 +14,19 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from grids.viewer import Viewer
+
 from . import selectors
+from .access import can_read_audit
 from .registry import DEFAULT, TYPES, audited_type
 
 PAGE_SIZE = 30
 
 
-def _viewer(request: HttpRequest) -> selectors.StaffJurisdiction:
-    viewer = selectors.audit_viewer(viewer=request.user)
-    if viewer is None:
+def _viewer(request: HttpRequest) -> Viewer:
+    if not can_read_audit(request.viewer):
         raise PermissionDenied(_("只有社区、街道、城区工作人员可以查看审计记录。"))
-    return viewer
+    return request.viewer
 
 
 @login_required

@@ -131,3 +131,12 @@ class Period:
         if self.kind == "month":
             return {"period": "month", "year": str(self.start.year), "month": str(self.start.month)}
         return {"period": "custom", "from": self.start.isoformat(), "to": self.last.isoformat()}
+
+
+EPOCH = dt.date(2000, 1, 1)
+
+
+def all_time(today: dt.date | None = None) -> Period:
+    """Every whole month up to and including the current one (so the roll-up answers alone)."""
+    today = today or timezone.localdate()
+    return Period(EPOCH, next_month(month_start(today)), "custom")

@@ -1,15 +1,18 @@
-"""The dashboard's tables, built from the selectors: one definition serves the page, its charts and its exports.
+"""The dashboard's tables, built from the selectors: one definition per table serves the page, its chart,
+its CSV and XLSX exports and the statistics API's rows.
 
 A `Dashboard` is one viewer looking at one unit over one period; its figures
 are computed lazily and once (a table export computes only what its table
 needs). Each table is a list of columns and rows of plain values; the page
-renders them, `charts.js` draws the chart from the same rows, and the CSV and
-XLSX exports write them.
+renders the columns, `charts.js` draws the chart from the same rows, the
+exports write them, and the statistics API answers `group_by` with the same
+rows' API fields (`Table.api`: a row may carry a field the page does not show,
+and a page label where the API gives a code). Tables the page does not show
+(`section` None) exist for the API's other groupings.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,11 +22,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts.models import Evaluation
+from contracts.models import Contract, Evaluation
 from grids.models import GridUnit
+from grids.viewer import Viewer
 from service_centers.models import ServicePoint
 from volunteers.models import Team
 
+from .numbers import summed
 from .periods import Period
 from .selectors import OWN, children_of, own_label
 from .selectors import contracts as contract_selectors
@@ -40,6 +45,10 @@ class Column:
     sortable: bool = True
 
 
+# A field of the statistics API's rows: a row key, or (the API's name, the row key) where they differ.
+ApiField = str | tuple[str, str]
+
+
 @dataclass
 class Table:
     name: str
@@ -49,6 +58,7 @@ class Table:
     chart: dict[str, Any] | None = None  # {"type": "bar" | "line" | "pie", "x": key, "series": [keys]}
     note: str = ""
     sort: str = ""  # the column it is sorted by ("-key" descending), if any
+    api: tuple[ApiField, ...] = ()  # the statistics API's fields of a row, in its order
 
     @property
     def chart_id(self) -> str:
@@ -70,6 +80,11 @@ class Table:
             ],
         }
 
+    def api_rows(self) -> list[dict[str, Any]]:
+        """The rows as the statistics API gives them: its fields only, without the page's total row."""
+        fields = [(name, name) if isinstance(name, str) else name for name in self.api]
+        return [{name: row[key] for name, key in fields} for row in self.rows if not row.get("_total")]
+
 
 def _number(value: Any) -> float | int | None:
     if isinstance(value, Decimal):
@@ -77,13 +92,21 @@ def _number(value: Any) -> float | int | None:
     return value
 
 
+def _month(month) -> str:
+    return month.strftime("%Y-%m")
+
+
 @dataclass
 class Dashboard:
-    viewer: Any
-    unit: GridUnit
+    viewer: Viewer
+    unit: GridUnit  # already scoped to the viewer (`stats_unit()`)
     period: Period
     sort: dict[str, str] = field(default_factory=dict)  # table name -> "-column" or "column"
     link: Callable[[GridUnit], str] | None = None  # where a child unit's name links to
+    # The page shows figures per child and a twelve-month trend; an API call asks for what it needs
+    # (medians and overdue issues per child only with rows per child, months of the period asked).
+    by_child: bool = True
+    trend: bool = True
 
     # -- shared figures, each computed once --------------------------------------------------------
     @cached_property
@@ -96,15 +119,15 @@ class Dashboard:
 
     @cached_property
     def issue_medians(self) -> dict[Any, float | None]:
-        """Median hours of the subtree (key None) and of each child, together."""
+        """Median hours of the subtree (key None) and, when `by_child`, of each child, together."""
         return issue_selectors.issue_median_hours(
-            unit=self.unit, period=self.period, by_child=True, state=self.rollup_state
+            unit=self.unit, period=self.period, by_child=self.by_child, state=self.rollup_state
         )
 
     @cached_property
     def issue_overdue(self) -> dict[Any, int]:
-        """Overdue issues now, of the subtree (key None) and of each child, in one query."""
-        return issue_selectors.issue_overdue(unit=self.unit, by_child=True)
+        """Overdue issues now, of the subtree (key None) and, when `by_child`, of each child, in one query."""
+        return issue_selectors.issue_overdue(unit=self.unit, by_child=self.by_child)
 
     @cached_property
     def issue_summary(self) -> issue_selectors.IssueSummary:
@@ -123,7 +146,8 @@ class Dashboard:
 
     @cached_property
     def volunteer_summary(self) -> volunteer_selectors.VolunteerSummary:
-        total = volunteer_selectors.summed(self.service_cube, None).get(None, volunteer_selectors.ServiceFigures())
+        # With no service at all, the zero an aggregate over no rows gives (hours 0.00), as volunteer_summary's own.
+        total = summed(self.service_cube, None).get(None) or volunteer_selectors.ServiceFigures.of({})
         return volunteer_selectors.volunteer_summary(unit=self.unit, period=self.period, service=total)
 
     @cached_property
@@ -145,11 +169,11 @@ class Dashboard:
         return contract_selectors.completion(viewer=self.viewer, unit=self.unit, period=self.period)
 
     # -- helpers -----------------------------------------------------------------------------------
-    def child_rows(self, keys: set) -> list[tuple[str, str, str]]:
-        """(key, name, link) for every child in tree order, then the unit itself if it has rows of its own."""
-        rows = [(child.path, child.name, self.link(child) if self.link else "") for child in self.children]
+    def child_rows(self, keys: set) -> list[tuple[str, int, str, str]]:
+        """(key, unit id, name, link) for every child in tree order, then the unit itself if it has rows of its own."""
+        rows = [(child.path, child.pk, child.name, self.link(child) if self.link else "") for child in self.children]
         if OWN in keys:
-            rows.append((OWN, own_label(self.unit), ""))
+            rows.append((OWN, self.unit.pk, own_label(self.unit), ""))
         return rows
 
     def sorted_rows(self, table: Table) -> Table:
@@ -170,10 +194,14 @@ class Dashboard:
         return table
 
     def table(self, name: str) -> Table:
-        return self.sorted_rows(TABLES[name][1](self))
+        return self.sorted_rows(TABLES[name].build(self))
 
     def tables(self, section: str) -> list[Table]:
-        return [self.table(name) for name, (sec, _builder) in TABLES.items() if sec == section and self.applies(name)]
+        return [self.table(name) for name, table in TABLES.items() if table.section == section and self.applies(name)]
+
+    def api_rows(self, endpoint: str, group_by: str) -> list[dict[str, Any]]:
+        """The statistics API's rows for `group_by`: the rows of the table that answers it."""
+        return self.table(API_TABLES[(endpoint, group_by)]).api_rows()
 
     def applies(self, name: str) -> bool:
         if name.startswith("contract_"):
@@ -193,16 +221,8 @@ ISSUE_COLUMNS = [
     Column("resolved", gettext_lazy("期内办结")),
     Column("satisfaction_rate", gettext_lazy("满意率"), "rate"),
 ]
-
-
-def _issue_row(figures: issue_selectors.IssueFigures) -> dict[str, Any]:
-    return {
-        "logged": figures.logged,
-        "settled": figures.settled,
-        "resolution_rate": figures.resolution_rate,
-        "resolved": figures.resolved,
-        "satisfaction_rate": figures.satisfaction_rate,
-    }
+# Every measure of a group, as `IssueFigures.as_dict()` names them.
+ISSUE_FIELDS = tuple(issue_selectors.IssueFigures().as_dict())
 
 
 def issue_children(d: Dashboard) -> Table:
@@ -210,12 +230,20 @@ def issue_children(d: Dashboard) -> Table:
     medians = {key: value for key, value in d.issue_medians.items() if key is not None}
     overdue = {key: n for key, n in d.issue_overdue.items() if key is not None}
     rows = []
-    for key, name, link in d.child_rows(set(figures) | set(medians) | set(overdue)):
-        row = {"unit": name, "_link": link, **_issue_row(figures.get(key, issue_selectors.IssueFigures()))}
+    for key, pk, name, link in d.child_rows(set(figures) | set(medians) | set(overdue)):
         median = medians.get(key)
-        row["median_hours"] = None if median is None else round(Decimal(median), 1)
-        row["overdue_now"] = overdue.get(key, 0)
-        rows.append(row)
+        rows.append(
+            {
+                "key": pk,
+                "label": name,
+                "unit": name,
+                "_link": link,
+                **figures.get(key, issue_selectors.IssueFigures()).as_dict(),
+                "median_hours": None if median is None else round(Decimal(median), 1),
+                "median_hours_to_resolve": None if median is None else round(median, 1),
+                "overdue_now": overdue.get(key, 0),
+            }
+        )
     return Table(
         "issue_children",
         _("下级单元问题办理"),
@@ -230,6 +258,7 @@ def issue_children(d: Dashboard) -> Table:
         note=_(
             "办结率＝期内登记的问题中已办结（含已关闭）的比例，退回的不计；满意率＝已评价的问题中满意和基本满意的比例。"
         ),
+        api=("key", "label", *ISSUE_FIELDS, "median_hours_to_resolve", "overdue_now"),
     )
 
 
@@ -240,22 +269,55 @@ def issue_categories(d: Dashboard) -> Table:
         found = figures.get(category.pk)
         if found is None:
             continue
-        rows.append({"category": category.display_name, "kind": category.get_kind_display(), **_issue_row(found)})
+        rows.append(
+            {
+                "key": category.code,
+                "label": category.name,
+                "category": category.display_name,
+                "kind": category.get_kind_display(),
+                "kind_code": category.kind,
+                **found.as_dict(),
+            }
+        )
     return Table(
         "issue_categories",
         _("按问题类别"),
         [Column("category", _("类别"), "text"), Column("kind", _("类型"), "text"), *ISSUE_COLUMNS],
         rows,
         chart={"type": "bar", "x": "category", "series": ["logged", "settled"]},
+        api=("key", "label", ("kind", "kind_code"), *ISSUE_FIELDS),
+    )
+
+
+def issue_statuses(d: Dashboard) -> Table:
+    from issues.models import Issue
+
+    figures = issue_selectors.issue_figures(unit=d.unit, period=d.period, group_by="status", state=d.rollup_state)
+    rows = [
+        {"key": status, "label": str(label), **figures[status].as_dict()}
+        for status, label in Issue.Status.choices
+        if status in figures
+    ]
+    return Table(
+        "issue_statuses",
+        _("当前状态"),
+        [Column("label", _("状态"), "text"), *ISSUE_COLUMNS],
+        rows,
+        api=("key", "label", *ISSUE_FIELDS),
     )
 
 
 def issue_months(d: Dashboard) -> Table:
-    trend = d.period.trend_period()
-    figures = issue_selectors.issue_figures(unit=d.unit, period=trend, group_by="month", state=d.rollup_state)
+    months = d.period.trend_period() if d.trend else d.period
+    figures = issue_selectors.issue_figures(unit=d.unit, period=months, group_by="month", state=d.rollup_state)
     rows = [
-        {"month": month.strftime("%Y-%m"), **_issue_row(figures.get(month, issue_selectors.IssueFigures()))}
-        for month in trend.months
+        {
+            "key": _month(month),
+            "label": _month(month),
+            "month": _month(month),
+            **figures.get(month, issue_selectors.IssueFigures()).as_dict(),
+        }
+        for month in months.months
     ]
     return Table(
         "issue_months",
@@ -264,12 +326,17 @@ def issue_months(d: Dashboard) -> Table:
         rows,
         chart={"type": "line", "x": "month", "series": ["logged", "resolved"]},
         note=_("趋势至少显示截至所选周期末的 12 个月；首尾不满整月的按实际天数统计。"),
+        api=("key", "label", *ISSUE_FIELDS),
     )
 
 
 # ---------------------------------------------------------------------------
 # Volunteers
 # ---------------------------------------------------------------------------
+# Verified service of a group, as `ServiceFigures.as_dict()` names it.
+SERVICE_FIELDS = tuple(volunteer_selectors.ServiceFigures().as_dict())
+
+
 def volunteer_teams(d: Dashboard) -> Table:
     teams = d.volunteer_summary.teams_by_kind
     rows = [{"kind": label, "teams": teams.get(kind, 0)} for kind, label in Team.Kind.choices]
@@ -283,15 +350,16 @@ def volunteer_teams(d: Dashboard) -> Table:
 
 
 def volunteer_categories(d: Dashboard) -> Table:
-    figures = volunteer_selectors.summed(d.service_cube, 0)
+    figures = summed(d.service_cube, 0)
     rows = []
     for category in volunteer_selectors.service_categories().values():
         found = figures.get(category.pk, volunteer_selectors.ServiceFigures())
         rows.append(
             {
+                "key": category.code,
+                "label": category.name,
                 "category": category.label,
-                "services": found.services,
-                "hours": found.hours,
+                **found.as_dict(),
                 "difficulties": found.difficulties,
             }
         )
@@ -306,26 +374,26 @@ def volunteer_categories(d: Dashboard) -> Table:
         ],
         rows,
         chart={"type": "bar", "x": "category", "series": ["hours"]},
+        api=("key", "label", *SERVICE_FIELDS),
     )
 
 
 def volunteer_children(d: Dashboard) -> Table:
-    figures = volunteer_selectors.volunteer_children(
-        unit=d.unit, period=d.period, service=volunteer_selectors.summed(d.service_cube, 1)
-    )
+    figures = volunteer_selectors.volunteer_children(unit=d.unit, period=d.period, service=summed(d.service_cube, 1))
     rows = []
-    for key, name, link in d.child_rows(set(figures)):
+    for key, pk, name, link in d.child_rows(set(figures)):
         found = figures.get(key)
         service = found.service if found else volunteer_selectors.ServiceFigures()
         rows.append(
             {
+                "key": pk,
+                "label": name,
                 "unit": name,
                 "_link": link,
                 "teams": found.teams if found else 0,
                 "members": found.members if found else 0,
                 "registered_members": found.registered_members if found else 0,
-                "services": service.services,
-                "hours": service.hours,
+                **service.as_dict(),
                 "registered_services": service.registered_services,
             }
         )
@@ -343,6 +411,27 @@ def volunteer_children(d: Dashboard) -> Table:
         ],
         rows,
         chart={"type": "bar", "x": "unit", "series": ["hours"]},
+        api=("key", "label", "teams", "members", "registered_members", *SERVICE_FIELDS),
+    )
+
+
+def volunteer_months(d: Dashboard) -> Table:
+    found = volunteer_selectors.service_figures(unit=d.unit, period=d.period, group_by="month")
+    empty = volunteer_selectors.ServiceFigures()
+    rows = [
+        {"key": _month(month), "label": _month(month), "month": _month(month), **found.get(month, empty).as_dict()}
+        for month in d.period.months
+    ]
+    return Table(
+        "volunteer_months",
+        _("按月"),
+        [
+            Column("month", _("月份"), "month"),
+            Column("services", _("服务次数")),
+            Column("hours", _("服务时长（小时）"), "decimal"),
+        ],
+        rows,
+        api=("key", "label", *SERVICE_FIELDS),
     )
 
 
@@ -352,7 +441,11 @@ def volunteer_children(d: Dashboard) -> Table:
 def service_kinds(d: Dashboard) -> Table:
     rows = [
         {
+            "key": f"{row.kind}:{row.level}" if row.level else row.kind,
+            "label": str(row.label),
             "kind": row.label,
+            "kind_code": row.kind,
+            "level": row.level,
             "points": row.count,
             "total_area": row.total_area if row.with_area else None,
             "average_area": row.average_area,
@@ -370,6 +463,7 @@ def service_kinds(d: Dashboard) -> Table:
         ],
         rows,
         chart={"type": "bar", "x": "kind", "series": ["points"]},
+        api=("key", "label", ("kind", "kind_code"), "level", "points", "total_area", "average_area"),
     )
 
 
@@ -382,19 +476,18 @@ CHILD_KINDS = [
 
 
 def service_children(d: Dashboard) -> Table:
-    by_path = {child.unit.path: child for child in d.network.children}
-    rows = []
-    for key, name, link in d.child_rows(set()):
-        child = by_path.get(key)
-        counts = child.counts if child else {}
-        rows.append(
-            {
-                "unit": name,
-                "_link": link,
-                **{kind: counts.get(kind, 0) for kind in CHILD_KINDS},
-                "total": child.total if child else 0,
-            }
-        )
+    rows = [
+        {
+            "key": child.unit.pk,
+            "label": child.unit.name,
+            "unit": child.unit.name,
+            "_link": d.link(child.unit) if d.link else "",
+            **{kind: child.counts.get(kind, 0) for kind in ServicePoint.Kind.values},
+            "points": child.total,
+            "total": child.total,
+        }
+        for child in d.network.children
+    ]
     return Table(
         "service_children",
         _("下级单元服务阵地"),
@@ -405,6 +498,7 @@ def service_children(d: Dashboard) -> Table:
         ],
         rows,
         chart={"type": "bar", "x": "unit", "series": ["total"]},
+        api=("key", "label", *ServicePoint.Kind.values, "points"),
     )
 
 
@@ -444,7 +538,7 @@ def workstation_compliance(d: Dashboard) -> Table:
 def red_station_services(d: Dashboard) -> Table:
     counts = point_selectors.red_station_services(unit=d.unit, period=d.period, group_by="service")
     rows = [
-        {"service": kind.name, "services": counts[kind.pk]}
+        {"key": kind.code, "label": kind.name, "service": kind.name, "services": counts[kind.pk]}
         for kind in point_selectors.service_kinds().values()
         if kind.pk in counts
     ]
@@ -454,6 +548,22 @@ def red_station_services(d: Dashboard) -> Table:
         [Column("service", _("服务项目"), "text"), Column("services", _("服务次数"))],
         rows,
         chart={"type": "pie", "x": "service", "series": ["services"]},
+        api=("key", "label", "services"),
+    )
+
+
+def red_station_months(d: Dashboard) -> Table:
+    found = point_selectors.red_station_services(unit=d.unit, period=d.period, group_by="month")
+    rows = [
+        {"key": _month(month), "label": _month(month), "month": _month(month), "services": found.get(month, 0)}
+        for month in d.period.months
+    ]
+    return Table(
+        "red_station_months",
+        _("红色驿站提供服务（次）"),
+        [Column("month", _("月份"), "month"), Column("services", _("服务次数"))],
+        rows,
+        api=("key", "label", "services"),
     )
 
 
@@ -469,15 +579,17 @@ TALLY_COLUMNS = [
     Column("pending", gettext_lazy("未填报")),
     Column("completion_rate", gettext_lazy("加权完成率"), "rate"),
 ]
+TALLY_FIELDS = tuple(column.key for column in TALLY_COLUMNS)
 
 
-def _tally_row(tally) -> dict[str, Any]:
+def tally_row(tally) -> dict[str, Any]:
     if tally is None:
-        return {column.key: None for column in TALLY_COLUMNS}
-    return {column.key: getattr(tally, column.key) for column in TALLY_COLUMNS}
+        return dict.fromkeys(TALLY_FIELDS)
+    return {key: getattr(tally, key) for key in TALLY_FIELDS}
 
 
 def contract_children(d: Dashboard) -> Table:
+    """The latest tallied quarter's completion per child unit, or per contract for a community, and the total."""
     overview = d.contract_completion
     columns = [Column("unit", _("单元"), "text"), *TALLY_COLUMNS]
     rows = []
@@ -489,17 +601,28 @@ def contract_children(d: Dashboard) -> Table:
         if overview.contracts:
             columns[0] = Column("unit", _("契约（共建单位）"), "text")
             rows = [
-                {"unit": f"{row.contract.number} {row.contract.unit.name}", "_link": "", **_tally_row(row)}
+                {
+                    "key": row.contract.number,
+                    "label": row.contract.unit.name,
+                    "unit": f"{row.contract.number} {row.contract.unit.name}",
+                    "_link": "",
+                    **tally_row(row),
+                }
                 for row in overview.contracts
             ]
         else:
-            by_pk = {child.pk: tally for child, tally in overview.children}
-            for child in d.children:
-                rows.append(
-                    {"unit": child.name, "_link": d.link(child) if d.link else "", **_tally_row(by_pk.get(child.pk))}
-                )
+            rows = [
+                {
+                    "key": child.pk,
+                    "label": child.name,
+                    "unit": child.name,
+                    "_link": d.link(child) if d.link else "",
+                    **tally_row(tally),
+                }
+                for child, tally in overview.children
+            ]
         if overview.own is not None:
-            rows.append({"unit": _("合计"), "_link": "", "_total": True, **_tally_row(overview.own)})
+            rows.append({"unit": _("合计"), "_link": "", "_total": True, **tally_row(overview.own)})
     return Table(
         "contract_children",
         title,
@@ -507,12 +630,13 @@ def contract_children(d: Dashboard) -> Table:
         rows,
         chart={"type": "bar", "x": "unit", "series": ["completion_rate"]},
         note=_("加权完成率＝已完成事项权重＋部分完成事项权重的一半，除以应完成事项权重（契约化共建季度统计）。"),
+        api=("key", "label", *TALLY_FIELDS),
     )
 
 
 def contract_evaluation(d: Dashboard) -> Table:
     progress = contract_selectors.evaluation_progress(unit=d.unit, period=d.period)
-    labels = {contract_selectors.NOT_STARTED: _("未开始"), **dict(Evaluation.Stage.choices)}
+    labels = _stage_labels()
     rows = [
         {"year": str(year), **{stage: stages.get(stage, 0) for stage in contract_selectors.STAGES}}
         for year, stages in progress.items()
@@ -529,21 +653,80 @@ def contract_evaluation(d: Dashboard) -> Table:
     )
 
 
-TABLES: dict[str, tuple[str, Callable[[Dashboard], Table]]] = {
-    "issue_children": ("issues", issue_children),
-    "issue_categories": ("issues", issue_categories),
-    "issue_months": ("issues", issue_months),
-    "volunteer_teams": ("volunteers", volunteer_teams),
-    "volunteer_categories": ("volunteers", volunteer_categories),
-    "volunteer_children": ("volunteers", volunteer_children),
-    "service_kinds": ("service_points", service_kinds),
-    "service_children": ("service_points", service_children),
-    "workstation_compliance": ("service_points", workstation_compliance),
-    "red_station_services": ("service_points", red_station_services),
-    "contract_children": ("contracts", contract_children),
-    "contract_evaluation": ("contracts", contract_evaluation),
+def _stage_labels() -> dict[str, Any]:
+    return {contract_selectors.NOT_STARTED: _("未开始"), **dict(Evaluation.Stage.choices)}
+
+
+def _contract_counts(name: str, title: str, labels: dict[str, Any], found: dict[str, int]) -> Table:
+    rows = [{"key": key, "label": str(label), "contracts": found.get(key, 0)} for key, label in labels.items()]
+    return Table(
+        name,
+        title,
+        [Column("label", title, "text"), Column("contracts", _("契约数"))],
+        rows,
+        api=("key", "label", "contracts"),
+    )
+
+
+def contract_statuses(d: Dashboard) -> Table:
+    found = contract_selectors.contracts_by(unit=d.unit, period=d.period, group_by="status")
+    return _contract_counts("contract_statuses", _("状态"), dict(Contract.Status.choices), found)
+
+
+def contract_stages(d: Dashboard) -> Table:
+    found = contract_selectors.contracts_by(unit=d.unit, period=d.period, group_by="stage")
+    labels = _stage_labels()
+    return _contract_counts(
+        "contract_stages", _("考评环节"), {stage: labels[stage] for stage in contract_selectors.STAGES}, found
+    )
+
+
+def contract_quarters(d: Dashboard) -> Table:
+    found = contract_selectors.completion_by_quarter(unit=d.unit, period=d.period)
+    rows = [
+        {"key": f"{year}Q{quarter}", "label": f"{year}Q{quarter}", **tally_row(tally)}
+        for (year, quarter), tally in found.items()
+    ]
+    return Table(
+        "contract_quarters",
+        _("季度"),
+        [Column("label", _("季度"), "text"), *TALLY_COLUMNS],
+        rows,
+        api=("key", "label", *TALLY_FIELDS),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Every table: where the page shows it, and which `group_by` of the statistics API it answers
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableDefinition:
+    section: str | None  # the page's section; None: only the statistics API shows it
+    build: Callable[[Dashboard], Table]
+    api: tuple[str, str] | None = None  # (statistics endpoint, group_by)
+
+
+TABLES: dict[str, TableDefinition] = {
+    "issue_children": TableDefinition("issues", issue_children, ("issues", "child")),
+    "issue_categories": TableDefinition("issues", issue_categories, ("issues", "category")),
+    "issue_months": TableDefinition("issues", issue_months, ("issues", "month")),
+    "issue_statuses": TableDefinition(None, issue_statuses, ("issues", "status")),
+    "volunteer_teams": TableDefinition("volunteers", volunteer_teams),
+    "volunteer_categories": TableDefinition("volunteers", volunteer_categories, ("volunteers", "category")),
+    "volunteer_children": TableDefinition("volunteers", volunteer_children, ("volunteers", "child")),
+    "volunteer_months": TableDefinition(None, volunteer_months, ("volunteers", "month")),
+    "service_kinds": TableDefinition("service_points", service_kinds, ("service-points", "kind")),
+    "service_children": TableDefinition("service_points", service_children, ("service-points", "child")),
+    "workstation_compliance": TableDefinition("service_points", workstation_compliance),
+    "red_station_services": TableDefinition("service_points", red_station_services, ("service-points", "service")),
+    "red_station_months": TableDefinition(None, red_station_months, ("service-points", "month")),
+    "contract_children": TableDefinition("contracts", contract_children, ("contracts", "child")),
+    "contract_evaluation": TableDefinition("contracts", contract_evaluation),
+    "contract_statuses": TableDefinition(None, contract_statuses, ("contracts", "status")),
+    "contract_stages": TableDefinition(None, contract_stages, ("contracts", "stage")),
+    "contract_quarters": TableDefinition(None, contract_quarters, ("contracts", "quarter")),
 }
-
-
-def month_label(month: dt.date) -> str:
-    return month.strftime("%Y-%m")
+# The tables of the dashboard page (and its exports).
+PAGE_TABLES = tuple(name for name, table in TABLES.items() if table.section is not None)
+# (endpoint, group_by) -> the table whose rows answer it.
+API_TABLES = {table.api: name for name, table in TABLES.items() if table.api is not None}

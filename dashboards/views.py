@@ -18,24 +18,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from grids.models import GridUnit, Post
+from grids.models import GridUnit
 from guilin_portal.db_router import reading_from_replica
 from issues.forms import IssueFilterForm
 from issues.selectors import IssueFilters, issue_list
 
 from . import exports
+from .access import can_export_issues
 from .forms import PeriodForm
 from .periods import Period
 from .selectors import breadcrumbs, stats_unit
 from .selectors.overview import unit_overview
-from .tables import TABLES, Dashboard
+from .tables import PAGE_TABLES, Dashboard
 
 ISSUE_PAGE_SIZE = 50
 
 
 def _unit(request: HttpRequest, pk: int | None) -> GridUnit:
     try:
-        return stats_unit(viewer=request.user, unit_id=pk)
+        return stats_unit(viewer=request.viewer, unit_id=pk)
     except GridUnit.DoesNotExist as error:
         raise Http404 from error
 
@@ -56,8 +57,8 @@ def _dashboard(request: HttpRequest, unit: GridUnit, period: Period) -> Dashboar
     def link(child: GridUnit) -> str:
         return f"{reverse('dashboards:unit', args=[child.pk])}?{query}"
 
-    sort = {name: request.GET[f"{name}_sort"] for name in TABLES if request.GET.get(f"{name}_sort")}
-    return Dashboard(viewer=request.user, unit=unit, period=period, sort=sort, link=link)
+    sort = {name: request.GET[f"{name}_sort"] for name in PAGE_TABLES if request.GET.get(f"{name}_sort")}
+    return Dashboard(viewer=request.viewer, unit=unit, period=period, sort=sort, link=link)
 
 
 @login_required
@@ -83,7 +84,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's dashboard over a period: figures, charts and tables of the four domains, and its children."""
     unit = _unit(request, pk)
     form = PeriodForm(request.GET)
-    context = {"unit": unit, "form": form, "crumbs": breadcrumbs(viewer=request.user, unit=unit)}
+    context = {"unit": unit, "form": form, "crumbs": breadcrumbs(viewer=request.viewer, unit=unit)}
     if not form.is_valid():
         return render(request, "dashboards/unit_dashboard.html", context, status=400)
     period = form.chosen
@@ -110,7 +111,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def table_export(request: HttpRequest, pk: int, name: str, fmt: str) -> HttpResponse:
     """One dashboard table as CSV or XLSX, for the same unit, period and sort as the page."""
-    if name not in TABLES or fmt not in ("csv", "xlsx"):
+    if name not in PAGE_TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
     unit = _unit(request, pk)
     form = PeriodForm(request.GET)
@@ -145,7 +146,7 @@ def _overview(request: HttpRequest, unit: GridUnit) -> HttpResponse:
     return render(
         request,
         "dashboards/city_overview.html",
-        {"unit": unit, "overview": overview, "crumbs": breadcrumbs(viewer=request.user, unit=unit)},
+        {"unit": unit, "overview": overview, "crumbs": breadcrumbs(viewer=request.viewer, unit=unit)},
     )
 
 
@@ -170,11 +171,6 @@ def _issue_filters(request: HttpRequest, unit: GridUnit):
     return period_form, filter_form, filters
 
 
-def can_export_issues(viewer) -> bool:
-    """Staff (a community, street, district, organisation-department or city post) and superusers."""
-    return viewer.is_superuser or Post.objects.filter(user_id=viewer.pk, role__in=Post.STAFF_ROLES).exists()
-
-
 @login_required
 @require_GET
 def unit_issues(request: HttpRequest, pk: int) -> HttpResponse:
@@ -185,8 +181,8 @@ def unit_issues(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit,
         "form": period_form,
         "filter_form": filter_form,
-        "crumbs": breadcrumbs(viewer=request.user, unit=unit),
-        "can_export": can_export_issues(request.user),
+        "crumbs": breadcrumbs(viewer=request.viewer, unit=unit),
+        "can_export": can_export_issues(request.viewer),
     }
     if filters is None:
         return render(request, "dashboards/issue_list.html", context, status=400)
@@ -207,7 +203,7 @@ def unit_issues(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_issues_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The same filtered list as an XLSX, streamed (staff only)."""
     unit = _unit(request, pk)
-    if not can_export_issues(request.user):
+    if not can_export_issues(request.viewer):
         raise PermissionDenied(_("只有社区、街道、城区工作人员可以导出问题清单。"))
     period_form, filter_form, filters = _issue_filters(request, unit)
     if filters is None:
@@ -216,5 +212,5 @@ def unit_issues_export(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return exports.issue_xlsx(
-        request.user, issue_list(viewer=request.user, filters=filters), f"issues-{unit.code}-{stamp}.xlsx"
+        request.viewer, issue_list(viewer=request.user, filters=filters), f"issues-{unit.code}-{stamp}.xlsx"
     )

@@ -31,14 +31,29 @@ security_log = logging.getLogger("portal.security")
 _OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/metrics", "/public/", "/open311/")
 
 
-def needs_second_factor(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    from grids.models import Post
+def needs_second_factor(viewer) -> bool:
+    """Django staff, superusers and anyone with a staff post (community staff and above).
 
-    return user.posts.filter(role__in=Post.STAFF_ROLES).exists()
+    Asks the request's Viewer (`request.viewer`, built by grids' middleware) for
+    its staff posts, so this plumbing imports no app: `staff_paths` is None for
+    a superuser, else the subtrees of the staff posts (empty for everyone else).
+    """
+    user = getattr(viewer, "user", None)
+    if user is None or not viewer.is_person:
+        return False
+    return user.is_staff or viewer.staff_paths is None or bool(viewer.staff_paths)
+
+
+def _viewer_after_login(request: HttpRequest, user):
+    """The request's Viewer once `user` has logged in on it: the one already built if it is theirs."""
+    viewer = getattr(request, "viewer", None)
+    if viewer is None:
+        return None
+    if viewer.user_id != user.pk:
+        # Built for the anonymous visitor the request began as: a Viewer of the same class, for the user
+        # (`__class__`, since the middleware's Viewer is a lazy object standing for one).
+        viewer = request.viewer = viewer.__class__.for_user(user)
+    return viewer
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -71,7 +86,7 @@ class SecondFactorMiddleware:
             and not request.user.is_verified()
             and not request.path.startswith(_OPEN_PREFIXES)
             and not request.path.startswith("/api/")  # API clients use tokens and keys
-            and needs_second_factor(request.user)
+            and needs_second_factor(request.viewer)
         ):
             target = (
                 "otp_verify" if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists() else "otp_setup"
@@ -153,7 +168,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    if request is not None and needs_second_factor(user):
+    if request is not None and needs_second_factor(_viewer_after_login(request, user)):
         # Staff sessions end after a shorter idle time than residents-facing ones.
         request.session.set_expiry(settings.PORTAL_STAFF_SESSION_SECONDS)
     security_log.info(

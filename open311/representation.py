@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from guilin_portal.privacy import redact
 from issues.models import HandlerKind, Issue, IssueCategory, IssueKind
 
-from .selectors import spec_status
+from .spec import spec_status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 FORMATS = ["text/xml", "application/json"]

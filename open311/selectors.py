@@ -1,38 +1,30 @@
 """Reads of the Open311 app: services (issue categories) and service requests (issues), for a client.
 
-Requests are read on behalf of an `Open311Client` as the viewer: through
-`grids.jurisdiction`, a client sees only its unit's subtree, and a request
-elsewhere is a 404 like one that does not exist.
+Requests are read for the client's Viewer (`open311.auth.client_viewer`):
+through `grids.jurisdiction`, a client sees only its unit's subtree, and a
+request elsewhere is a 404 like one that does not exist.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from grids.jurisdiction import scope
 from grids.models import GridUnit
+from grids.viewer import Viewer
 from issues.models import Issue, IssueCategory
 
-from .models import Open311Client
+from .spec import MAX_REQUESTS, MAX_SPAN, SPEC_STATUSES, RequestQuery, date_range
 
-# GeoReport v2: "When not specified, the range defaults to most recent 90 days",
-# a range "may not span more than 90 days", and at most 1,000 requests are returned.
-DEFAULT_DAYS = 90
-MAX_SPAN = timedelta(days=DEFAULT_DAYS)
-MAX_REQUESTS = 1000
+__all__ = ["MAX_REQUESTS", "MAX_SPAN", "REQUEST_COLUMNS", "RequestQuery", "request_get", "requests_list"]
 
-# Our statuses as GeoReport's two. A resolved issue is closed for the spec (the handler is done);
-# a dissatisfied resident reopens it, and it is open again.
-OPEN = "open"
-CLOSED = "closed"
-SPEC_STATUSES: dict[str, tuple[str, ...]] = {
-    OPEN: tuple(Issue.OPEN_STATUSES),
-    CLOSED: (Issue.Status.RESOLVED, Issue.Status.CLOSED, Issue.Status.REJECTED),
+# Reads the same for every caller: what may be reported.
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "services_list": "the active issue categories: public reference data, no unit-bound rows",
+    "service_get": "one active issue category by code: public reference data, no unit-bound rows",
 }
 
 # Only what the GeoReport fields need, as plain rows (no model instances: a 1,000-row answer
@@ -62,10 +54,6 @@ REQUEST_COLUMNS = (
 )
 
 
-def spec_status(status: str) -> str:
-    return OPEN if status in SPEC_STATUSES[OPEN] else CLOSED
-
-
 def services_list() -> QuerySet:
     """Every active issue category, as GeoReport services, in the portal's order."""
     return IssueCategory.objects.filter(is_active=True).order_by("sort_order", "code")
@@ -79,38 +67,14 @@ def service_get(*, code: str) -> IssueCategory:
     return category
 
 
-@dataclass(frozen=True)
-class RequestQuery:
-    """GET requests' arguments, already parsed. `ids` overrides everything else (GeoReport v2)."""
-
-    ids: tuple[int, ...] = ()
-    service_codes: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-def date_range(
-    start: datetime | None, end: datetime | None, *, now: datetime | None = None
-) -> tuple[datetime, datetime]:
-    """The requested range with the spec's defaults: the last 90 days, or 90 days from the one end given."""
-    if start is None and end is None:
-        end = now or timezone.now()
-    if start is None:
-        start = end - MAX_SPAN
-    if end is None:
-        end = start + MAX_SPAN
-    return start, end
-
-
-def _base(viewer: Open311Client) -> QuerySet:
+def _base(viewer: Viewer) -> QuerySet:
     # The subtree's units first, then their issues: PostgreSQL then reads issue(unit_id, …) per unit
     # instead of walking the whole date index and joining (15 ms against 100 ms at 1,000,000 issues).
     units = scope(GridUnit.objects.all(), viewer, unit_field=None).values("pk")
     return Issue.objects.filter(unit_id__in=units)
 
 
-def requests_list(*, viewer: Open311Client, query: RequestQuery, now: datetime | None = None) -> list[dict]:
+def requests_list(*, viewer: Viewer, query: RequestQuery, now: datetime | None = None) -> list[dict]:
     """At most 1,000 requests in the viewer's subtree, newest first, as rows of REQUEST_COLUMNS: one query."""
     queryset = _base(viewer)
     if query.ids:
@@ -128,7 +92,7 @@ def requests_list(*, viewer: Open311Client, query: RequestQuery, now: datetime |
     return list(queryset.order_by("-created_at", "-pk").values(*REQUEST_COLUMNS)[:MAX_REQUESTS])
 
 
-def request_get(*, viewer: Open311Client, pk: int) -> dict:
+def request_get(*, viewer: Viewer, pk: int) -> dict:
     """One request in the viewer's subtree (a row of REQUEST_COLUMNS), or 404, the same as for one that does not exist."""
     row = _base(viewer).filter(pk=pk).values(*REQUEST_COLUMNS).first()
     if row is None:

@@ -2,42 +2,31 @@
 
 A request becomes a resident issue through `issues.services.issue_log`, the
 same function the grid worker's page and the issue API call, so the same
-rules hold (micro-grid, active category, phone format, time limit) and
-routing runs after commit.
+rules hold (micro-grid inside the filer's jurisdiction, active category,
+phone format, time limit) and routing runs after commit.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import acting_as, with_user
+from guilin_portal import api_keys
 from issues import services as grid_services
 from issues.models import Issue, IssueCategory
 
-from .models import Open311Client, Open311ServiceAccount
+from .auth import client_viewer
+from .models import Open311Client
 
-log = logging.getLogger("portal.security")
-
-KEY_SEPARATOR = "."
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def _hash(secret: str) -> str:
-    # Keys are 256-bit random strings, so a fast hash is enough (no dictionary to guess from),
-    # as for the statistics keys (dashboards.services).
-    return hashlib.sha256(secret.encode()).hexdigest()
+log = api_keys.log
 
 
 @transaction.atomic
@@ -60,7 +49,6 @@ def open311_client_issue(
         raise ValidationError({"unit": _("Open311 客户端的诉求要登记到微网格（片区、小区或责任区）。")})
     name = (name or "").strip()
     prefix = prefix or secrets.token_hex(4)
-    secret = secret or secrets.token_urlsafe(32)
     if reporter is None:
         reporter = User(
             username=f"open311-{prefix}",
@@ -70,40 +58,14 @@ def open311_client_issue(
         )
         reporter.full_clean(exclude=["password"])
         reporter.save()
-    client = Open311Client(
-        name=name,
-        unit=unit,
-        prefix=prefix,
-        api_key_hash=_hash(secret),
-        reporter=reporter,
-        created_by=created_by,
-        created_at=timezone.now(),
+    return api_keys.api_key_issue(
+        Open311Client, name=name, unit=unit, created_by=created_by, secret=secret, prefix=prefix, reporter=reporter
     )
-    client.full_clean()
-    client.save()
-    log.info(
-        "open311 key issued",
-        extra={"event": "open311_key_issued", "client_id": client.pk, "user": getattr(created_by, "username", "-")},
-    )
-    return client, f"{prefix}{KEY_SEPARATOR}{secret}"
 
 
-@transaction.atomic
 def open311_client_revoke(*, client: Open311Client, revoked_by: User | None) -> Open311Client:
     """Stop a key from working; the issues it filed stay, with its service account as reporter."""
-    if client.revoked_at is None:
-        client.revoked_at = timezone.now()
-        client.revoked_by = revoked_by
-        client.save(update_fields=["revoked_at", "revoked_by"])
-        log.info(
-            "open311 key revoked",
-            extra={
-                "event": "open311_key_revoked",
-                "client_id": client.pk,
-                "user": getattr(revoked_by, "username", "-"),
-            },
-        )
-    return client
+    return api_keys.api_key_revoke(client, revoked_by=revoked_by)
 
 
 def open311_client_authenticate(raw: str | None) -> Open311Client | None:
@@ -111,17 +73,9 @@ def open311_client_authenticate(raw: str | None) -> Open311Client | None:
 
     One query to find the key, and one to stamp `last_used_at` when the last stamp is a minute old.
     """
-    prefix, _dot, secret = (raw or "").strip().partition(KEY_SEPARATOR)
-    if not prefix or not secret:
-        return None
-    client = Open311Client.objects.usable().select_related("unit").filter(prefix=prefix).first()
-    if client is None or not hmac.compare_digest(client.api_key_hash, _hash(secret)):
-        return None
-    now = timezone.now()
-    # Stamped to the minute: a busy client does not turn every read into a write on its row.
-    if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
-        client.last_used_at = now
-        Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
+    client = api_keys.api_key_find(Open311Client, raw)
+    if client is not None:
+        api_keys.api_key_used(client)
     return client
 
 
@@ -200,20 +154,23 @@ def open311_request_create(*, client: Open311Client, data: RequestInput) -> Issu
     if len(data.description) > Issue._meta.get_field("description").max_length:
         raise ValidationError({"description": _("问题描述太长（最多 4000 个字符）。")})
     location_text = location_text_for(data)
-    reporter = Open311ServiceAccount.objects.get(pk=client.reporter_id)
+    reporter = client.reporter
     resident_name = f"{data.last_name.strip()}{data.first_name.strip()}"  # 姓在前
     if len(resident_name) > Issue._meta.get_field("resident_name").max_length:
         raise ValidationError({"last_name": _("姓名太长。")})
+    # The client files as its service account, with the client's own standing: issue_log's check that
+    # the micro-grid lies in the reporter's jurisdiction reads this Viewer (grids.viewer.viewer_of).
     try:
-        issue, _created = grid_services.issue_log(
-            reporter=reporter,
-            unit=client.unit,
-            category=category,
-            description=data.description,
-            location_text=location_text,
-            resident_name=resident_name,
-            resident_phone=data.phone,
-        )
+        with acting_as(with_user(client_viewer(client), reporter)):
+            issue, _created = grid_services.issue_log(
+                reporter=reporter,
+                unit=client.unit,
+                category=category,
+                description=data.description,
+                location_text=location_text,
+                resident_name=resident_name,
+                resident_phone=data.phone,
+            )
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
             raise

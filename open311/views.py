@@ -19,6 +19,7 @@ import re
 from datetime import datetime, time
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -34,10 +35,13 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from grids.api.authentication import bind_viewer
+from grids.viewer import Viewer
+
 from . import representation as rep
-from . import selectors, services
+from . import selectors, services, spec
 from . import serializers as s
-from .models import Open311Client
+from .auth import client_viewer
 from .renderers import GeoReportJSONRenderer, GeoReportResponse, GeoReportXMLRenderer, UrlFormatNegotiation
 
 TAG = "open311"
@@ -75,6 +79,8 @@ def exception_handler(exc, context):
         return errors_response(status.HTTP_400_BAD_REQUEST, _describe(exc))
     if isinstance(exc, Http404):
         return errors_response(status.HTTP_404_NOT_FOUND, _("没有找到。"))
+    if isinstance(exc, PermissionDenied):
+        return errors_response(status.HTTP_403_FORBIDDEN, " ".join(str(arg) for arg in exc.args) or _("没有权限。"))
     if isinstance(exc, exceptions.APIException):
         response = errors_response(exc.status_code, _flatten(exc.detail))
         if getattr(exc, "wait", None):
@@ -112,12 +118,15 @@ class GeoReportView(APIView):
     def get_exception_handler(self):
         return exception_handler
 
-    def client(self, request: Request, raw: str | None) -> Open311Client:
+    def viewer(self, request: Request, raw: str | None) -> Viewer:
+        """The client the key names, as this call's Viewer (`request.viewer`), or a 403."""
         # The spec's `api_key` parameter, or the X-Api-Key header (which keeps the key out of access logs).
         client = services.open311_client_authenticate(raw or request.headers.get("X-Api-Key"))
         if client is None:
             raise InvalidApiKey
-        return client
+        viewer = client_viewer(client)
+        bind_viewer(request, viewer)
+        return viewer
 
 
 FORMAT_PARAMETER = OpenApiParameter(
@@ -234,16 +243,16 @@ def _listed(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
 
 
-def parse_request_query(params) -> selectors.RequestQuery:
+def parse_request_query(params) -> spec.RequestQuery:
     """GET requests' arguments as the spec defines them; a bad one is a 400 naming it."""
     ids = _listed(params.get("service_request_id", ""))
     if ids:
         if not all(part.isdigit() and len(part) <= MAX_ID_DIGITS for part in ids):
             raise DjangoValidationError({"service_request_id": _("请填写数字编号，多个用逗号分隔。")})
         # "This overrides all other arguments."
-        return selectors.RequestQuery(ids=tuple(int(part) for part in ids))
+        return spec.RequestQuery(ids=tuple(int(part) for part in ids))
     statuses = _listed(params.get("status", ""))
-    unknown = [value for value in statuses if value not in selectors.SPEC_STATUSES]
+    unknown = [value for value in statuses if value not in spec.SPEC_STATUSES]
     if unknown:
         raise DjangoValidationError({"status": _("只能是 open 或 closed。")})
     start = parse_w3(params["start_date"], "start_date") if params.get("start_date") else None
@@ -251,11 +260,9 @@ def parse_request_query(params) -> selectors.RequestQuery:
     if start and end:
         if end < start:
             raise DjangoValidationError({"end_date": _("end_date 不能早于 start_date。")})
-        if end - start > selectors.MAX_SPAN:
-            raise DjangoValidationError(
-                {"end_date": _("查询范围不能超过 %(days)s 天。") % {"days": selectors.DEFAULT_DAYS}}
-            )
-    return selectors.RequestQuery(
+        if end - start > spec.MAX_SPAN:
+            raise DjangoValidationError({"end_date": _("查询范围不能超过 %(days)s 天。") % {"days": spec.DEFAULT_DAYS}})
+    return spec.RequestQuery(
         service_codes=_listed(params.get("service_code", "")), statuses=statuses, start=start, end=end
     )
 
@@ -301,9 +308,9 @@ class RequestListView(GeoReportView):
         responses={200: s.ServiceRequestSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
     )
     def get(self, request: Request, format: str | None = None) -> GeoReportResponse:
-        client = self.client(request, request.query_params.get("api_key"))
+        viewer = self.viewer(request, request.query_params.get("api_key"))
         query = parse_request_query(request.query_params)
-        rows = selectors.requests_list(viewer=client, query=query)
+        rows = selectors.requests_list(viewer=viewer, query=query)
         return requests_response(rep.requests_fields(rows))
 
     @extend_schema(
@@ -320,9 +327,9 @@ class RequestListView(GeoReportView):
     )
     def post(self, request: Request, format: str | None = None) -> GeoReportResponse:
         data = request.data
-        client = self.client(request, data.get("api_key") or request.query_params.get("api_key"))
+        viewer = self.viewer(request, data.get("api_key") or request.query_params.get("api_key"))
         fields = {name: str(data.get(name, "") or "") for name in services.RequestInput.__dataclass_fields__}
-        issue = services.open311_request_create(client=client, data=services.RequestInput(**fields))
+        issue = services.open311_request_create(client=viewer.client, data=services.RequestInput(**fields))
         return requests_response([rep.created_fields(issue)], status=status.HTTP_201_CREATED)
 
 
@@ -338,8 +345,8 @@ class RequestDetailView(GeoReportView):
         responses={200: s.ServiceRequestSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request: Request, pk: int, format: str | None = None) -> GeoReportResponse:
-        client = self.client(request, request.query_params.get("api_key"))
+        viewer = self.viewer(request, request.query_params.get("api_key"))
         if len(str(pk)) > MAX_ID_DIGITS:
             raise Http404
-        row = selectors.request_get(viewer=client, pk=pk)
+        row = selectors.request_get(viewer=viewer, pk=pk)
         return requests_response(rep.requests_fields([row]))

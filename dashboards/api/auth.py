@@ -1,16 +1,18 @@
-"""How a statistics client authenticates: `Authorization: Api-Key <prefix>.<secret>`.
+"""How a statistics client authenticates: `Authorization: Api-Key <prefix>.<secret>` (or `X-Api-Key`).
 
-The key becomes the request's viewer: an object that reads only its unit's
-subtree (grids.jurisdiction asks it for `jurisdiction_paths()`), may only
-read, and is throttled and logged per key.
+The key becomes the request's Viewer (`request.viewer`, kind STATS_KEY): it reads
+only its unit's subtree, is nobody (DRF's `request.user` stays anonymous), may
+only read, and is throttled and logged per key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
+
+from grids.api.authentication import bind_viewer
+from grids.viewer import Viewer, ViewerKind
 
 from ..models import StatsApiKey
 from ..services import api_call_record, api_key_check
@@ -18,23 +20,9 @@ from ..services import api_call_record, api_key_check
 KEYWORD = "Api-Key"
 
 
-@dataclass
-class StatsClient:
-    """The viewer behind an API key."""
-
-    key: StatsApiKey
-    is_authenticated: bool = True
-    is_superuser: bool = False
-    is_staff: bool = False
-    is_active: bool = True
-    pk: None = None
-
-    @property
-    def username(self) -> str:
-        return f"api-key:{self.key.prefix}"
-
-    def jurisdiction_paths(self) -> list[str]:
-        return [self.key.unit.path]
+def key_viewer(key: StatsApiKey) -> Viewer:
+    """The key's Viewer: its unit's subtree (the unit was read with the key), and nobody."""
+    return Viewer.for_client(ViewerKind.STATS_KEY, key, [key.unit.path], label=f"api-key:{key.prefix}")
 
 
 class StatsApiKeyAuthentication(authentication.BaseAuthentication):
@@ -49,12 +37,20 @@ class StatsApiKeyAuthentication(authentication.BaseAuthentication):
         key = api_key_check(raw)
         if key is None:
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
+        bind_viewer(request, key_viewer(key))
         # Seen by ApiCallLogMiddleware once the response is known.
-        request._request.stats_api_key_id = key.pk
-        return StatsClient(key=key), key
+        request._request.stats_api_key = key
+        return AnonymousUser(), key
 
     def authenticate_header(self, request) -> str:
         return KEYWORD
+
+
+class ViewerIsAuthenticated(permissions.BasePermission):
+    """A person, or a program's key: whoever the request's Viewer is, as long as it is somebody."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.viewer.is_authenticated
 
 
 class ReadOnlyForApiKeys(permissions.BasePermission):
@@ -63,7 +59,7 @@ class ReadOnlyForApiKeys(permissions.BasePermission):
     message = "API keys are read-only."
 
     def has_permission(self, request, view) -> bool:
-        if isinstance(request.user, StatsClient):
+        if request.viewer.is_client:
             return request.method in permissions.SAFE_METHODS
         return True
 
@@ -74,9 +70,9 @@ class StatsKeyThrottle(throttling.SimpleRateThrottle):
     scope = "stats_key"
 
     def get_cache_key(self, request, view):
-        if not isinstance(request.user, StatsClient):
+        if request.viewer.kind != ViewerKind.STATS_KEY:
             return None  # people are not throttled here
-        return self.cache_format % {"scope": self.scope, "ident": request.user.key.pk}
+        return self.cache_format % {"scope": self.scope, "ident": request.viewer.client.pk}
 
 
 class ApiCallLogMiddleware:
@@ -87,11 +83,9 @@ class ApiCallLogMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        key_id = getattr(request, "stats_api_key_id", None)
-        if key_id is not None:
-            api_call_record(
-                key_id=key_id, method=request.method, path=request.get_full_path(), status=response.status_code
-            )
+        key = getattr(request, "stats_api_key", None)
+        if key is not None:
+            api_call_record(key=key, method=request.method, path=request.get_full_path(), status=response.status_code)
         return response
 
 

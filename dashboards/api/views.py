@@ -3,39 +3,39 @@
 Each endpoint takes `unit` (default: the caller's top unit; 404 outside its
 jurisdiction), a period (`from`/`to`, or `period` with `year`/`quarter`/`month`;
 the current year by default) and, where it applies, `group_by`; answers JSON or,
-with `?format=csv`, CSV. The figures come from `dashboards.selectors`, the same
-functions the dashboard pages call.
+with `?format=csv`, CSV. The figures come from `dashboards.selectors` through
+`dashboards.tables.Dashboard`, as on the dashboard pages, and the rows of a
+`group_by` are the rows of the table that answers it (`tables.TABLES`): one
+definition per table for the page, its exports and this API.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts.models import Contract, Evaluation
 from grids.api.authentication import ViewerSessionAuthentication, ViewerTokenAuthentication
 from grids.models import GridUnit
 from guilin_portal.db_router import reading_from_replica
-from issues.models import Issue
 from service_centers.models import ServicePoint
 
 from .. import selectors
 from ..forms import PeriodForm
+from ..numbers import as_json
 from ..periods import Period
-from ..selectors import OWN, children_of, own_label
 from ..selectors import contracts as contract_selectors
 from ..selectors import issues as issue_selectors
 from ..selectors import service_points as point_selectors
 from ..selectors import volunteers as volunteer_selectors
-from ..selectors.overview import as_json, unit_overview
-from .auth import ReadOnlyForApiKeys, StatsApiKeyAuthentication, StatsKeyThrottle
+from ..selectors.overview import unit_overview
+from ..tables import Dashboard, tally_row
+from .auth import ReadOnlyForApiKeys, StatsApiKeyAuthentication, StatsKeyThrottle, ViewerIsAuthenticated
 from .renderers import StatsCSVRenderer
 
 # ---------------------------------------------------------------------------
@@ -128,16 +128,17 @@ class StatsView(APIView):
     """Base of every statistics endpoint: people (session, token) or API keys, read-only, throttled per key."""
 
     authentication_classes = [StatsApiKeyAuthentication, ViewerSessionAuthentication, ViewerTokenAuthentication]
-    permission_classes = [permissions.IsAuthenticated, ReadOnlyForApiKeys]
+    permission_classes = [ViewerIsAuthenticated, ReadOnlyForApiKeys]
     throttle_classes = [StatsKeyThrottle]
     renderer_classes = [JSONRenderer, StatsCSVRenderer]
     groups: tuple[str, ...] = ()
+    endpoint = ""  # its name in the URL, and in tables.TABLES' `api`
 
     def unit(self, request) -> GridUnit:
         raw = request.query_params.get("unit")
         if raw is not None and not raw.isdigit():
             raise serializers.ValidationError({"unit": ["A grid unit id (a whole number) is required."]})
-        return selectors.stats_unit(viewer=request.user, unit_id=int(raw) if raw else None)
+        return selectors.stats_unit(viewer=request.viewer, unit_id=int(raw) if raw else None)
 
     def period(self, request) -> Period:
         form = PeriodForm(request.query_params)
@@ -161,12 +162,13 @@ class StatsView(APIView):
             "group_by": group_by,
         }
 
-    def child_rows(self, unit: GridUnit, found: dict[Any, Any]) -> list[tuple[Any, dict[str, Any]]]:
-        """(key, row start) for each child in tree order, then the unit itself when it has figures of its own."""
-        rows = [(child.path, {"key": child.pk, "label": child.name}) for child in children_of(unit)]
-        if OWN in found:
-            rows.append((OWN, {"key": unit.pk, "label": own_label(unit)}))
-        return rows
+    def dashboard(self, request, unit: GridUnit, period: Period, group_by: str | None) -> Dashboard:
+        """The unit's figures as the dashboard page computes them, limited to what this call asks for."""
+        return Dashboard(viewer=request.viewer, unit=unit, period=period, by_child=group_by == "child", trend=False)
+
+    def rows(self, dashboard: Dashboard, group_by: str) -> list[dict[str, Any]]:
+        """The `group_by` rows: those of the dashboard table that answers it."""
+        return dashboard.api_rows(self.endpoint, group_by)
 
 
 # ---------------------------------------------------------------------------
@@ -218,6 +220,7 @@ class OverviewView(StatsView):
 # ---------------------------------------------------------------------------
 class IssuesView(StatsView):
     groups = issue_selectors.GROUPS
+    endpoint = "issues"
 
     @extend_schema(
         tags=["stats"],
@@ -245,57 +248,12 @@ class IssuesView(StatsView):
     def get(self, request):
         unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
         with reading_from_replica():
-            state = issue_selectors.issue_rollup_state()
-            # Per-child medians come with the total one: fetch them once when rows per child are asked for.
-            by_child = group_by == "child"
-            medians = (
-                issue_selectors.issue_median_hours(unit=unit, period=period, by_child=True, state=state)
-                if by_child
-                else None
-            )
-            overdue = issue_selectors.issue_overdue(unit=unit, by_child=True) if by_child else None
-            summary = issue_selectors.issue_summary(
-                unit=unit, period=period, state=state, medians=medians, overdue=overdue
-            )
+            dashboard = self.dashboard(request, unit, period, group_by)
+            summary = dashboard.issue_summary
             body = self.head(unit, period, group_by) | {"as_of": summary.as_of, "totals": summary.as_dict()}
             if group_by:
-                body["rows"] = self.rows(unit, period, group_by, state, medians, overdue)
+                body["rows"] = self.rows(dashboard, group_by)
         return Response(body)
-
-    def rows(self, unit: GridUnit, period: Period, group_by: str, state, medians, overdue) -> list[dict[str, Any]]:
-        found = issue_selectors.issue_figures(unit=unit, period=period, group_by=group_by, state=state)
-        empty = issue_selectors.IssueFigures()
-        if group_by == "category":
-            return [
-                {"key": c.code, "label": c.name, "kind": c.kind, **found[c.pk].as_dict()}
-                for c in issue_selectors.categories().values()
-                if c.pk in found
-            ]
-        if group_by == "status":
-            return [
-                {"key": status, "label": str(label), **found[status].as_dict()}
-                for status, label in Issue.Status.choices
-                if status in found
-            ]
-        if group_by == "month":
-            return [
-                {"key": f"{month:%Y-%m}", "label": f"{month:%Y-%m}", **found.get(month, empty).as_dict()}
-                for month in period.months
-            ]
-        medians = {key: value for key, value in medians.items() if key is not None}
-        overdue = {key: n for key, n in overdue.items() if key is not None}
-        rows = []
-        for key, start in self.child_rows(unit, set(found) | set(medians) | set(overdue)):
-            median = medians.get(key)
-            rows.append(
-                start
-                | found.get(key, empty).as_dict()
-                | {
-                    "median_hours_to_resolve": None if median is None else round(median, 1),
-                    "overdue_now": overdue.get(key, 0),
-                }
-            )
-        return rows
 
 
 # ---------------------------------------------------------------------------
@@ -303,6 +261,7 @@ class IssuesView(StatsView):
 # ---------------------------------------------------------------------------
 class VolunteersView(StatsView):
     groups = volunteer_selectors.GROUPS
+    endpoint = "volunteers"
 
     @extend_schema(
         tags=["stats"],
@@ -330,39 +289,11 @@ class VolunteersView(StatsView):
     def get(self, request):
         unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
         with reading_from_replica():
-            summary = volunteer_selectors.volunteer_summary(unit=unit, period=period)
-            body = self.head(unit, period, group_by) | {"totals": summary.as_dict()}
+            dashboard = self.dashboard(request, unit, period, group_by)
+            body = self.head(unit, period, group_by) | {"totals": dashboard.volunteer_summary.as_dict()}
             if group_by:
-                body["rows"] = self.rows(unit, period, group_by)
+                body["rows"] = self.rows(dashboard, group_by)
         return Response(body)
-
-    def rows(self, unit: GridUnit, period: Period, group_by: str) -> list[dict[str, Any]]:
-        empty = volunteer_selectors.ServiceFigures()
-        if group_by == "category":
-            found = volunteer_selectors.service_figures(unit=unit, period=period, group_by="category")
-            return [
-                {"key": c.code, "label": c.name, **found.get(c.pk, empty).as_dict()}
-                for c in volunteer_selectors.service_categories().values()
-            ]
-        if group_by == "month":
-            found = volunteer_selectors.service_figures(unit=unit, period=period, group_by="month")
-            return [
-                {"key": f"{m:%Y-%m}", "label": f"{m:%Y-%m}", **found.get(m, empty).as_dict()} for m in period.months
-            ]
-        found = volunteer_selectors.volunteer_children(unit=unit, period=period)
-        rows = []
-        for key, start in self.child_rows(unit, found):
-            child = found.get(key)
-            rows.append(
-                start
-                | {
-                    "teams": child.teams if child else 0,
-                    "members": child.members if child else 0,
-                    "registered_members": child.registered_members if child else 0,
-                }
-                | (child.service if child else empty).as_dict()
-            )
-        return rows
 
 
 # ---------------------------------------------------------------------------
@@ -370,6 +301,7 @@ class VolunteersView(StatsView):
 # ---------------------------------------------------------------------------
 class ServicePointsView(StatsView):
     groups = (*point_selectors.GROUPS, "service")
+    endpoint = "service-points"
 
     @extend_schema(
         tags=["stats"],
@@ -397,7 +329,8 @@ class ServicePointsView(StatsView):
     def get(self, request):
         unit, period, group_by = self.unit(request), self.period(request), self.group_by(request)
         with reading_from_replica():
-            network = point_selectors.network(viewer=request.user, unit=unit)
+            dashboard = self.dashboard(request, unit, period, group_by)
+            network = dashboard.network
             venues = network.community_venues
             totals = {
                 "points": network.total_points,
@@ -408,67 +341,28 @@ class ServicePointsView(StatsView):
                 "workstations": network.workstations,
                 "workstations_flagged": network.workstations_flagged,
                 "compliance_year": network.compliance_year,
-                "red_station_services": point_selectors.red_station_services(unit=unit, period=period)[None],
+                "red_station_services": dashboard.red_station_services,
                 "jobs_offered": network.jobs_offered,
             }
             body = self.head(unit, period, group_by) | {"totals": totals}
             if group_by:
-                body["rows"] = self.rows(unit, period, group_by, network)
+                body["rows"] = self.rows(dashboard, group_by)
         return Response(body)
-
-    def rows(self, unit: GridUnit, period: Period, group_by: str, network) -> list[dict[str, Any]]:
-        if group_by == "kind":
-            return [
-                {
-                    "key": f"{row.kind}:{row.level}" if row.level else row.kind,
-                    "label": str(row.label),
-                    "kind": row.kind,
-                    "level": row.level,
-                    "points": row.count,
-                    "total_area": row.total_area if row.with_area else None,
-                    "average_area": row.average_area,
-                }
-                for row in network.rows
-            ]
-        if group_by == "child":
-            return [
-                {
-                    "key": child.unit.pk,
-                    "label": child.unit.name,
-                    **{kind: child.counts.get(kind, 0) for kind in ServicePoint.Kind.values},
-                    "points": child.total,
-                }
-                for child in network.children
-            ]
-        found = point_selectors.red_station_services(unit=unit, period=period, group_by=group_by)
-        if group_by == "month":
-            return [{"key": f"{m:%Y-%m}", "label": f"{m:%Y-%m}", "services": found.get(m, 0)} for m in period.months]
-        return [
-            {"key": kind.code, "label": kind.name, "services": found[kind.pk]}
-            for kind in point_selectors.service_kinds().values()
-            if kind.pk in found
-        ]
 
 
 # ---------------------------------------------------------------------------
 # Contracts
 # ---------------------------------------------------------------------------
-TALLY_FIELDS = ("contracts", "due", "met", "partially_met", "not_met", "pending", "completion_rate")
-
-
-def tally_figures(tally) -> dict[str, Any]:
-    return {field: (getattr(tally, field) if tally is not None else None) for field in TALLY_FIELDS}
-
-
 def latest_quarter(completion) -> dict[str, Any] | None:
     """The newest tallied quarter of the period and the unit's own completion in it."""
     if completion is None:
         return None
-    return {"quarter": f"{completion.year}Q{completion.quarter}", **tally_figures(completion.own)}
+    return {"quarter": f"{completion.year}Q{completion.quarter}", **tally_row(completion.own)}
 
 
 class ContractsView(StatsView):
     groups = contract_selectors.GROUPS
+    endpoint = "contracts"
 
     @extend_schema(
         tags=["stats"],
@@ -505,35 +399,9 @@ class ContractsView(StatsView):
                 if group_by:
                     body["rows"] = []
                 return Response(body)
-            summary = contract_selectors.contract_summary(unit=unit, period=period)
-            completion = contract_selectors.completion(viewer=request.user, unit=unit, period=period)
-            body["totals"] = summary.as_dict() | {"latest_quarter": latest_quarter(completion)}
+            dashboard = self.dashboard(request, unit, period, group_by)
+            summary = dashboard.contract_summary
+            body["totals"] = summary.as_dict() | {"latest_quarter": latest_quarter(dashboard.contract_completion)}
             if group_by:
-                body["rows"] = self.rows(unit, period, group_by, completion)
+                body["rows"] = self.rows(dashboard, group_by)
         return Response(body)
-
-    def rows(self, unit: GridUnit, period: Period, group_by: str, completion) -> list[dict[str, Any]]:
-        if group_by in ("status", "stage"):
-            found = contract_selectors.contracts_by(unit=unit, period=period, group_by=group_by)
-            if group_by == "status":
-                labels = dict(Contract.Status.choices)
-            else:
-                labels = {contract_selectors.NOT_STARTED: _("未开始"), **dict(Evaluation.Stage.choices)}
-            return [
-                {"key": key, "label": str(labels[key]), "contracts": found.get(key, 0)}
-                for key in (Contract.Status.values if group_by == "status" else contract_selectors.STAGES)
-            ]
-        if group_by == "quarter":
-            found = contract_selectors.completion_by_quarter(unit=unit, period=period)
-            return [
-                {"key": f"{year}Q{quarter}", "label": f"{year}Q{quarter}", **tally_figures(tally)}
-                for (year, quarter), tally in found.items()
-            ]
-        if completion is None:
-            return []
-        if completion.contracts:
-            return [
-                {"key": row.contract.number, "label": row.contract.unit.name, **tally_figures(row)}
-                for row in completion.contracts
-            ]
-        return [{"key": child.pk, "label": child.name, **tally_figures(tally)} for child, tally in completion.children]

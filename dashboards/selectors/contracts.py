@@ -23,6 +23,10 @@ from .common import in_subtree
 GROUPS = ("child", "status", "stage", "quarter")
 NOT_STARTED = "not_started"
 
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "latest_quarter": "which quarters the city has tallied: the same for every viewer, no unit-bound rows",
+}
+
 
 def has_contracts(unit: GridUnit) -> bool:
     return unit.level <= GridUnit.Level.COMMUNITY

@@ -37,6 +37,7 @@ from grids.models import PATH_STEP, GridUnit
 from issues.models import Issue, IssueCategory
 
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
+from ..numbers import rate
 from ..periods import Period, local_midnight, month_ceil, month_start
 from ..sql import HoursBetween, median
 from .common import OWN, child_key, in_subtree
@@ -46,12 +47,10 @@ SETTLED = (Issue.Status.RESOLVED, Issue.Status.CLOSED)
 SATISFIED = (Issue.Satisfaction.SATISFIED, Issue.Satisfaction.BASIC)
 ROLLUP_DEEPEST = GridUnit.Level.STREET  # the roll-up is kept per street
 
-
-def rate(part: float | int, whole: float | int) -> Decimal | None:
-    """part / whole in per cent, one decimal; None when there is nothing to divide by."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "categories": "the issue categories: reference data, the same for every viewer",
+    "issue_rollup_state": "when the roll-up was refreshed: bookkeeping, no unit-bound rows",
+}
 
 
 @dataclass(frozen=True)

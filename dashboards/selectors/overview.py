@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridUnit
@@ -21,13 +19,11 @@ from service_centers.models import JobOffer, RedStationService, ServicePoint
 from service_centers.selectors import kind_level_rows
 from volunteers.models import ServiceCategory, Team
 
-from ..periods import Period, month_start, next_month
+from ..periods import all_time
 from .common import grid_overview, in_subtree
 from .contracts import contract_summary, has_contracts
 from .issues import issue_figures, issue_overdue, issue_rollup_state, plan_sources
 from .volunteers import volunteer_summary
-
-EPOCH = dt.date(2000, 1, 1)
 
 # The label of every figure, in the order the page shows them (the report's own wording).
 LABELS: dict[str, dict[str, Any]] = {
@@ -109,12 +105,6 @@ class Overview:
         ]
 
 
-def all_time(today: dt.date | None = None) -> Period:
-    """Every whole month up to and including the current one (so the roll-up answers alone)."""
-    today = today or timezone.localdate()
-    return Period(EPOCH, next_month(month_start(today)), "custom")
-
-
 def _service_points(unit: GridUnit) -> tuple[dict[str, Any], dict[str, int]]:
     points = in_subtree(ServicePoint.objects.active(), unit)
     rows = kind_level_rows(points=points)
@@ -190,10 +180,3 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         party_centers_by_level=by_level,
         as_of=state.as_of if state is not None and plan.rollup is not None else None,
     )
-
-
-def as_json(value: Any) -> Any:
-    """Decimals as numbers with their places kept (JSON has no decimal type)."""
-    if isinstance(value, Decimal):
-        return float(value)
-    return value

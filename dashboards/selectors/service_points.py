@@ -20,6 +20,10 @@ from .common import OWN, child_key, in_subtree
 
 GROUPS = ("kind", "child", "month")
 
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "service_kinds": "the red stations' menu items: reference data, the same for every viewer",
+}
+
 
 def network(*, viewer: Any, unit: GridUnit) -> NetworkOverview:
     """The service_centers overview of the unit (404 outside the viewer's jurisdiction): about ten queries."""

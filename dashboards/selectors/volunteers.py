@@ -8,7 +8,6 @@ Teams and members are today's rosters; balances are today's.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -34,6 +33,10 @@ from ..periods import Period
 from .common import OWN, child_key, in_subtree
 
 GROUPS = ("category", "child", "month")
+
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "service_categories": "the volunteer service categories: reference data, the same for every viewer",
+}
 ZERO = Decimal("0")
 
 
@@ -118,15 +121,6 @@ def service_figures(
             for i, group in enumerate(groups)
         )
         result[key[0] if isinstance(group_by, str) else key] = ServiceFigures.of(row)
-    return result
-
-
-def summed(figures: dict[tuple, ServiceFigures], position: int | None) -> dict[Any, ServiceFigures]:
-    """Grouped figures added up over every key but the one at `position` (everything when None)."""
-    result: dict[Any, ServiceFigures] = {}
-    for key, found in figures.items():
-        target = None if position is None else key[position]
-        result[target] = result.get(target, ServiceFigures()) + found
     return result
 
 
@@ -251,9 +245,3 @@ def volunteer_children(
 def service_categories() -> dict[int, ServiceCategory]:
     """The eight service categories by id: one query."""
     return {c.pk: c for c in ServiceCategory.objects.order_by("sort_order", "pk")}
-
-
-def months_key(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date()
-    return value

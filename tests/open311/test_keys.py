@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
 from grids.models import GridUnit, User
 from guilin_portal.demo import DemoContext
+from issues.models import IssueCategory
 from open311 import demo, services
 from open311.models import Open311Client
 from open311.views import Open311Throttle
@@ -41,8 +43,8 @@ def test_the_admin_issues_a_key_once_and_keeps_only_its_hash(admin_client_):
     plaintext = message.rsplit("：", 1)[1]
     prefix, secret = plaintext.split(".", 1)
     assert prefix == client.prefix
-    assert client.api_key_hash == hashlib.sha256(secret.encode()).hexdigest()
-    assert secret not in client.api_key_hash
+    assert client.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in client.secret_hash
     assert client.reporter.username == f"open311-{prefix}"
     assert client.created_by.username == "admin"
     # The key works, and the change page never shows it again.
@@ -83,13 +85,27 @@ def test_the_admin_revokes_and_never_deletes(admin_client_, key):
     assert admin_client_.get(f"/admin/open311/open311client/{key.client.pk}/delete/").status_code == 403
 
 
-def test_a_revoked_key_no_longer_gives_its_service_account_a_jurisdiction(key):
-    from open311.models import Open311ServiceAccount
+def test_the_service_account_alone_logs_nowhere_only_the_client_does(key):
+    """The account is a name on the timeline: its standing comes from the client acting through it."""
+    from django.core.exceptions import ValidationError
 
-    account = Open311ServiceAccount.objects.get(pk=key.client.reporter_id)
-    assert account.jurisdiction_paths() == [key.client.unit.path]
-    services.open311_client_revoke(client=key.client, revoked_by=None)
-    assert Open311ServiceAccount.objects.get(pk=key.client.reporter_id).jurisdiction_paths() == []
+    from grids.viewer import Viewer, ViewerKind
+    from issues.services import issue_log
+    from open311.auth import client_viewer
+
+    account = key.client.reporter
+    assert not Viewer.for_user(account).is_authenticated  # inactive: nobody, no jurisdiction
+    category = IssueCategory.objects.get(code="opinion-property")
+    with pytest.raises((ValidationError, PermissionDenied)):
+        issue_log(reporter=account, unit=key.client.unit, category=category, description="x", location_text="2栋")
+    viewer = client_viewer(key.client)
+    assert (viewer.kind, viewer.client, viewer.jurisdiction) == (
+        ViewerKind.OPEN311_CLIENT,
+        key.client,
+        (key.client.unit.path,),
+    )
+    assert viewer.user is None
+    assert not viewer.is_person
 
 
 def test_the_key_may_come_as_a_header_and_its_use_is_stamped_to_the_minute(key):

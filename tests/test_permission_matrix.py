@@ -477,7 +477,7 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     ),
     "volunteer-activity-detail": api_obj(ACTIVITY),
     "volunteer-activity-cancel": api_obj(ACTIVITY, method="POST"),
-    "volunteer-activity-sign-up": api_obj(ACTIVITY, method="POST"),
+    "volunteer-activity-sign-up": api_obj(ACTIVITY, method="POST", owner=team_leader),  # a volunteer signs up
     "volunteer-activity-signups": api_obj(ACTIVITY),
     "volunteer-signup-list": listing(ids_of(ActivitySignup, "activity__unit__path")),
     "volunteer-signup-detail": api_obj(pk("signup")),

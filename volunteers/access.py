@@ -57,6 +57,8 @@ NO_ACTIONS: frozenset[str] = frozenset()
 
 
 # --- who the viewer is, here -----------------------------------------------------------------------
+# Staff checks come first where the order is free: a superuser's or the system's answer needs no query,
+# while teams led and one's own record are the person's standing (read once, on first use).
 
 
 def is_self(viewer: Viewer, volunteer_id: int | None) -> bool:
@@ -81,7 +83,7 @@ def is_staff_anywhere(viewer: Viewer) -> bool:
 
 def manages_anything(viewer: Viewer) -> bool:
     """Leads a team or holds a staff post: has records to verify, activities to publish."""
-    return bool(viewer.teams_led) or is_staff_anywhere(viewer)
+    return is_staff_anywhere(viewer) or bool(viewer.teams_led)
 
 
 # --- lists: Q builders -------------------------------------------------------------------------------
@@ -175,7 +177,7 @@ def account_visible_q(viewer: Viewer) -> Q:
 
 def can_manage_team(viewer: Viewer, team: Team) -> bool:
     """Its leaders and deputies, and staff over the unit it is based in (`team.unit` loaded)."""
-    return leads(viewer, team.pk) or is_staff_over(viewer, team.unit)
+    return is_staff_over(viewer, team.unit) or leads(viewer, team.pk)
 
 
 def can_found_team(viewer: Viewer, unit: GridUnit) -> bool:
@@ -260,12 +262,12 @@ def assignable_roles(viewer: Viewer, team: Team) -> list[str]:
 
 def can_manage_activity(viewer: Viewer, activity: Activity) -> bool:
     """The leaders of its team, and staff over where it takes place (`activity.unit` loaded)."""
-    return leads(viewer, activity.team_id) or is_staff_over(viewer, activity.unit)
+    return is_staff_over(viewer, activity.unit) or leads(viewer, activity.team_id)
 
 
 def can_publish_activity(viewer: Viewer, *, unit: GridUnit, team: Team | None) -> bool:
     """A team's leaders for their team, staff for the units under them."""
-    return leads(viewer, team.pk if team is not None else None) or is_staff_over(viewer, unit)
+    return is_staff_over(viewer, unit) or leads(viewer, team.pk if team is not None else None)
 
 
 def can_publish_anywhere(viewer: Viewer) -> bool:
@@ -373,7 +375,7 @@ def can_verify_record(viewer: Viewer, record: ServiceRecord) -> bool:
     (`record.unit` and `record.team.unit` loaded); never one's own record."""
     if is_self(viewer, record.volunteer_id):
         return False
-    if leads(viewer, record.team_id) or is_staff_over(viewer, record.unit):
+    if is_staff_over(viewer, record.unit) or leads(viewer, record.team_id):
         return True
     return record.team_id is not None and is_staff_over(viewer, record.team.unit)
 

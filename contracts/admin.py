@@ -108,8 +108,7 @@ class CoBuildingUnitAdmin(admin.ModelAdmin):
             if data.get("DELETE") and instance.pk:
                 services.unit_contact_remove(contact=instance)
             elif instance.pk:
-                instance.title = data.get("title", "")
-                instance.save(update_fields=["title"])
+                services.unit_contact_update(contact=instance, title=data.get("title", ""))
             else:
                 services.unit_contact_add(unit=form.instance, user=data["user"], title=data.get("title", ""))
         return None

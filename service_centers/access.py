@@ -40,6 +40,8 @@ RATE = "rate"  # the yearly star rating
 EDIT = "edit"  # the point's own details
 
 POINT_ACTIONS = (LOG_SERVICE, RECORD_MEETING, RECORD_ACTIVITY, ADD_MEMBER, RATE, EDIT)
+# The ones the point's staff page offers as buttons; adding members and editing the point are API (and admin) only.
+PAGE_ACTIONS = (LOG_SERVICE, RECORD_MEETING, RECORD_ACTIVITY, RATE)
 
 # Which kind of point each record belongs to; the other actions fit every kind.
 _ACTION_KIND = {
@@ -96,4 +98,4 @@ def require_work_on_point(viewer: Viewer, point: ServicePoint) -> None:
 
 def require_manage_point(viewer: Viewer, point: ServicePoint, message: str = "") -> None:
     if not can_manage_unit(viewer, point.unit):
-        raise PermissionDenied(message or _("只有管辖该阵地的工作人员可以办理。"))
+        raise PermissionDenied(message or _("只有管辖该阵地的工作人员可以修改它。"))

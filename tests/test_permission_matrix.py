@@ -30,9 +30,10 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from contracts.access import can_act_at_stage
 from contracts.models import CoBuildingUnitContact, Commitment, Contract, Evaluation, Progress, QuarterlyTally
-from contracts.roles import can_act_at_stage
 from grids.models import GridUnit, Post, User
+from grids.viewer import Viewer
 from issues.models import DeadlineExtension, Issue
 from open311.services import open311_client_issue
 from service_centers.models import StarRating
@@ -197,7 +198,7 @@ def evaluation_actor(w: World) -> User:
     candidates = User.objects.filter(
         Q(posts__unit__path__in=paths) | Q(cobuilding_contacts__unit_id=contract.unit_id)
     ).distinct()
-    return next(user for user in candidates if can_act_at_stage(user, contract, w.evaluation.stage))
+    return next(user for user in candidates if can_act_at_stage(Viewer.for_user(user), contract, w.evaluation.stage))
 
 
 def team_leader(w: World) -> User:

@@ -1,8 +1,10 @@
 """REST API under /api/v1/contracts/: scoped like the pages, writes through the same services.
 
 Outside the caller's jurisdiction: 404. A wrong role or an evaluation stage out
-of turn: 403 (PermissionDenied from the service). Bad input: 400 naming the field.
-The disclosure board and the published award lists are public (no log-in).
+of turn: 403 (PermissionDenied from the service, whose predicates in
+contracts.access also give the pages their buttons). Bad input, or an action
+the state does not allow yet: 400 naming the field. The disclosure board and
+the published award lists are public (no log-in).
 """
 
 from __future__ import annotations
@@ -21,22 +23,13 @@ from rest_framework.throttling import AnonRateThrottle
 
 from grids.jurisdiction import get_scoped_or_404
 from grids.models import GridUnit
+from guilin_portal.params import parse_id
 from guilin_portal.uploads import protected_file_response
 
 from .. import selectors, services
+from ..access import contract_visible_q
 from ..models import BoardPublication, Commitment, CommitmentTarget, Contract, DemandItem, ResourceItem
-from ..roles import contract_visibility_q
 from . import serializers as s
-
-
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    # No row id is beyond 64 bits (SQLite cannot even compare such a number): as good as no number.
-    return number if -(2**63) <= number < 2**63 else None
-
 
 CONTRACT_FILTERS = [
     OpenApiParameter("year", OpenApiTypes.INT, description="contract year"),
@@ -59,20 +52,20 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         params = self.request.query_params
         return selectors.contract_list(
-            viewer=self.request.user,
-            year=_int(params.get("year")),
+            viewer=self.request.viewer,
+            year=parse_id(params.get("year")),
             status=params.get("status") if params.get("status") in Contract.Status.values else None,
-            community=_int(params.get("community")),
-            unit=_int(params.get("unit")),
-            within=_int(params.get("within")),
+            community=parse_id(params.get("community")),
+            unit=parse_id(params.get("unit")),
+            within=parse_id(params.get("within")),
             search=(params.get("search") or "")[:50],
         )
 
     def _contract(self) -> Contract:
-        return selectors.contract_get(viewer=self.request.user, pk=_int(self.kwargs["pk"]))
+        return selectors.contract_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     def _detail(self, contract: Contract, code: int = status.HTTP_200_OK) -> Response:
-        contract = selectors.contract_list(viewer=self.request.user).get(pk=contract.pk)
+        contract = selectors.contract_list(viewer=self.request.viewer).get(pk=contract.pk)
         prefetch_related_objects(
             [contract],
             "demands",
@@ -142,7 +135,7 @@ class CoBuildingUnitViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return selectors.unit_list(viewer=self.request.user)
+        return selectors.unit_list(viewer=self.request.viewer)
 
 
 class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -152,7 +145,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ["contract"]
 
     def get_queryset(self):
-        return selectors.commitment_list(viewer=self.request.user)
+        return selectors.commitment_list(viewer=self.request.viewer)
 
     @extend_schema(request=s.CommitmentCreateSerializer, responses={201: s.CommitmentSerializer})
     def create(self, request):
@@ -160,7 +153,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer = s.CommitmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        contract = selectors.contract_get(viewer=request.user, pk=data["contract"])
+        contract = selectors.contract_get(viewer=request.viewer, pk=data["contract"])
         demand = DemandItem.objects.filter(pk=data["demand"]).first()
         resource = ResourceItem.objects.filter(pk=data["resource"]).first()
         errors = {}
@@ -170,7 +163,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             errors["resource"] = "没有这个资源。"
         targets = {}
         for key, value in data["targets"].items():
-            quarter = _int(key)
+            quarter = parse_id(key)
             if quarter is None:
                 errors["targets"] = "季度只能是 1 到 4。"
                 break
@@ -188,7 +181,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             targets=targets,
         )
         return Response(
-            s.CommitmentSerializer(selectors.commitment_list(viewer=request.user).get(pk=commitment.pk)).data,
+            s.CommitmentSerializer(selectors.commitment_list(viewer=request.viewer).get(pk=commitment.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -201,7 +194,7 @@ class ProgressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_fields = ["commitment", "year", "quarter", "status"]
 
     def get_queryset(self):
-        return selectors.progress_list(viewer=self.request.user)
+        return selectors.progress_list(viewer=self.request.viewer)
 
     @extend_schema(request=s.ProgressReportSerializer, responses={201: s.ProgressSerializer})
     def create(self, request):
@@ -210,7 +203,7 @@ class ProgressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         commitment = (
-            Commitment.objects.filter(contract_visibility_q(request.user, prefix="contract__"))
+            Commitment.objects.filter(contract_visible_q(request.viewer, prefix="contract__"))
             .filter(pk=data.pop("commitment"))
             .first()
         )
@@ -223,7 +216,7 @@ class ProgressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"])
     def evidence(self, request, pk=None):
         """Download the evidence file (only for callers who may read the contract)."""
-        progress = selectors.progress_get(viewer=request.user, pk=_int(pk))
+        progress = selectors.progress_get(viewer=request.viewer, pk=parse_id(pk))
         if not progress.evidence_file:
             raise Http404
         return protected_file_response(progress.evidence_file, download_name=progress.evidence_name or None)
@@ -236,22 +229,22 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_fields = ["stage"]
 
     def get_queryset(self):
-        return selectors.evaluation_list(viewer=self.request.user)
+        return selectors.evaluation_list(viewer=self.request.viewer)
 
     @extend_schema(responses=s.EvaluationSerializer(many=True))
     @action(detail=False, methods=["get"], filter_backends=[])
     def inbox(self, request):
         """Evaluations waiting for a stage the caller holds the role of."""
-        queryset = selectors.evaluation_inbox(viewer=request.user).prefetch_related("steps__actor")
+        queryset = selectors.evaluation_inbox(viewer=request.viewer).prefetch_related("steps__actor")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.EvaluationSerializer(page, many=True).data)
 
     def _evaluation(self):
-        return selectors.evaluation_get(viewer=self.request.user, pk=_int(self.kwargs["pk"]))
+        return selectors.evaluation_get(viewer=self.request.viewer, pk=parse_id(self.kwargs["pk"]))
 
     def _fresh(self, evaluation) -> Response:
         return Response(
-            s.EvaluationSerializer(selectors.evaluation_get(viewer=self.request.user, pk=evaluation.pk)).data
+            s.EvaluationSerializer(selectors.evaluation_get(viewer=self.request.viewer, pk=evaluation.pk)).data
         )
 
     @extend_schema(request=s.EvaluationSubmitSerializer, responses=s.EvaluationSerializer)
@@ -295,10 +288,10 @@ class QuarterlyTallyViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        queryset = selectors.tally_list(viewer=self.request.user)
+        queryset = selectors.tally_list(viewer=self.request.viewer)
         params = self.request.query_params
         for name in ("year", "quarter", "unit", "contract"):
-            value = _int(params.get(name))
+            value = parse_id(params.get(name))
             if value is not None:
                 queryset = queryset.filter(**{name: value})
         if params.get("scope"):
@@ -332,7 +325,9 @@ class BoardViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
         queryset = selectors.board_publications(
-            community=_int(params.get("community")), year=_int(params.get("year")), quarter=_int(params.get("quarter"))
+            community=parse_id(params.get("community")),
+            year=parse_id(params.get("year")),
+            quarter=parse_id(params.get("quarter")),
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("lines")
@@ -346,7 +341,10 @@ class BoardViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         community = get_scoped_or_404(
-            GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY), request.user, unit_field=None, pk=data["community"]
+            GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY),
+            request.viewer,
+            unit_field=None,
+            pk=data["community"],
         )
         publication = services.board_publish(
             actor=request.user, community=community, year=data["year"], quarter=data["quarter"]
@@ -358,7 +356,10 @@ class BoardViewSet(viewsets.ReadOnlyModelViewSet):
     def correct(self, request, pk=None):
         """Publish a correction of the latest version, with its reason (409 if it is no longer the latest)."""
         publication = get_scoped_or_404(
-            BoardPublication.objects.select_related("community"), request.user, unit_field="community", pk=_int(pk)
+            BoardPublication.objects.select_related("community"),
+            request.viewer,
+            unit_field="community",
+            pk=parse_id(pk),
         )
         serializer = s.CorrectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -389,12 +390,12 @@ class AwardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Fully evaluated contracts and their units in a district's year, by final score then completion."""
         district = get_scoped_or_404(
             GridUnit.objects.filter(level=GridUnit.Level.DISTRICT),
-            request.user,
+            request.viewer,
             unit_field=None,
-            pk=_int(request.query_params.get("district")) or 0,
+            pk=parse_id(request.query_params.get("district")) or 0,
         )
         contracts, units = selectors.award_ranking(
-            viewer=request.user, district=district, year=_int(request.query_params.get("year")) or 0
+            viewer=request.viewer, district=district, year=parse_id(request.query_params.get("year")) or 0
         )
         return Response(
             {

@@ -2,7 +2,7 @@
 
 Contracts are visible through grids.jurisdiction (their community inside the
 viewer's subtrees) and, for a co-building unit's contacts, through their own
-unit (roles.contract_visibility_q). Everything else hangs from a visible
+unit (access.contract_visible_q). Everything else hangs from a visible
 contract or a visible unit. List reads take a constant number of queries.
 
 contracts.py  contracts, commitments, progress, units, evaluations

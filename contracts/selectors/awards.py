@@ -9,7 +9,8 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from grids.jurisdiction import can_see_unit
-from grids.models import GridUnit, User
+from grids.models import GridUnit
+from grids.viewer import Viewer
 
 from ..models import (
     AwardEntry,
@@ -19,6 +20,10 @@ from ..models import (
     Evaluation,
     QuarterlyTally,
 )
+
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "award_lists_published": "public disclosure board, no personal data: published lists name units and honourees",
+}
 
 
 # ---------------------------------------------------------------------------
@@ -45,7 +50,7 @@ def _rate(credit, due) -> Decimal | None:
     return (Decimal(credit or 0) * 100 / Decimal(due)).quantize(Decimal("0.01"))
 
 
-def award_ranking(*, viewer: User, district: GridUnit, year: int) -> tuple[list[RankedContract], list[RankedUnit]]:
+def award_ranking(*, viewer: Viewer, district: GridUnit, year: int) -> tuple[list[RankedContract], list[RankedUnit]]:
     """Fully evaluated contracts of the district's year, and their units, by final score then completion.
 
     Completion is the year's: credit over weight due, summed over the four quarters' contract tallies.

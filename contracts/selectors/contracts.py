@@ -9,8 +9,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from grids.jurisdiction import jurisdiction_q
-from grids.models import GridUnit, User, ancestor_paths
+from grids.models import GridUnit, ancestor_paths
+from grids.viewer import Viewer, viewer_of
 
+from ..access import contract_visible_q, inbox_q
 from ..models import (
     CoBuildingUnit,
     Commitment,
@@ -22,7 +24,6 @@ from ..models import (
     Progress,
     QuarterlyTally,
 )
-from ..roles import contact_unit_ids, contract_visibility_q, inbox_q
 
 
 # ---------------------------------------------------------------------------
@@ -30,7 +31,7 @@ from ..roles import contact_unit_ids, contract_visibility_q, inbox_q
 # ---------------------------------------------------------------------------
 def contract_list(
     *,
-    viewer: User,
+    viewer: Viewer,
     year: int | None = None,
     status: str | None = None,
     community: int | None = None,
@@ -43,7 +44,7 @@ def contract_list(
         Commitment.objects.filter(contract=OuterRef("pk")).values("contract").annotate(n=Count("pk")).values("n")
     )
     queryset = (
-        Contract.objects.filter(contract_visibility_q(viewer))
+        Contract.objects.filter(contract_visible_q(viewer_of(viewer)))
         .select_related("community", "unit", "evaluation")
         .annotate(commitment_count=Coalesce(Subquery(commitments), 0))
         .order_by("-year", "number")
@@ -66,11 +67,13 @@ def contract_list(
     return queryset
 
 
-def contract_get(*, viewer: User, pk: int) -> Contract:
+def contract_get(*, viewer: Viewer, pk: int | None) -> Contract:
     """A contract the viewer may read, or 404 (never a hint that it exists elsewhere)."""
+    if pk is None:
+        raise Http404
     try:
         return (
-            Contract.objects.filter(contract_visibility_q(viewer))
+            Contract.objects.filter(contract_visible_q(viewer_of(viewer)))
             .select_related("community", "unit", "unit__district", "created_by")
             .get(pk=pk)
         )
@@ -137,11 +140,13 @@ def contract_detail(*, contract: Contract) -> ContractDetail:
     )
 
 
-def progress_get(*, viewer: User, pk: int) -> Progress:
+def progress_get(*, viewer: Viewer, pk: int | None) -> Progress:
     """A progress report whose contract the viewer may read, or 404."""
+    if pk is None:
+        raise Http404
     try:
         return (
-            Progress.objects.filter(contract_visibility_q(viewer, prefix="commitment__contract__"))
+            Progress.objects.filter(contract_visible_q(viewer_of(viewer), prefix="commitment__contract__"))
             .select_related("commitment__contract")
             .get(pk=pk)
         )
@@ -149,25 +154,28 @@ def progress_get(*, viewer: User, pk: int) -> Progress:
         raise Http404 from error
 
 
-def commitment_get(*, viewer: User, contract: Contract, pk: int) -> Commitment:
+def commitment_get(*, viewer: Viewer, contract: Contract, pk: int) -> Commitment:
+    """A commitment of a contract the caller has already read (`contract_get`), or 404."""
     try:
         return contract.commitments.get(pk=pk)
     except Commitment.DoesNotExist as error:
         raise Http404 from error
 
 
-def commitment_list(*, viewer: User) -> QuerySet[Commitment]:
+def commitment_list(*, viewer: Viewer) -> QuerySet[Commitment]:
+    """Commitments of the contracts the viewer may read, with their targets."""
     return (
-        Commitment.objects.filter(contract_visibility_q(viewer, prefix="contract__"))
+        Commitment.objects.filter(contract_visible_q(viewer_of(viewer), prefix="contract__"))
         .select_related("contract", "demand", "resource")
         .prefetch_related(Prefetch("targets", queryset=CommitmentTarget.objects.order_by("quarter")))
         .order_by("contract_id", "pk")
     )
 
 
-def progress_list(*, viewer: User) -> QuerySet[Progress]:
+def progress_list(*, viewer: Viewer) -> QuerySet[Progress]:
+    """Progress reports of the contracts the viewer may read."""
     return (
-        Progress.objects.filter(contract_visibility_q(viewer, prefix="commitment__contract__"))
+        Progress.objects.filter(contract_visible_q(viewer_of(viewer), prefix="commitment__contract__"))
         .select_related("commitment", "reported_by")
         .order_by("-year", "-quarter", "commitment_id")
     )
@@ -176,13 +184,13 @@ def progress_list(*, viewer: User) -> QuerySet[Progress]:
 # ---------------------------------------------------------------------------
 # Units
 # ---------------------------------------------------------------------------
-def unit_list(*, viewer: User) -> QuerySet[CoBuildingUnit]:
+def unit_list(*, viewer: Viewer) -> QuerySet[CoBuildingUnit]:
     """Units with a contract the viewer may read, units based in their jurisdiction, and their own unit."""
-    visible_contracts = Contract.objects.filter(contract_visibility_q(viewer), unit=OuterRef("pk"))
+    viewer = viewer_of(viewer)
+    visible_contracts = Contract.objects.filter(contract_visible_q(viewer), unit=OuterRef("pk"))
     q = Exists(visible_contracts) | jurisdiction_q(viewer, unit_field="district")
-    own = contact_unit_ids(viewer)
-    if own:
-        q |= Q(pk__in=own)
+    if viewer.cobuilding_units:
+        q |= Q(pk__in=sorted(viewer.cobuilding_units))
     contracts = Contract.objects.filter(unit=OuterRef("pk")).values("unit").annotate(n=Count("pk")).values("n")
     return (
         CoBuildingUnit.objects.filter(q)
@@ -192,7 +200,7 @@ def unit_list(*, viewer: User) -> QuerySet[CoBuildingUnit]:
     )
 
 
-def unit_get(*, viewer: User, pk: int) -> CoBuildingUnit:
+def unit_get(*, viewer: Viewer, pk: int) -> CoBuildingUnit:
     try:
         return unit_list(viewer=viewer).get(pk=pk)
     except CoBuildingUnit.DoesNotExist as error:
@@ -202,18 +210,19 @@ def unit_get(*, viewer: User, pk: int) -> CoBuildingUnit:
 # ---------------------------------------------------------------------------
 # Evaluation
 # ---------------------------------------------------------------------------
-def evaluation_inbox(*, viewer: User) -> QuerySet[Evaluation]:
+def evaluation_inbox(*, viewer: Viewer) -> QuerySet[Evaluation]:
     """Evaluations waiting for a stage the viewer holds the role of."""
     return (
-        Evaluation.objects.filter(inbox_q(viewer))
+        Evaluation.objects.filter(inbox_q(viewer_of(viewer)))
         .select_related("contract__community", "contract__unit")
         .order_by("contract__year", "contract__number")
     )
 
 
-def evaluation_list(*, viewer: User) -> QuerySet[Evaluation]:
+def evaluation_list(*, viewer: Viewer) -> QuerySet[Evaluation]:
+    """Evaluations of the contracts the viewer may read, with their history."""
     return (
-        Evaluation.objects.filter(contract_visibility_q(viewer, prefix="contract__"))
+        Evaluation.objects.filter(contract_visible_q(viewer_of(viewer), prefix="contract__"))
         .select_related("contract__community", "contract__unit")
         .prefetch_related(
             Prefetch("steps", queryset=EvaluationStep.objects.select_related("actor").order_by("at", "pk"))
@@ -222,7 +231,10 @@ def evaluation_list(*, viewer: User) -> QuerySet[Evaluation]:
     )
 
 
-def evaluation_get(*, viewer: User, pk: int) -> Evaluation:
+def evaluation_get(*, viewer: Viewer, pk: int | None) -> Evaluation:
+    """An evaluation of a contract the viewer may read, or 404."""
+    if pk is None:
+        raise Http404
     try:
         return evaluation_list(viewer=viewer).get(pk=pk)
     except Evaluation.DoesNotExist as error:

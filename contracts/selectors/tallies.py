@@ -9,14 +9,22 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from grids.jurisdiction import get_scoped_or_404, jurisdiction_paths, jurisdiction_q
-from grids.models import GridUnit, User, ancestor_paths
+from grids.models import GridUnit, ancestor_paths
+from grids.viewer import Viewer, viewer_of
 
 from ..models import (
     BoardPublication,
     QuarterlyTally,
     TallyRun,
 )
-from ..roles import contact_unit_ids
+
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "tally_periods": "the quarters a full tally has run for (the run log): the same for every viewer, no unit rows",
+    "board_index": "public disclosure board, no personal data",
+    "board_community": "public disclosure board, no personal data",
+    "board_quarter": "public disclosure board, no personal data",
+    "board_publications": "public disclosure board, no personal data",
+}
 
 
 # ---------------------------------------------------------------------------
@@ -32,7 +40,7 @@ def tally_periods() -> list[tuple[int, int]]:
     )
 
 
-def tally_home_unit(*, viewer: User) -> GridUnit | None:
+def tally_home_unit(*, viewer: Viewer) -> GridUnit | None:
     """Where the tally page opens: the highest unit of the viewer's jurisdiction."""
     paths = jurisdiction_paths(viewer)
     if paths is None:
@@ -54,7 +62,7 @@ class TallyOverview:
     publications: list[BoardPublication] = field(default_factory=list)
 
 
-def tally_overview(*, viewer: User, unit_pk: int, year: int, quarter: int) -> TallyOverview:
+def tally_overview(*, viewer: Viewer, unit_pk: int, year: int, quarter: int) -> TallyOverview:
     """A unit's tally for a quarter and its children's (child units, or contracts under a community).
 
     Four queries whatever the number of children or contracts.
@@ -90,12 +98,12 @@ def tally_overview(*, viewer: User, unit_pk: int, year: int, quarter: int) -> Ta
     return overview
 
 
-def tally_list(*, viewer: User) -> QuerySet[QuarterlyTally]:
+def tally_list(*, viewer: Viewer) -> QuerySet[QuarterlyTally]:
     """Tally rows of units and contracts in the viewer's jurisdiction (contacts: their contracts' rows)."""
+    viewer = viewer_of(viewer)
     q = jurisdiction_q(viewer, unit_field="unit")
-    own = contact_unit_ids(viewer)
-    if own:
-        q |= Q(contract__unit_id__in=own)
+    if viewer.cobuilding_units and viewer.jurisdiction is not None:
+        q |= Q(contract__unit_id__in=sorted(viewer.cobuilding_units))
     return (
         QuarterlyTally.objects.filter(q)
         .select_related("unit", "contract")

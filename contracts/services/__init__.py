@@ -23,7 +23,13 @@ from .contracts import (
 from .evaluation import evaluation_send_back, evaluation_submit
 from .progress import progress_report
 from .tally import tally_quarter
-from .units import cobuilding_unit_create, cobuilding_unit_update, unit_contact_add, unit_contact_remove
+from .units import (
+    cobuilding_unit_create,
+    cobuilding_unit_update,
+    unit_contact_add,
+    unit_contact_remove,
+    unit_contact_update,
+)
 
 __all__ = [
     "award_entry_add",
@@ -47,4 +53,5 @@ __all__ = [
     "tally_quarter",
     "unit_contact_add",
     "unit_contact_remove",
+    "unit_contact_update",
 ]

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 
+from ..access import require_org_department
 from ..models import AwardEntry, AwardList, Contract, Evaluation
-from ..roles import require_org_department
 
 
 def _require_draft(award_list: AwardList) -> None:
@@ -28,7 +29,7 @@ def award_list_open(*, actor: User, district: GridUnit, year: int) -> AwardList:
     """The district's list for the year, created on first use."""
     if district.level != GridUnit.Level.DISTRICT:
         raise ValidationError({"district": _("评先名单按城区/县编制。")})
-    require_org_department(actor, district)
+    require_org_department(viewer_of(actor), district)
     award_list, _created = AwardList.objects.get_or_create(
         district=district, year=year, defaults={"created_at": timezone.now()}
     )
@@ -41,7 +42,7 @@ def award_entry_add(
 ) -> AwardEntry:
     """Select an advanced unit, or a person of that unit, on the strength of a fully evaluated contract."""
     award_list = AwardList.objects.select_for_update().select_related("district").get(pk=award_list.pk)
-    require_org_department(actor, award_list.district)
+    require_org_department(viewer_of(actor), award_list.district)
     _require_draft(award_list)
     if kind not in AwardEntry.Kind.values:
         raise ValidationError({"kind": _("请选择评选类别。")})
@@ -83,7 +84,7 @@ def award_entry_add(
 def award_entry_remove(*, actor: User, entry: AwardEntry) -> None:
     """Take an entry off a list that is still being drafted."""
     award_list = AwardList.objects.select_for_update().select_related("district").get(pk=entry.award_list_id)
-    require_org_department(actor, award_list.district)
+    require_org_department(viewer_of(actor), award_list.district)
     _require_draft(award_list)
     entry.delete()
 
@@ -92,7 +93,7 @@ def award_entry_remove(*, actor: User, entry: AwardEntry) -> None:
 def award_list_publish(*, actor: User, award_list: AwardList) -> AwardList:
     """Publish the list; from now on it is public and final."""
     award_list = AwardList.objects.select_for_update().select_related("district").get(pk=award_list.pk)
-    require_org_department(actor, award_list.district)
+    require_org_department(viewer_of(actor), award_list.district)
     _require_draft(award_list)
     if not award_list.entries.exists():
         raise ValidationError(_("名单还是空的，不能公布。"))

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 from guilin_portal.errors import ConflictError
 
+from ..access import require_community_staff
 from ..models import BoardLine, BoardPublication, Contract, QuarterlyTally, TallyFigures, TallyRun
 from ..periods import has_ended
-from ..roles import require_community_staff
 from .tally import tally_quarter
 
 
@@ -75,7 +76,7 @@ def _write(
 @transaction.atomic
 def board_publish(*, actor: User, community: GridUnit, year: int, quarter: int) -> BoardPublication:
     """Publish a finished quarter of a community's contracts on the public board (once; then corrections)."""
-    require_community_staff(actor, community)
+    require_community_staff(viewer_of(actor), community)
     if quarter not in (1, 2, 3, 4):
         raise ValidationError({"quarter": _("季度只能是 1 到 4。")})
     if not has_ended(year, quarter, timezone.localdate()):
@@ -102,7 +103,7 @@ def board_correct(*, actor: User, publication: BoardPublication, reason: str) ->
     first: 409), and the figures must actually differ.
     """
     community = publication.community
-    require_community_staff(actor, community)
+    require_community_staff(viewer_of(actor), community)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请写明更正原因。")})

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import GridUnit, Post, User
+from grids.models import GridUnit, User
+from grids.viewer import viewer_of
 
+from ..access import EDITABLE, require_drafter, require_manager
 from ..models import (
     CoBuildingUnit,
     Commitment,
@@ -28,10 +30,7 @@ from ..models import (
     Evaluation,
     ResourceItem,
 )
-from ..roles import holds, require_manager
 from .events import contract_event
-
-EDITABLE = (Contract.Status.DRAFT, Contract.Status.SIGNED)
 
 
 def _lock(contract: Contract) -> Contract:
@@ -52,8 +51,7 @@ def contract_create(
     """A community party organisation drafts its yearly contract with a co-building unit."""
     if community.level != GridUnit.Level.COMMUNITY:
         raise ValidationError({"community": _("契约只能由社区党组织签订，请选择社区一级的单元。")})
-    if not holds(actor, Post.Role.COMMUNITY_STAFF, community.path):
-        raise PermissionDenied(_("只有本社区党组织（社区工作人员）可以起草契约。"))
+    require_drafter(viewer_of(actor), community)
     if not unit.is_active:
         raise ValidationError({"unit": _("该共建单位已不在册。")})
     this_year = timezone.localdate().year
@@ -75,7 +73,7 @@ def contract_create(
 
 def _item_add(*, model, kind: str, actor: User, contract: Contract, title: str, detail: str):
     contract = _lock(contract)
-    require_manager(actor, contract)
+    require_manager(viewer_of(actor), contract)
     _require_editable(contract)
     item = model(contract=contract, title=title.strip(), detail=detail.strip())
     item.full_clean()
@@ -127,7 +125,7 @@ def commitment_add(
     `targets` maps quarter (1–4) to a count (count kind) or a milestone text (milestone kind).
     """
     contract = _lock(contract)
-    require_manager(actor, contract)
+    require_manager(viewer_of(actor), contract)
     _require_editable(contract)
     errors: dict[str, str] = {}
     if demand.contract_id != contract.pk:
@@ -195,7 +193,7 @@ def _require_status(contract: Contract, expected: str, action: str) -> None:
 def contract_sign(*, actor: User, contract: Contract, signed_on: date) -> Contract:
     """Sign a draft: both lists must say something, and the date must be real."""
     contract = _lock(contract)
-    require_manager(actor, contract)
+    require_manager(viewer_of(actor), contract)
     _require_status(contract, Contract.Status.DRAFT, _("签订"))
     errors = {}
     if not contract.demands.exists():
@@ -219,7 +217,7 @@ def contract_sign(*, actor: User, contract: Contract, signed_on: date) -> Contra
 def contract_activate(*, actor: User, contract: Contract) -> Contract:
     """Start performance: the commitments are fixed and the year's evaluation opens at self-evaluation."""
     contract = _lock(contract)
-    require_manager(actor, contract)
+    require_manager(viewer_of(actor), contract)
     _require_status(contract, Contract.Status.SIGNED, _("开始履约"))
     if not contract.commitments.exists():
         raise ValidationError({"commitments": _("开始履约前至少要有一项承诺服务事项。")})
@@ -235,7 +233,7 @@ def contract_activate(*, actor: User, contract: Contract) -> Contract:
 def contract_close(*, actor: User, contract: Contract) -> Contract:
     """Close a contract once its year is over; its progress and evaluation stay as they are."""
     contract = _lock(contract)
-    require_manager(actor, contract)
+    require_manager(viewer_of(actor), contract)
     _require_status(contract, Contract.Status.ACTIVE, _("结束"))
     if timezone.localdate().year <= contract.year:
         raise ValidationError({"status": _("契约年度尚未结束，不能结束契约。")})

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import User
+from grids.viewer import viewer_of
 
-from ..models import SCORE_MAX, Contract, ContractEvent, Evaluation, EvaluationStep
-from ..roles import require_stage_role
+from ..access import EVALUATED, require_stage_role
+from ..models import SCORE_MAX, ContractEvent, Evaluation, EvaluationStep
 from .events import contract_event
 
 
@@ -33,7 +34,7 @@ def _require_turn(evaluation: Evaluation, stage: str) -> None:
             _("考评当前在“%(current)s”环节，不能办理“%(stage)s”。")
             % {"current": evaluation.get_stage_display(), "stage": Evaluation.Stage(stage).label}
         )
-    if evaluation.contract.status not in (Contract.Status.ACTIVE, Contract.Status.CLOSED):
+    if evaluation.contract.status not in EVALUATED:
         raise PermissionDenied(_("契约尚未开始履约，不能考评。"))
 
 
@@ -48,7 +49,7 @@ def evaluation_submit(*, actor: User, evaluation: Evaluation, stage: str, score:
     """Score the stage that is waiting; the evaluation moves on to the next stage (or is done)."""
     evaluation = _lock(evaluation)
     contract = evaluation.contract
-    require_stage_role(actor, contract, stage)
+    require_stage_role(viewer_of(actor), contract, stage)
     _require_turn(evaluation, stage)
     score = _clean_score(score)
     now = timezone.now()
@@ -85,7 +86,7 @@ def evaluation_send_back(*, actor: User, evaluation: Evaluation, stage: str, rea
     """The waiting stage returns the evaluation one step, with its reason; that step scores again."""
     evaluation = _lock(evaluation)
     contract = evaluation.contract
-    require_stage_role(actor, contract, stage)
+    require_stage_role(viewer_of(actor), contract, stage)
     _require_turn(evaluation, stage)
     previous = Evaluation.previous_stage(stage)
     if previous is None:

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import User
+from grids.viewer import viewer_of
 from guilin_portal.uploads import clean_document_or_image
 
+from ..access import require_contact
 from ..models import Commitment, CommitmentTarget, Contract, ContractEvent, Progress
 from ..periods import has_started
-from ..roles import require_contact
 from .events import contract_event
 
 
@@ -58,7 +59,7 @@ def progress_report(
     community publishes a correction (see board.py).
     """
     contract = Contract.objects.select_for_update().select_related("community").get(pk=commitment.contract_id)
-    require_contact(actor, contract)
+    require_contact(viewer_of(actor), contract)
     if contract.status != Contract.Status.ACTIVE:
         raise ValidationError(
             _("契约当前为“%(status)s”，只有履约中的契约可以填报进度。") % {"status": contract.get_status_display()}

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from grids.models import GridUnit, User
 
 from ..models import CoBuildingUnit, CoBuildingUnitContact
-from ..roles import forget_roles
 
 
 def _check_district(district: GridUnit) -> None:
@@ -59,13 +58,19 @@ def cobuilding_unit_update(
 def unit_contact_add(*, unit: CoBuildingUnit, user: User, title: str = "") -> CoBuildingUnitContact:
     """Let a person act for a unit: they see that unit's contracts and report its progress."""
     contact, _created = CoBuildingUnitContact.objects.get_or_create(unit=unit, user=user, defaults={"title": title})
-    forget_roles(user)
+    return contact
+
+
+@transaction.atomic
+def unit_contact_update(*, contact: CoBuildingUnitContact, title: str = "") -> CoBuildingUnitContact:
+    """Change the title under which the person acts for the unit."""
+    contact.title = (title or "").strip()
+    contact.full_clean()
+    contact.save(update_fields=["title"])
     return contact
 
 
 @transaction.atomic
 def unit_contact_remove(*, contact: CoBuildingUnitContact) -> None:
-    """The person no longer acts for the unit and loses sight of its contracts."""
-    user = contact.user
+    """The person no longer acts for the unit and loses sight of its contracts (from their next request on)."""
     contact.delete()
-    forget_roles(user)

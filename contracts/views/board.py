@@ -13,41 +13,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grids.jurisdiction import get_scoped_or_404
-from grids.models import GridUnit, Post
+from grids.models import GridUnit
 from guilin_portal.errors import ConflictError
+from guilin_portal.params import parse_id
 
-from .. import selectors, services
+from .. import access, selectors, services
 from ..forms import CorrectionForm, PeriodForm
 from ..models import BoardPublication
-from ..periods import has_ended, previous_quarter
-from ..roles import holds
-
-
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+from ..periods import previous_quarter
 
 
 @login_required
 def tally_overview(request: HttpRequest) -> HttpResponse:
     """A unit's quarterly tally and its children's (child units, or the contracts of a community)."""
     default_year, default_quarter = previous_quarter(timezone.localdate())
-    year = _int(request.GET.get("year"), default_year)
-    quarter = _int(request.GET.get("quarter"), default_quarter)
+    year = parse_id(request.GET.get("year"), default_year)
+    quarter = parse_id(request.GET.get("quarter"), default_quarter)
     if quarter not in (1, 2, 3, 4):
         quarter = default_quarter
-    unit_pk = _int(request.GET.get("unit"))
+    unit_pk = parse_id(request.GET.get("unit"))
     if unit_pk is None:
-        home = selectors.tally_home_unit(viewer=request.user)
+        home = selectors.tally_home_unit(viewer=request.viewer)
         if home is None or home.level > GridUnit.Level.COMMUNITY:
             # Contacts and grid workers have no tally scope; contacts see their contracts' figures on each contract.
             return render(request, "contracts/tally_none.html")
         unit_pk = home.pk
-    overview = selectors.tally_overview(viewer=request.user, unit_pk=unit_pk, year=year, quarter=quarter)
-    can_publish = overview.unit.level == GridUnit.Level.COMMUNITY and holds(
-        request.user, Post.Role.COMMUNITY_STAFF, overview.unit.path
+    overview = selectors.tally_overview(viewer=request.viewer, unit_pk=unit_pk, year=year, quarter=quarter)
+    actions = access.board_allowed_actions(
+        request.viewer, overview.unit, year=year, quarter=quarter, published=bool(overview.publications)
     )
     return render(
         request,
@@ -57,8 +50,7 @@ def tally_overview(request: HttpRequest) -> HttpResponse:
             "periods": selectors.tally_periods(),
             "year": year,
             "quarter": quarter,
-            "can_publish": can_publish and not overview.publications and has_ended(year, quarter, timezone.localdate()),
-            "can_correct": can_publish and bool(overview.publications),
+            "actions": actions,
             "correction_form": CorrectionForm(),
         },
     )
@@ -70,9 +62,9 @@ def board_publish(request: HttpRequest) -> HttpResponse:
     """Publish a community's quarter on the public board (community staff of that community)."""
     community = get_scoped_or_404(
         GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY),
-        request.user,
+        request.viewer,
         unit_field=None,
-        pk=_int(request.POST.get("community"), 0),
+        pk=parse_id(request.POST.get("community"), 0),
     )
     form = PeriodForm(request.POST)
     back = (
@@ -96,7 +88,7 @@ def board_publish(request: HttpRequest) -> HttpResponse:
 def board_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a correction of a published quarter, with its reason; the earlier figures stay on the board."""
     publication = get_scoped_or_404(
-        BoardPublication.objects.select_related("community"), request.user, unit_field="community", pk=pk
+        BoardPublication.objects.select_related("community"), request.viewer, unit_field="community", pk=pk
     )
     back = (
         reverse("contracts:tally_overview")

@@ -1,4 +1,9 @@
-"""Contract pages: lists, the contract page, drafting, status steps, progress entry, evidence download."""
+"""Contract pages: lists, the contract page, drafting, status steps, progress entry, evidence download.
+
+The contract page's buttons are `access.contract_allowed_actions` (with its evaluation's); each
+action posts to a view that calls the service, which checks the same predicates (PermissionDenied:
+403) and the input (ValidationError: the message on the page).
+"""
 
 from __future__ import annotations
 
@@ -12,44 +17,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grids.models import GridUnit, Post
+from grids.models import GridUnit
+from guilin_portal.forms import add_service_error
+from guilin_portal.params import parse_id
 from guilin_portal.uploads import protected_file_response
 
-from .. import selectors, services
-from ..forms import (
-    CommitmentForm,
-    ContractForm,
-    ItemForm,
-    ProgressForm,
-    ScoreForm,
-    SendBackForm,
-    SignForm,
-    add_service_error,
-)
+from .. import access, selectors, services
+from ..forms import CommitmentForm, ContractForm, ItemForm, ProgressForm, ScoreForm, SendBackForm, SignForm
 from ..models import Commitment, Contract, Evaluation, Progress
 from ..periods import has_started
-from ..roles import actionable_stages, can_manage, is_contact_of, role_paths
 
 PAGE_SIZE = 50
-
-
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 @login_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Contracts in the viewer's subtree (staff) or of their own unit (contacts), filterable, 50 a page."""
     filters = {
-        "year": _int(request.GET.get("year")),
+        "year": parse_id(request.GET.get("year")),
         "status": request.GET.get("status") if request.GET.get("status") in Contract.Status.values else None,
-        "within": _int(request.GET.get("within")),
+        "within": parse_id(request.GET.get("within")),
         "search": (request.GET.get("q") or "").strip()[:50],
     }
-    contracts = selectors.contract_list(viewer=request.user, **filters)
+    contracts = selectors.contract_list(viewer=request.viewer, **filters)
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -58,23 +48,18 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "statuses": Contract.Status.choices,
-            "can_create": bool(role_paths(request.user).get(Post.Role.COMMUNITY_STAFF)),
+            "can_create": bool(access.draft_community_paths(request.viewer)),
         },
     )
 
 
-def _staff_communities(user):
-    return GridUnit.objects.filter(
-        level=GridUnit.Level.COMMUNITY, path__in=role_paths(user).get(Post.Role.COMMUNITY_STAFF, [])
-    ).order_by("path")
-
-
 @login_required
 def contract_create(request: HttpRequest) -> HttpResponse:
-    """A community's party organisation drafts a contract with a co-building unit."""
-    communities = _staff_communities(request.user)
-    if not communities.exists():
+    """A community's party organisation drafts a contract with a co-building unit (its communities to choose)."""
+    paths = access.draft_community_paths(request.viewer)
+    if not paths:
         raise PermissionDenied(_("只有社区党组织（社区工作人员）可以起草契约。"))
+    communities = GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY, path__in=paths).order_by("path")
     form = ContractForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,26 +75,18 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The contract: lists, commitments with their quarters, evaluation and its history, tallies, timeline."""
-    contract = selectors.contract_get(viewer=request.user, pk=pk)
+    contract = selectors.contract_get(viewer=request.viewer, pk=pk)
     detail = selectors.contract_detail(contract=contract)
-    manager = can_manage(request.user, contract)
-    contact = is_contact_of(request.user, contract)
     today = timezone.localdate()
-    stages = actionable_stages(request.user, contract)
-    evaluation = detail.evaluation
-    acting_stage = evaluation.stage if evaluation and evaluation.stage in stages else None
     return render(
         request,
         "contracts/contract_detail.html",
         {
             "contract": contract,
             "detail": detail,
-            "manager": manager,
-            "editable": manager and contract.status in (Contract.Status.DRAFT, Contract.Status.SIGNED),
-            "can_report": contact and contract.status == Contract.Status.ACTIVE,
+            "actions": access.contract_allowed_actions(request.viewer, contract, detail.evaluation, today=today),
             "started": [q for q in (1, 2, 3, 4) if has_started(contract.year, q, today)],
-            "acting_stage": acting_stage,
-            "can_send_back": acting_stage is not None and Evaluation.previous_stage(acting_stage) is not None,
+            "acting_stage": access.acting_stage(request.viewer, contract, detail.evaluation),
             "score_form": ScoreForm(),
             "send_back_form": SendBackForm(),
             "item_form": ItemForm(),
@@ -120,7 +97,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_view(request: HttpRequest, pk: int, service, message: str) -> HttpResponse:
-    contract = selectors.contract_get(viewer=request.user, pk=pk)
+    contract = selectors.contract_get(viewer=request.viewer, pk=pk)
     form = ItemForm(request.POST)
     if form.is_valid():
         try:
@@ -149,8 +126,9 @@ def resource_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Pair a resource with a demand as a committed service item with quarterly targets."""
-    contract = selectors.contract_get(viewer=request.user, pk=pk)
-    if not can_manage(request.user, contract):
+    contract = selectors.contract_get(viewer=request.viewer, pk=pk)
+    if not access.can_manage(request.viewer, contract):
+        # The form is the community's; once the lists are fixed the service says so on the form.
         raise PermissionDenied(_("只有本社区党组织（社区工作人员）可以管理这份契约。"))
     form = CommitmentForm(request.POST or None, contract=contract)
     if request.method == "POST" and form.is_valid():
@@ -178,7 +156,7 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contract_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign, activate or close: one button each, the service decides whether it may happen."""
-    contract = selectors.contract_get(viewer=request.user, pk=pk)
+    contract = selectors.contract_get(viewer=request.viewer, pk=pk)
     action = request.POST.get("action")
     try:
         if action == "sign":
@@ -202,8 +180,8 @@ def contract_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def progress_entry(request: HttpRequest, pk: int, commitment_pk: int, year: int, quarter: int) -> HttpResponse:
     """The unit contact reports a commitment's progress for a quarter, with evidence (phone-friendly)."""
-    contract = selectors.contract_get(viewer=request.user, pk=pk)
-    commitment = selectors.commitment_get(viewer=request.user, contract=contract, pk=commitment_pk)
+    contract = selectors.contract_get(viewer=request.viewer, pk=pk)
+    commitment = selectors.commitment_get(viewer=request.viewer, contract=contract, pk=commitment_pk)
     existing = Progress.objects.filter(commitment=commitment, year=year, quarter=quarter).first()
     target = commitment.targets.filter(quarter=quarter).first()
     initial = {}
@@ -214,27 +192,24 @@ def progress_entry(request: HttpRequest, pk: int, commitment_pk: int, year: int,
             "evidence_text": existing.evidence_text,
         }
     form = ProgressForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST":
-        if not is_contact_of(request.user, contract):
-            raise PermissionDenied(_("只有共建单位的联系人可以填报进度。"))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.progress_report(
-                    actor=request.user,
-                    commitment=commitment,
-                    year=year,
-                    quarter=quarter,
-                    status=data["status"],
-                    achieved_count=data.get("achieved_count"),
-                    evidence_text=data.get("evidence_text", ""),
-                    evidence_file=data.get("evidence_file"),
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("进度已保存。"))
-                return redirect("contracts:contract_detail", pk=contract.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_report(
+                actor=request.user,
+                commitment=commitment,
+                year=year,
+                quarter=quarter,
+                status=data["status"],
+                achieved_count=data.get("achieved_count"),
+                evidence_text=data.get("evidence_text", ""),
+                evidence_file=data.get("evidence_file"),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("进度已保存。"))
+            return redirect("contracts:contract_detail", pk=contract.pk)
     return render(
         request,
         "contracts/progress_form.html",
@@ -247,6 +222,7 @@ def progress_entry(request: HttpRequest, pk: int, commitment_pk: int, year: int,
             "target": target,
             "existing": existing,
             "is_count": commitment.target_kind == Commitment.TargetKind.COUNT,
+            "can_report": access.REPORT_PROGRESS in access.contract_allowed_actions(request.viewer, contract),
         },
     )
 
@@ -254,7 +230,7 @@ def progress_entry(request: HttpRequest, pk: int, commitment_pk: int, year: int,
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """An evidence file, only to those who may read its contract (404 otherwise)."""
-    progress = selectors.progress_get(viewer=request.user, pk=pk)
+    progress = selectors.progress_get(viewer=request.viewer, pk=pk)
     if not progress.evidence_file:
         raise Http404
     return protected_file_response(progress.evidence_file, download_name=progress.evidence_name or None)
@@ -262,6 +238,6 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    units = selectors.unit_list(viewer=request.user)
+    units = selectors.unit_list(viewer=request.viewer)
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "contracts/unit_list.html", {"page": page})

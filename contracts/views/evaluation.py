@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guilin_portal.params import parse_id
+
 from .. import selectors, services
 from ..models import Evaluation
 
@@ -19,7 +21,7 @@ from ..models import Evaluation
 @login_required
 def evaluation_inbox(request: HttpRequest) -> HttpResponse:
     """Evaluations waiting for a stage the viewer holds the role of, oldest year first."""
-    page = Paginator(selectors.evaluation_inbox(viewer=request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.evaluation_inbox(viewer=request.viewer), 50).get_page(request.GET.get("page"))
     return render(request, "contracts/evaluation_inbox.html", {"page": page})
 
 
@@ -27,7 +29,7 @@ def evaluation_inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def evaluation_act(request: HttpRequest, pk: int) -> HttpResponse:
     """Score the waiting stage or send it back. Wrong role or out of turn: 403 from the service."""
-    contract = selectors.contract_get(viewer=request.user, pk=pk)
+    contract = selectors.contract_get(viewer=request.viewer, pk=pk)
     evaluation = Evaluation.objects.filter(contract=contract).first()
     if evaluation is None:
         raise Http404
@@ -35,10 +37,8 @@ def evaluation_act(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "submit":
-            try:
-                score = int(request.POST.get("score", ""))
-            except ValueError:
-                score = None  # the service refuses it with the same message as 101
+            # Not a number: None, which the service refuses with the same message as 101.
+            score = parse_id(request.POST.get("score"))
             services.evaluation_submit(
                 actor=request.user,
                 evaluation=evaluation,

@@ -76,11 +76,7 @@ def star_rating_record(
         raise ValidationError({"compound": _("“%(unit)s”不是小区，只能为小区党组织评星。") % {"unit": compound.name}})
     unit = point.unit if point is not None else compound
     if not can_manage_unit(viewer_of(actor), unit):
-        raise PermissionDenied(
-            _("只有管辖该阵地的工作人员可以评星定级。")
-            if point is not None
-            else _("只有管辖该小区的工作人员可以评星定级。")
-        )
+        raise PermissionDenied(_("该对象不在您的管辖范围内。"))
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= int(year) <= this_year:
         raise ValidationError(

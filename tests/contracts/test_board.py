@@ -150,7 +150,7 @@ def test_publish_and_correct_from_the_tally_page(published, client):
     client.force_login(published["staff"])
     page = client.get(reverse("contracts:tally_overview"), {"unit": community.pk, "year": year, "quarter": 4})
     assert page.status_code == 200
-    assert page.context["can_correct"]
+    assert page.context["actions"] == {"correct"}
     f.report(published["contract"], published["contact"], 1, 4, Progress.Status.MET, achieved=2)
     response = client.post(reverse("contracts:board_correct", args=[published["publication"].pk]), {"reason": "补报"})
     assert response.status_code == 302

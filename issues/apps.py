@@ -9,9 +9,7 @@ class IssuesConfig(AppConfig):
     def ready(self) -> None:
         from grids.viewer import register_facet
 
-        from .models import Department
+        from .handler_kinds import department_rows
 
         # A department's members handle what is routed to it.
-        register_facet(
-            "departments", lambda user_id: Department.members.through.objects.filter(user_id=user_id), "department_id"
-        )
+        register_facet("departments", department_rows, "department_id")

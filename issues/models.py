@@ -8,7 +8,7 @@ live in `issues.services.lifecycle`; the models only hold the data and the rules
 the database itself can keep.
 
 A handler is one of several kinds (`Issue.HandlerKind`); each kind fills one
-`handler_*` reference (see `issues.handlers` to add a kind).
+`handler_*` reference and registers how it is handled in `issues.handler_kinds`.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class HandlerKind(models.TextChoices):
     GRID_LEADER = "grid_leader", _("本网格网格长")
     OFFICE = "office", _("社区/街道/城区办公室")
     DEPARTMENT = "department", _("职能部门")
-    # A volunteer team of a service category near the grid, least loaded first (issue 4, volunteers).
+    # A volunteer team of a service category near the grid, least loaded first (registered by volunteers).
     VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
 
 
@@ -479,15 +479,10 @@ class Issue(models.Model):
 
     @property
     def handler_label(self) -> str:
-        if self.handler_kind == HandlerKind.GRID_LEADER and self.handler_user_id:
-            return f"{_('网格长')} {self.handler_user.display_name}"
-        if self.handler_kind == HandlerKind.OFFICE and self.handler_unit_id:
-            return f"{self.handler_unit.name}{_('办公室')}"
-        if self.handler_kind == HandlerKind.DEPARTMENT and self.handler_department_id:
-            return self.handler_department.name
-        if self.handler_kind == HandlerKind.VOLUNTEER_TEAM and getattr(self, "handler_team_id", None):
-            return self.handler_team.name
-        return ""
+        """How the handler reads ("解东社区办公室", "网格长 张三"): its kind says (`issues.handler_kinds`)."""
+        from issues.handler_kinds import describe
+
+        return describe(self)
 
 
 class IssueEvent(models.Model):

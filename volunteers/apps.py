@@ -20,3 +20,8 @@ class VolunteersConfig(AppConfig):
             "team_id",
         )
         register_facet("volunteer_ids", lambda user_id: Volunteer.objects.filter(user_id=user_id), "pk")
+
+        # A volunteer team is a kind of handler of resident issues.
+        from .handler_kind import register_volunteer_team
+
+        register_volunteer_team()

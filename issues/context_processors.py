@@ -12,4 +12,5 @@ def header(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_notification_count(viewer=user))}
+    viewer = getattr(request, "viewer", None) or user
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_notification_count(viewer=viewer))}

@@ -1,4 +1,7 @@
-"""Forms of the issue pages. They collect input; the rules are in grids.services (errors come back from there)."""
+"""Forms of the issue pages. They collect input; the rules are in issues.services (errors come back from there).
+
+A transition's form (`issues.transitions`) yields the same data as its API serializer.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by grids.services (content, size), not here."""
+    """Several files in one input; each is checked by issues.services (content, size), not here."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
@@ -62,7 +65,7 @@ class IssueLogForm(forms.Form):
         label=_("照片"), required=False, help_text=_("最多 6 张，JPEG、PNG 或 WebP，每张不超过 10 MB。")
     )
 
-    def __init__(self, *args, viewer: User, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         units = loggable_units(viewer=viewer)
         self.fields["unit"].queryset = units
@@ -157,20 +160,26 @@ class DecomposeForm(VersionedForm):
     def rows(self):
         return [(self[f"title_{n}"], self[f"handler_{n}"]) for n in range(1, DECOMPOSE_ROWS + 1)]
 
-    def task_specs(self):
+    def clean(self):
+        """`tasks`: one TaskSpec per filled row, as the API's `tasks` become (a row without a handler is an error)."""
         from issues.services import TaskSpec
 
-        specs = []
+        cleaned = super().clean()
+        specs, missing = [], False
         for n in range(1, DECOMPOSE_ROWS + 1):
-            title = self.cleaned_data.get(f"title_{n}", "").strip()
-            token = self.cleaned_data.get(f"handler_{n}")
+            title = (cleaned.get(f"title_{n}") or "").strip()
+            token = cleaned.get(f"handler_{n}")
             if not title and not token:
                 continue
             if not token:
                 self.add_error(f"handler_{n}", _("请选择承办方。"))
+                missing = True
                 continue
             specs.append(TaskSpec(title=title, handler=self.handlers[token]))
-        return specs
+        if missing:
+            raise forms.ValidationError(_("请为每个子任务选择承办方。"))
+        cleaned["tasks"] = specs
+        return cleaned
 
 
 class TaskDoneForm(forms.Form):

@@ -1,28 +1,32 @@
 """Reads of resident issues, always on behalf of a viewer.
 
-Who sees an issue: everyone whose jurisdiction covers its unit (the same
-`jurisdiction_q` that `scope()` applies), plus whoever handles it or one of
-its sub-tasks (a department's members hold no posts in the tree), plus its
-reporter. Outside that, an issue does not exist: 404, never a hint.
-
-Who sees the resident's phone and name in full: the reporter and the
-handlers (`can_see_resident_contact`); everyone else gets them masked, in
-pages, the API and exports alike.
+Who sees an issue, who handles it and who sees the resident's contact in full
+are the rules of `issues.access`; these selectors apply them. Every selector of
+issue rows takes the Viewer (keyword-only; a User is accepted too and turned
+into the request's Viewer); a reader of an issue's child rows (timeline,
+sub-tasks, extensions) takes the issue the caller has already read through
+`issue_get`. Outside the viewer's sight an issue does not exist: 404, never a hint.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Prefetch, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
-from grids.jurisdiction import jurisdiction_paths, jurisdiction_q
-from grids.models import GridUnit, Post, User, ancestor_paths
-from guilin_portal.privacy import mask_phone
-from issues.handlers import handled_by_q, handles_a_task_of, handles_any_part, task_handled_by_q
+from grids.jurisdiction import jurisdiction_q
+from grids.models import PATH_STEP, GridUnit, User, ancestor_paths
+from grids.viewer import Viewer, viewer_of
+from issues import access, handler_kinds
+
+# The masking rules are access's; selectors re-export them for the pages and apps that read them here.
+from issues.access import can_see_resident_contact, issue_visible_q
+from issues.access import resident_name_for as issue_resident_name_for
+from issues.access import resident_phone_for as issue_resident_phone_for
 from issues.models import DeadlineExtension, Issue, IssueCategory, IssueEvent, IssuePhoto, IssueTask, Notification
 
 __all__ = [
@@ -35,6 +39,8 @@ __all__ = [
     "can_see_resident_contact",
     "categories_active",
     "extensions_pending_for",
+    "extension_get",
+    "issue_after_action",
     "issue_events",
     "issue_get",
     "issue_inbox",
@@ -54,38 +60,26 @@ __all__ = [
     "unread_notification_count",
 ]
 
-LIST_RELATED = (
-    "unit",
-    "category",
-    "handler_unit",
-    "handler_user",
-    "handler_department",
-    "handler_team",
-    "assignee",
-    "reporter",
-)
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "categories_active": "reference data: the same active categories for every viewer, no unit-bound rows",
+}
+
+# What a list shows: the unit, the category, the handler's reference (every kind's), assignee, reporter.
+LIST_RELATED = ("unit", "category", *Issue.HANDLER_FIELDS, "assignee", "reporter")
+
+Who = Viewer | Any  # a Viewer, or (transitional) a User
 
 
-def issue_visible_q(viewer: User) -> Q:
-    """The issues a viewer may read: jurisdiction over the unit, or handling it or a sub-task, or reporting it."""
-    if not viewer.is_authenticated:
-        return Q(pk__in=[])
-    if jurisdiction_paths(viewer) is None:
-        return Q()
-    return (
-        jurisdiction_q(viewer, unit_field="unit")
-        | Q(reporter_id=viewer.pk)
-        | handled_by_q(viewer)
-        | Q(pk__in=IssueTask.objects.filter(task_handled_by_q(viewer)).values("issue_id"))
-    )
+def _annotated(queryset: QuerySet, viewer: Viewer) -> QuerySet:
+    """With whether the viewer handles a sub-task of each issue (read by `access.handles_any_part`)."""
+    if not viewer.is_person:
+        return queryset
+    return queryset.annotate(viewer_task_handler=access.handles_a_task_of(viewer), annotated_for=Value(viewer.user_id))
 
 
-def _visible(viewer: User) -> QuerySet:
+def _visible(viewer: Viewer) -> QuerySet:
     """Visible issues with what a list shows, annotated with whether the viewer handles a sub-task."""
-    queryset = Issue.objects.filter(issue_visible_q(viewer)).select_related(*LIST_RELATED)
-    if viewer.is_authenticated:
-        queryset = queryset.annotate(viewer_task_handler=handles_a_task_of(viewer), annotated_for=Value(viewer.pk))
-    return queryset
+    return _annotated(Issue.objects.filter(issue_visible_q(viewer)).select_related(*LIST_RELATED), viewer)
 
 
 @dataclass(frozen=True)
@@ -127,52 +121,62 @@ def _apply(queryset: QuerySet, filters: IssueFilters | None) -> QuerySet:
     return queryset
 
 
-def issue_list(*, viewer: User, filters: IssueFilters | None = None) -> QuerySet:
+def issue_list(*, viewer: Who, filters: IssueFilters | None = None) -> QuerySet:
     """Every issue the viewer may read, newest first, filtered."""
-    return _apply(_visible(viewer), filters).order_by("-created_at", "-pk")
+    return _apply(_visible(viewer_of(viewer)), filters).order_by("-created_at", "-pk")
 
 
-def issue_get(*, viewer: User, pk: int) -> Issue:
-    """One issue the viewer may read, or 404."""
+def issue_get(*, viewer: Who, pk: int, photos: bool = False) -> Issue:
+    """One issue the viewer may read, or 404. With `photos`, its photos come along (one query, in id order)."""
+    queryset = _visible(viewer_of(viewer))
+    if photos:
+        queryset = queryset.prefetch_related(Prefetch("photos", queryset=IssuePhoto.objects.order_by("pk")))
     try:
-        return _visible(viewer).get(pk=pk)
+        return queryset.get(pk=pk)
     except Issue.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def issue_mine(*, viewer: User, filters: IssueFilters | None = None) -> QuerySet:
+def issue_after_action(*, viewer: Who, issue: Issue) -> Issue:
+    """The issue the viewer has just acted on (the services checked they may), re-read with its photos.
+
+    As the viewer may read it now; if their own action took it out of their sight (an escalation
+    hands it to the office above), as it stands, with the resident's contact masked.
+    """
+    fresh = _visible(viewer_of(viewer)).prefetch_related("photos").filter(pk=issue.pk).first()
+    if fresh is None:
+        fresh = Issue.objects.select_related(*LIST_RELATED).prefetch_related("photos").get(pk=issue.pk)
+    return fresh
+
+
+def issue_mine(*, viewer: Who, filters: IssueFilters | None = None) -> QuerySet:
     """What the viewer logged ("my issues")."""
-    return _apply(_visible(viewer).filter(reporter_id=viewer.pk), filters).order_by("-created_at", "-pk")
+    viewer = viewer_of(viewer)
+    return _apply(_visible(viewer).filter(reporter_id=viewer.user_id), filters).order_by("-created_at", "-pk")
 
 
-def issue_inbox(*, viewer: User, include_finished: bool = False) -> QuerySet:
-    """What is routed to the viewer, their office or their department, or assigned to them; open first by due time."""
-    queryset = Issue.objects.filter(handled_by_q(viewer)).select_related(*LIST_RELATED)
-    queryset = queryset.annotate(viewer_task_handler=handles_a_task_of(viewer), annotated_for=Value(viewer.pk))
+def issue_inbox(*, viewer: Who, include_finished: bool = False) -> QuerySet:
+    """What is routed to the viewer, their office, department or team, or assigned to them; open first by due time."""
+    viewer = viewer_of(viewer)
+    queryset = _annotated(Issue.objects.filter(access.issue_handled_q(viewer)).select_related(*LIST_RELATED), viewer)
     if not include_finished:
         queryset = queryset.open()
     return queryset.order_by("due_at", "pk")
 
 
-def tasks_inbox(*, viewer: User) -> QuerySet:
+def tasks_inbox(*, viewer: Who) -> QuerySet:
     """Open sub-tasks the viewer handles."""
     return (
-        IssueTask.objects.filter(task_handled_by_q(viewer), status=IssueTask.Status.OPEN)
-        .select_related(
-            "issue",
-            "issue__unit",
-            "issue__category",
-            "handler_unit",
-            "handler_user",
-            "handler_department",
-            "handler_team",
-        )
+        access.tasks_handled(viewer_of(viewer))
+        .filter(status=IssueTask.Status.OPEN)
+        .select_related("issue", "issue__unit", "issue__category", *Issue.HANDLER_FIELDS)
         .order_by("issue__due_at", "pk")
     )
 
 
-def issue_supervision(*, viewer: User, now: datetime | None = None, escalated_only: bool = False) -> QuerySet:
+def issue_supervision(*, viewer: Who, now: datetime | None = None, escalated_only: bool = False) -> QuerySet:
     """督办: open issues in the viewer's jurisdiction that are overdue (red) or near due (yellow), overdue first."""
+    viewer = viewer_of(viewer)
     now = now or timezone.now()
     queryset = (
         Issue.objects.running()
@@ -181,44 +185,39 @@ def issue_supervision(*, viewer: User, now: datetime | None = None, escalated_on
         .select_related(*LIST_RELATED, "supervision_unit")
     )
     if escalated_only:
-        queryset = queryset.filter(_supervised_by(viewer))
-    return queryset.annotate(viewer_task_handler=handles_a_task_of(viewer), annotated_for=Value(viewer.pk)).order_by(
-        "due_at", "pk"
-    )
+        queryset = queryset.filter(access.supervised_q(viewer))
+    return _annotated(queryset, viewer).order_by("due_at", "pk")
 
 
-def _supervised_by(viewer: User) -> Q:
-    """Issues escalated to a unit where the viewer holds a staff post."""
-    if viewer.is_superuser:
-        return Q(supervision_unit__isnull=False)
-    return Q(
-        supervision_unit_id__in=Post.objects.filter(user_id=viewer.pk, role__in=Post.STAFF_ROLES).values("unit_id")
-    )
-
-
-def issue_events(*, viewer: User, issue: Issue) -> QuerySet:
-    """The timeline of an issue the viewer may read (pass an issue from issue_get)."""
+def issue_events(*, issue: Issue) -> QuerySet:
+    """The timeline of an issue the caller has read through `issue_get`."""
     return IssueEvent.objects.filter(issue_id=issue.pk).select_related("actor").order_by("at", "pk")
 
 
 def issue_tasks(*, issue: Issue) -> list[IssueTask]:
-    return list(
-        issue.tasks.select_related(
-            "handler_unit", "handler_user", "handler_department", "handler_team", "done_by"
-        ).order_by("pk")
-    )
+    """The sub-tasks of an issue the caller has read through `issue_get`."""
+    return list(issue.tasks.select_related(*Issue.HANDLER_FIELDS, "done_by").order_by("pk"))
 
 
-def task_get(*, viewer: User, pk: int) -> IssueTask:
-    """A sub-task of an issue the viewer may read, or 404."""
-    task = IssueTask.objects.filter(pk=pk).select_related("issue").first()
+def task_get(*, viewer: Who, pk: int) -> IssueTask:
+    """A sub-task of an issue the viewer may read, or 404 (its issue comes along, as the viewer reads it)."""
+    task = IssueTask.objects.filter(pk=pk).first()
     if task is None:
         raise Http404
-    issue_get(viewer=viewer, pk=task.issue_id)
+    task.issue = issue_get(viewer=viewer, pk=task.issue_id)
     return task
 
 
-def issue_photo_get(*, viewer: User, issue_pk: int, photo_pk: int) -> IssuePhoto:
+def extension_get(*, viewer: Who, pk: int) -> DeadlineExtension:
+    """An extension request of an issue the viewer may read, or 404 (its issue comes along)."""
+    extension = DeadlineExtension.objects.filter(pk=pk).select_related("approver_unit").first()
+    if extension is None:
+        raise Http404
+    extension.issue = issue_get(viewer=viewer, pk=extension.issue_id)
+    return extension
+
+
+def issue_photo_get(*, viewer: Who, issue_pk: int, photo_pk: int) -> IssuePhoto:
     """A photo of an issue the viewer may read, or 404 (the same 404 as for an issue elsewhere)."""
     issue = issue_get(viewer=viewer, pk=issue_pk)
     photo = IssuePhoto.objects.filter(issue_id=issue.pk, pk=photo_pk).first()
@@ -227,37 +226,16 @@ def issue_photo_get(*, viewer: User, issue_pk: int, photo_pk: int) -> IssuePhoto
     return photo
 
 
-def can_see_resident_contact(viewer: User, issue: Issue) -> bool:
-    """The one rule: the reporter and the handlers (of the issue or a sub-task) see the resident's contact."""
-    if not viewer.is_authenticated:
-        return False
-    return issue.reporter_id == viewer.pk or handles_any_part(viewer, issue)
-
-
-def issue_resident_phone_for(viewer: User, issue: Issue) -> str:
-    """The resident's phone as this viewer may see it: in full, or masked (138****5678)."""
-    if can_see_resident_contact(viewer, issue):
-        return issue.resident_phone
-    return mask_phone(issue.resident_phone)
-
-
-def issue_resident_name_for(viewer: User, issue: Issue) -> str:
-    """The resident's name in full for handlers and the reporter, else the surname only (张**)."""
-    name = issue.resident_name
-    if not name or can_see_resident_contact(viewer, issue):
-        return name
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
 def issue_similar_open(
-    *, viewer: User, unit: GridUnit, category: IssueCategory, now: datetime | None = None, exclude_pk: int | None = None
+    *, viewer: Who, unit: GridUnit, category: IssueCategory, now: datetime | None = None, exclude_pk: int | None = None
 ) -> list[Issue]:
     """Open issues of the same category in the same compound from the last 7 days (a duplicate warning)."""
     now = now or timezone.now()
-    compound_path = unit.path[: GridUnit.Level.COMPOUND * 4] if unit.level >= GridUnit.Level.COMPOUND else unit.path
+    compound = GridUnit.Level.COMPOUND * PATH_STEP
+    compound_path = unit.path[:compound] if unit.level >= GridUnit.Level.COMPOUND else unit.path
     queryset = (
         Issue.objects.open()
-        .filter(issue_visible_q(viewer))
+        .filter(issue_visible_q(viewer_of(viewer)))
         .filter(category=category, unit__path__startswith=compound_path, created_at__gte=now - timedelta(days=7))
         .select_related("unit")
         .order_by("-created_at")
@@ -267,40 +245,39 @@ def issue_similar_open(
     return list(queryset[:10])
 
 
-def loggable_units(*, viewer: User) -> QuerySet:
+def loggable_units(*, viewer: Who) -> QuerySet:
     """Micro-grid units (片区, 小区, 责任区) in the viewer's jurisdiction, where issues may be logged."""
-    return GridUnit.objects.micro_grids().filter(jurisdiction_q(viewer, unit_field=None)).order_by("path")
+    return GridUnit.objects.micro_grids().filter(jurisdiction_q(viewer_of(viewer), unit_field=None)).order_by("path")
 
 
 def categories_active() -> QuerySet:
     return IssueCategory.objects.filter(is_active=True).order_by("sort_order", "code")
 
 
-def extensions_pending_for(*, viewer: User) -> QuerySet:
+def extensions_pending_for(*, viewer: Who) -> QuerySet:
     """Pending extension requests the viewer may decide: addressed to a unit at or below a staff post of theirs."""
-    queryset = DeadlineExtension.objects.filter(status=DeadlineExtension.Status.PENDING).select_related(
-        "issue", "issue__category", "approver_unit", "requested_by"
+    return (
+        DeadlineExtension.objects.filter(status=DeadlineExtension.Status.PENDING)
+        .filter(access.extensions_decidable_q(viewer_of(viewer)))
+        .select_related("issue", "issue__category", "approver_unit", "requested_by")
+        .order_by("requested_at")
     )
-    if viewer.is_superuser:
-        return queryset.order_by("requested_at")
-    paths = list(Post.objects.filter(user_id=viewer.pk, role__in=Post.STAFF_ROLES).values_list("unit__path", flat=True))
-    if not paths:
-        return queryset.none()
-    q = Q()
-    for path in paths:
-        q |= Q(approver_unit__path__startswith=path)
-    return queryset.filter(q).order_by("requested_at")
 
 
-def notifications_for(*, viewer: User) -> QuerySet:
-    return Notification.objects.filter(recipient_id=viewer.pk).select_related("issue").order_by("-created_at", "-pk")
+def notifications_for(*, viewer: Who) -> QuerySet:
+    return (
+        Notification.objects.filter(recipient_id=viewer_of(viewer).user_id)
+        .select_related("issue")
+        .order_by("-created_at", "-pk")
+    )
 
 
-def unread_notification_count(*, viewer: User) -> int:
+def unread_notification_count(*, viewer: Who) -> int:
     """One COUNT query; 0 without one for anonymous visitors."""
-    if not viewer.is_authenticated:
+    viewer = viewer_of(viewer)
+    if not viewer.is_person:
         return 0
-    return Notification.objects.filter(recipient_id=viewer.pk, read_at__isnull=True).count()
+    return Notification.objects.filter(recipient_id=viewer.user_id, read_at__isnull=True).count()
 
 
 def unit_ancestry_names(unit: GridUnit) -> str:
@@ -309,68 +286,33 @@ def unit_ancestry_names(unit: GridUnit) -> str:
 
 
 def assignee_candidates(*, issue: Issue) -> QuerySet:
-    """Who an issue's handler may hand it to: the office's staff, the department's members, the grid's people."""
-    from issues.models import Department, HandlerKind
-
-    if issue.handler_kind == HandlerKind.OFFICE:
-        q = Q(posts__unit_id=issue.handler_unit_id, posts__role__in=Post.STAFF_ROLES)
-    elif issue.handler_kind == HandlerKind.DEPARTMENT:
-        q = Q(
-            pk__in=Department.members.through.objects.filter(department_id=issue.handler_department_id).values(
-                "user_id"
-            )
-        )
-    elif issue.handler_kind == HandlerKind.GRID_LEADER:
-        q = Q(pk=issue.handler_user_id) | Q(
-            posts__role__in=[Post.Role.GRID_WORKER, Post.Role.GRID_LEADER],
-            posts__unit__path__in=[*ancestor_paths(issue.unit.path), issue.unit.path],
-        )
-    elif issue.handler_kind == HandlerKind.VOLUNTEER_TEAM:
-        from volunteers.models import TeamMember
-
-        q = Q(
-            pk__in=TeamMember.objects.filter(
-                team_id=issue.handler_team_id, role__in=TeamMember.MANAGER_ROLES, left_on__isnull=True
-            ).values("volunteer__user_id")
-        )
-    else:
+    """Who the handler of an issue (read through `issue_get`) may hand it to: the office's staff, the
+    department's members, the grid's people, the team's leaders... (its kind decides)."""
+    q = handler_kinds.assignees_q(issue)
+    if q is None:
         return User.objects.none()
     return User.objects.filter(q, is_active=True).distinct().order_by("username")
 
 
-def colleagues_of(*, viewer: User) -> QuerySet:
-    """People who share an office or a department with the viewer (bulk assignment from the inbox)."""
-    from issues.models import Department
+def colleagues_of(*, viewer: Who) -> QuerySet:
+    """People who share an office, a department or a team with the viewer (bulk assignment from the inbox)."""
+    q = handler_kinds.members_q(viewer_of(viewer))
+    if q is None:
+        return User.objects.none()
+    return User.objects.filter(q, is_active=True).distinct().order_by("username")
 
-    staff_units = Post.objects.filter(user_id=viewer.pk, role__in=Post.STAFF_ROLES).values("unit_id")
-    departments = Department.members.through.objects.filter(user_id=viewer.pk).values("department_id")
-    return (
-        User.objects.filter(
-            Q(posts__unit_id__in=staff_units, posts__role__in=Post.STAFF_ROLES)
-            | Q(pk__in=Department.members.through.objects.filter(department_id__in=departments).values("user_id")),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("username")
+
+def default_log_unit(*, viewer: Who) -> GridUnit | None:
+    """Where a worker usually logs: the micro-grid of their first grid post (by tree path)."""
+    viewer = viewer_of(viewer)
+    paths = sorted(
+        p.path for p in viewer.posts if p.role in access.GRID_ROLES and len(p.path) >= GridUnit.Level.AREA * PATH_STEP
     )
-
-
-def default_log_unit(*, viewer: User) -> GridUnit | None:
-    """Where a worker usually logs: the micro-grid of their first grid post."""
-    post = (
-        Post.objects.filter(
-            user_id=viewer.pk,
-            role__in=[Post.Role.GRID_WORKER, Post.Role.GRID_LEADER],
-            unit__level__gte=GridUnit.Level.AREA,
-        )
-        .select_related("unit")
-        .order_by("unit__path")
-        .first()
-    )
-    return post.unit if post else None
+    return GridUnit.objects.filter(path=paths[0]).first() if paths else None
 
 
 def issue_extensions(*, issue: Issue) -> list[DeadlineExtension]:
+    """The extension requests of an issue the caller has read through `issue_get`."""
     return list(
         issue.extensions.select_related("requested_by", "decided_by", "approver_unit").order_by("-requested_at")
     )

@@ -1,4 +1,6 @@
-"""Serializers of the issue API. They shape input and output; the rules are in grids.services.
+"""Serializers of the issue API. They shape input and output; the rules are in issues.services and issues.access.
+
+A transition's serializer (`issues.transitions`) yields the same data as its page form.
 
 Status, kind and handler kind are plain strings with a `*_label` beside them
 (their values are listed in each field's description), so the schema does not
@@ -12,7 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.models import GridUnit, User
-from issues import selectors
+from grids.viewer import viewer_of
+from issues import access, selectors
 from issues.models import DeadlineExtension, Issue, IssueCategory, IssueEvent, IssuePhoto, IssueTask, Notification
 
 # One formatter for every timestamp written by hand below (the same as a declared DateTimeField's).
@@ -83,11 +86,12 @@ class IssueSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
 
     def _viewer(self):
-        return self.context["request"].user
+        request = self.context["request"]
+        return getattr(request, "viewer", None) or viewer_of(request.user)
 
     def to_representation(self, issue: Issue) -> dict:
         """The declared fields' values, built directly (DRF copies every declared field per
-        serializer otherwise). tests/grids/test_issue_api.py checks it equals DRF's own output."""
+        serializer otherwise). tests/issues/test_api.py checks it equals DRF's own output."""
         viewer = self._viewer()
         when = _DATETIME.to_representation
         return {
@@ -100,8 +104,8 @@ class IssueSerializer(serializers.Serializer):
             "kind": issue.kind,
             "description": issue.description,
             "location_text": issue.location_text,
-            "resident_name": selectors.issue_resident_name_for(viewer, issue),
-            "resident_phone": selectors.issue_resident_phone_for(viewer, issue),
+            "resident_name": access.resident_name_for(viewer, issue),
+            "resident_phone": access.resident_phone_for(viewer, issue),
             "priority": issue.priority,
             "status": issue.status,
             "status_label": issue.get_status_display(),
@@ -128,11 +132,11 @@ class IssueSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField())
     def get_resident_name(self, issue: Issue) -> str:
-        return selectors.issue_resident_name_for(self._viewer(), issue)
+        return access.resident_name_for(self._viewer(), issue)
 
     @extend_schema_field(serializers.CharField(help_text="138****5678 unless the caller reports or handles the issue"))
     def get_resident_phone(self, issue: Issue) -> str:
-        return selectors.issue_resident_phone_for(self._viewer(), issue)
+        return access.resident_phone_for(self._viewer(), issue)
 
     @extend_schema_field(HandlerSerializer(allow_null=True))
     def get_handler(self, issue: Issue) -> dict | None:
@@ -211,7 +215,9 @@ class IssueCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["unit"].queryset = selectors.loggable_units(viewer=request.user)
+            self.fields["unit"].queryset = selectors.loggable_units(
+                viewer=getattr(request, "viewer", None) or request.user
+            )
 
 
 class VersionSerializer(serializers.Serializer):
@@ -240,7 +246,8 @@ class SuspendSerializer(VersionSerializer):
 
 
 class RejectSerializer(VersionSerializer):
-    reject_reason = serializers.ChoiceField(choices=Issue.RejectReason.choices)
+    # Read as `reason`, the name the page's form and the service use.
+    reject_reason = serializers.ChoiceField(choices=Issue.RejectReason.choices, source="reason")
     duplicate_of = serializers.IntegerField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -261,6 +268,18 @@ class TaskInputSerializer(serializers.Serializer):
 
 class DecomposeSerializer(VersionSerializer):
     tasks = TaskInputSerializer(many=True)
+
+    def validate_tasks(self, tasks: list[dict]) -> list:
+        """Each task's handler, one of the issue's choices (the context's `handler_choices`), as a TaskSpec."""
+        from issues.services import TaskSpec
+
+        choices = {handler.token: handler for handler, _label in self.context.get("handler_choices", ())}
+        specs = []
+        for task in tasks:
+            if task["handler"] not in choices:
+                raise serializers.ValidationError(f"unknown handler {task['handler']!r}")
+            specs.append(TaskSpec(title=task["title"], handler=choices[task["handler"]]))
+        return specs
 
 
 class PhotoUploadSerializer(serializers.Serializer):

@@ -1,15 +1,17 @@
-"""The issue API: list/create/read, the timeline, one POST endpoint per life-cycle action.
+"""The issue API: list/create/read, the timeline, one POST endpoint per life-cycle transition.
 
-Every queryset comes from grids.selectors (jurisdiction, masking) and every
-write from grids.services; Django ValidationError becomes 400 naming the
-field, ConflictError 409, outside-jurisdiction 404 (guilin_portal.api).
+Every queryset comes from issues.selectors with the caller's Viewer and every
+write from issues.services, which say who may: PermissionDenied becomes 403,
+Django ValidationError 400 naming the field, ConflictError 409, an issue
+outside the caller's sight 404 (guilin_portal.api). The transition endpoints
+are built from `issues.transitions` (`transition_endpoint`): the same entries
+the detail page's actions come from.
 """
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -19,9 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from grids.models import GridUnit
+from grids.viewer import viewer_of
 from guilin_portal.celery import app as celery_app
+from guilin_portal.params import parse_id
 from guilin_portal.uploads import protected_file_response
-from issues import selectors, services
+from issues import selectors, services, transitions
 from issues.api import serializers as s
 from issues.models import DeadlineExtension, Issue, IssueCategory, IssuePhoto, IssueTask
 
@@ -78,8 +82,37 @@ ROUTING_FIELDS = [
 ]
 
 
-def _version(data: dict) -> int | None:
-    return data.get("version")
+def _viewer(request: Request):
+    """The caller's Viewer (set by the authentication classes; built here for a request that has none)."""
+    return getattr(request, "viewer", None) or viewer_of(request.user)
+
+
+def transition_endpoint(transition: transitions.Transition):
+    """The API action of one transition: `POST issues/{id}/<api_path>/` with its serializer as the body."""
+
+    def endpoint(self, request: Request, pk=None) -> Response:
+        issue = self._issue(pk)
+        data = self._input(transition.serializer, request, **transition.inputs(issue))
+        call = transitions.Call(actor=request.user, viewer=_viewer(request), issue=issue, data=data)
+        result = transition.run(call)
+        if transition.api_response is None:
+            return self._respond(issue)
+        return Response(transition.api_response(result).data, status=transition.api_status)
+
+    endpoint.__name__ = endpoint.__qualname__ = transition.name
+    endpoint.__doc__ = transition.api_doc or None
+    responses = (
+        s.IssueDetailSerializer if transition.api_response is None else {transition.api_status: transition.api_response}
+    )
+    endpoint = action(detail=True, methods=["post"], url_path=transition.url_path)(endpoint)
+    return extend_schema(request=transition.api_request or transition.serializer, responses=responses)(endpoint)
+
+
+def with_transitions(viewset: type) -> type:
+    """The viewset with one POST action per registered transition."""
+    for transition in transitions.registered():
+        setattr(viewset, transition.name, transition_endpoint(transition))
+    return viewset
 
 
 class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -89,7 +122,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        queryset = selectors.issue_list(viewer=self.request.user)
+        queryset = selectors.issue_list(viewer=_viewer(self.request))
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("photos")
         return queryset
@@ -100,17 +133,17 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return s.IssueSerializer
 
     def _issue(self, pk) -> Issue:
-        try:
-            return selectors.issue_get(viewer=self.request.user, pk=int(pk))
-        except (TypeError, ValueError) as exc:
-            raise Http404 from exc
+        pk = parse_id(pk)
+        if pk is None:
+            raise Http404
+        return selectors.issue_get(viewer=_viewer(self.request), pk=pk)
 
     def _respond(self, issue: Issue, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.issue_list(viewer=self.request.user).prefetch_related("photos").get(pk=issue.pk)
+        fresh = selectors.issue_after_action(viewer=_viewer(self.request), issue=issue)
         return Response(s.IssueDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    def _input(self, serializer_class, request: Request) -> dict:
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+    def _input(self, serializer_class, request: Request, **context) -> dict:
+        serializer = serializer_class(data=request.data, context={**self.get_serializer_context(), **context})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -142,7 +175,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def events(self, request: Request, pk=None) -> Response:
         """The timeline, oldest first: who, when, what, note."""
         issue = self._issue(pk)
-        events = selectors.issue_events(viewer=request.user, issue=issue)
+        events = selectors.issue_events(issue=issue)
         return Response(s.IssueEventSerializer(events, many=True).data)
 
     @extend_schema(responses=s.IssueTaskSerializer(many=True))
@@ -160,142 +193,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             [{"handler": handler.token, "label": label} for handler, label in services.task_handler_choices(issue)]
         )
 
-    # -- one endpoint per action ------------------------------------------
-    @extend_schema(request=s.VersionSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.VersionSerializer, request)
-        return self._respond(services.issue_accept(actor=request.user, issue=issue, expected_version=_version(data)))
-
-    @extend_schema(request=s.AssignSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.AssignSerializer, request)
-        return self._respond(
-            services.issue_assign(
-                actor=request.user, issue=issue, assignee=data["assignee"], expected_version=_version(data)
-            )
-        )
-
-    @extend_schema(request=s.DecomposeSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def decompose(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.DecomposeSerializer, request)
-        choices = {handler.token: handler for handler, _label in services.task_handler_choices(issue)}
-        specs = []
-        for task in data["tasks"]:
-            if task["handler"] not in choices:
-                raise ValidationError({"tasks": f"unknown handler {task['handler']!r}"})
-            specs.append(services.TaskSpec(title=task["title"], handler=choices[task["handler"]]))
-        services.issue_decompose(actor=request.user, issue=issue, tasks=specs, expected_version=_version(data))
-        return self._respond(issue)
-
-    @extend_schema(request=s.NoteSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def progress(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.NoteSerializer, request)
-        services.issue_progress(actor=request.user, issue=issue, note=data["note"])
-        return self._respond(issue)
-
-    @extend_schema(request=s.ResolveSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.ResolveSerializer, request)
-        return self._respond(
-            services.issue_resolve(
-                actor=request.user, issue=issue, resolution=data["resolution"], expected_version=_version(data)
-            )
-        )
-
-    @extend_schema(request=s.FeedbackSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def feedback(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.FeedbackSerializer, request)
-        return self._respond(
-            services.issue_feedback(
-                actor=request.user,
-                issue=issue,
-                satisfaction=data["satisfaction"],
-                note=data["note"],
-                expected_version=_version(data),
-            )
-        )
-
-    @extend_schema(request=s.SuspendSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def suspend(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.SuspendSerializer, request)
-        return self._respond(
-            services.issue_suspend(
-                actor=request.user, issue=issue, reason=data["reason"], expected_version=_version(data)
-            )
-        )
-
-    @extend_schema(request=s.NoteSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.NoteSerializer, request)
-        return self._respond(
-            services.issue_resume(actor=request.user, issue=issue, note=data["note"], expected_version=_version(data))
-        )
-
-    @extend_schema(request=s.RejectSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.RejectSerializer, request)
-        original = None
-        if data["duplicate_of"]:
-            try:
-                original = selectors.issue_get(viewer=request.user, pk=data["duplicate_of"])
-            except Http404 as exc:
-                raise ValidationError({"duplicate_of": f"issue {data['duplicate_of']} not found"}) from exc
-        return self._respond(
-            services.issue_reject(
-                actor=request.user,
-                issue=issue,
-                reason=data["reject_reason"],
-                note=data["note"],
-                duplicate_of=original,
-                expected_version=_version(data),
-            )
-        )
-
-    @extend_schema(request=s.NoteSerializer, responses=s.IssueDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def escalate(self, request: Request, pk=None) -> Response:
-        """上报: hand the issue to the office one level above the current handler."""
-        issue = self._issue(pk)
-        data = self._input(s.NoteSerializer, request)
-        return self._respond(
-            services.issue_escalate(actor=request.user, issue=issue, note=data["note"], expected_version=_version(data))
-        )
-
-    @extend_schema(request=s.ExtensionRequestSerializer, responses={201: s.DeadlineExtensionSerializer})
-    @action(detail=True, methods=["post"], url_path="request-extension")
-    def request_extension(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.ExtensionRequestSerializer, request)
-        extension = services.extension_request(
-            actor=request.user, issue=issue, hours=data["hours"], reason=data["reason"], expected_version=_version(data)
-        )
-        return Response(s.DeadlineExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request={"multipart/form-data": s.PhotoUploadSerializer}, responses={201: s.IssuePhotoSerializer})
-    @action(detail=True, methods=["post"], url_path="photos")
-    def add_photo(self, request: Request, pk=None) -> Response:
-        issue = self._issue(pk)
-        data = self._input(s.PhotoUploadSerializer, request)
-        photo = services.issue_photo_add(actor=request.user, issue=issue, image=data["image"])
-        return Response(s.IssuePhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+    # -- one endpoint per transition: added by `with_transitions` below ----------
 
     @extend_schema(responses={(200, "image/*"): OpenApiResponse(description="the photo")})
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>\d+)", url_name="photo-file")
@@ -303,8 +201,11 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """A photo of an issue the caller may read; 404 otherwise."""
         if not str(pk).isascii() or not str(pk).isdigit():  # the route takes any text: not a number is not found
             raise Http404
-        photo = selectors.issue_photo_get(viewer=request.user, issue_pk=int(pk), photo_pk=int(photo_pk))
+        photo = selectors.issue_photo_get(viewer=_viewer(request), issue_pk=int(pk), photo_pk=int(photo_pk))
         return protected_file_response(photo.image)
+
+
+IssueViewSet = with_transitions(IssueViewSet)
 
 
 class IssueCategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -325,7 +226,10 @@ class IssueTaskViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.IssueTaskSerializer
 
     def get_object(self) -> IssueTask:
-        return selectors.task_get(viewer=self.request.user, pk=int(self.kwargs["pk"]))
+        pk = parse_id(self.kwargs["pk"])
+        if pk is None:
+            raise Http404
+        return selectors.task_get(viewer=_viewer(self.request), pk=pk)
 
     def get_queryset(self):
         return IssueTask.objects.none()
@@ -349,18 +253,15 @@ class DeadlineExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = DeadlineExtension.objects.none()
 
     def get_queryset(self):
-        return selectors.extensions_pending_for(viewer=self.request.user)
+        return selectors.extensions_pending_for(viewer=_viewer(self.request))
 
     @extend_schema(request=s.ExtensionDecisionSerializer, responses=s.DeadlineExtensionSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk=None) -> Response:
-        try:
-            extension = DeadlineExtension.objects.filter(pk=int(pk)).first()
-        except (TypeError, ValueError):  # the route takes any text: not a number is not found
-            extension = None
-        if extension is None:
+        pk = parse_id(pk)  # the route takes any text: not a number is not found
+        if pk is None:
             raise Http404
-        selectors.issue_get(viewer=request.user, pk=extension.issue_id)  # 404 outside jurisdiction
+        extension = selectors.extension_get(viewer=_viewer(request), pk=pk)  # 404 outside the caller's sight
         serializer = s.ExtensionDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         extension = services.extension_decide(
@@ -378,7 +279,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.NotificationSerializer
 
     def get_queryset(self):
-        queryset = selectors.notifications_for(viewer=self.request.user)
+        queryset = selectors.notifications_for(viewer=_viewer(self.request))
         if self.request.query_params.get("unread") == "1":
             queryset = queryset.filter(read_at__isnull=True)
         return queryset
@@ -386,7 +287,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=s.NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk=None) -> Response:
-        notification = services.notification_mark_read(viewer=request.user, notification_id=int(pk))
+        pk = parse_id(pk)
+        notification = services.notification_mark_read(viewer=_viewer(request), notification_id=pk) if pk else None
         if notification is None:
             raise Http404
         return Response(s.NotificationSerializer(notification).data)

@@ -5,6 +5,10 @@ work; supervision.py: time limits, escalation and extensions; notifications.py:
 in-app messages. Everything is re-exported here, so callers write
 `from issues import services; services.issue_log(...)`.
 
+Who may take each transition, and from which statuses, is `issues.transitions`
+(each service checks it through `issues.access`); `allowed_actions(issue)` here
+is only what the status allows, whoever asks.
+
 Driving an issue from another app (volunteers, service centers...): the same
 calls the pages and the API make, each checking the status and the actor and
 leaving one timeline event:
@@ -22,10 +26,8 @@ raises guilin_portal.errors.ConflictError instead of overwriting.
 """
 
 from .lifecycle import (
-    ALLOWED_FROM,
     TaskSpec,
     allowed_actions,
-    check_action,
     issue_accept,
     issue_assign,
     issue_decompose,
@@ -54,7 +56,6 @@ from .routing import (
 )
 from .supervision import (
     SweepResult,
-    can_supervise,
     deadlines_sweep,
     extension_decide,
     extension_request,
@@ -62,12 +63,9 @@ from .supervision import (
 )
 
 __all__ = [
-    "ALLOWED_FROM",
     "SweepResult",
     "TaskSpec",
     "allowed_actions",
-    "can_supervise",
-    "check_action",
     "deadlines_sweep",
     "extension_decide",
     "extension_request",

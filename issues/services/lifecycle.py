@@ -2,9 +2,11 @@
 
 Every action re-reads the issue under a row lock and compares its version
 with the one the caller read: if someone else acted in between, the caller
-gets a ConflictError (409) and nothing is overwritten. A transition that is
-not allowed from the current status is refused with a ValidationError naming
-`status` and saying why. Every action leaves one event on the timeline.
+gets a ConflictError (409) and nothing is overwritten. Each transition is
+checked against its entry in `issues.transitions` (`access.require_issue_action`):
+an actor who may not take it is refused with PermissionDenied (403), a status
+that does not allow it with a ValidationError naming `status` and saying why.
+Every action leaves one event on the timeline.
 """
 
 from __future__ import annotations
@@ -19,89 +21,31 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grids.jurisdiction import can_see_unit
 from grids.models import GridUnit, User
+from grids.viewer import Viewer, viewer_of
 from guilin_portal.errors import ConflictError
 from guilin_portal.privacy import normalise_phone
 from guilin_portal.uploads import clean_image
-from issues.handlers import (
-    Handler,
-    can_assign_to,
-    can_record_feedback,
-    is_issue_handler,
-    is_task_handler,
-    recipients_for,
-)
+from issues import access
+from issues.handler_kinds import Handler, recipients_for, unit_at_level
 from issues.models import Issue, IssueCategory, IssueEvent, IssuePhoto, IssueTask, Notification
 from issues.services.notifications import notify
-from issues.services.routing import route_after_commit, unit_at_level
+from issues.services.routing import route_after_commit
 
 S = Issue.Status
 
-# Which statuses each action may start from: the one table of allowed transitions.
-ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "accept": (S.ALLOCATED,),
-    "assign": (S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED),
-    "decompose": (S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED),
-    "progress": (S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED),
-    "resolve": (S.IN_PROGRESS, S.DECOMPOSED),
-    "feedback": (S.RESOLVED,),
-    "suspend": (S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED),
-    "resume": (S.SUSPENDED,),
-    "reject": (S.ALLOCATED, S.IN_PROGRESS),
-    "escalate": (S.ALLOCATED, S.IN_PROGRESS),
-    "request_extension": (S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED),
-    "add_photo": (S.COLLECTED, S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED, S.SUSPENDED, S.RESOLVED),
-}
 
-ACTION_LABELS = {
-    "accept": gettext_lazy("受理"),
-    "assign": gettext_lazy("指派"),
-    "decompose": gettext_lazy("分解"),
-    "progress": gettext_lazy("记录进展"),
-    "resolve": gettext_lazy("办结"),
-    "feedback": gettext_lazy("记录反馈"),
-    "suspend": gettext_lazy("挂起"),
-    "resume": gettext_lazy("恢复办理"),
-    "reject": gettext_lazy("退回"),
-    "escalate": gettext_lazy("上报"),
-    "request_extension": gettext_lazy("申请延期"),
-    "add_photo": gettext_lazy("上传照片"),
-}
-
-# Why an action is refused from a status, when there is more to say than "not now".
-_HINTS = {
-    ("resolve", S.ALLOCATED): gettext_lazy("请先受理。"),
-    ("feedback", S.IN_PROGRESS): gettext_lazy("问题还没有办结。"),
-    ("feedback", S.CLOSED): gettext_lazy("已经记录过反馈。"),
-    ("accept", S.IN_PROGRESS): gettext_lazy("问题已经受理。"),
-    ("resume", S.IN_PROGRESS): gettext_lazy("问题没有挂起。"),
-}
+def allowed_actions(issue: Issue) -> frozenset[str]:
+    """The transitions the issue's status allows, whoever asks; what a viewer may do now is
+    `issues.access.issue_allowed_actions(viewer, issue)`."""
+    return access.issue_status_allows(issue)
 
 
-def check_action(issue: Issue, action: str) -> None:
-    """Refuse an action the issue's status does not allow, saying why."""
-    if issue.status in ALLOWED_FROM[action]:
-        return
-    if issue.status == S.COLLECTED:
-        hint = _("问题还在等待分派。")
-    elif issue.status in (S.CLOSED, S.REJECTED):
-        hint = _("问题已经结束。")
-    else:
-        hint = _HINTS.get((action, issue.status), "")
-    raise ValidationError(
-        {
-            "status": _("问题当前状态为“%(status)s”，不能%(action)s。%(hint)s")
-            % {"status": issue.get_status_display(), "action": ACTION_LABELS[action], "hint": hint}
-        },
-        code="invalid_transition",
-    )
-
-
-def allowed_actions(issue: Issue) -> set[str]:
-    return {action for action, statuses in ALLOWED_FROM.items() if issue.status in statuses}
+def _authorise(actor: User | Viewer, issue: Issue, action: str) -> None:
+    """The transition's rule and status (`issues.transitions`): PermissionDenied, or ValidationError naming status."""
+    access.require_issue_action(viewer_of(actor), issue, action)
 
 
 def lock_issue(issue: Issue | int, *, expected_version: int | None = None) -> Issue:
@@ -145,11 +89,6 @@ def _save(issue: Issue, now: datetime, *fields: str) -> None:
     issue.version += 1
     issue.updated_at = now
     issue.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def _require_handler(actor: User, issue: Issue) -> None:
-    if not (actor.is_superuser or is_issue_handler(actor, issue)):
-        raise PermissionDenied(_("只有承办方可以办理这个问题。"))
 
 
 def _required_text(value: str, field: str, message: str) -> str:
@@ -257,9 +196,7 @@ def _same_key(existing: Issue, reporter: User) -> Issue:
 def issue_photo_add(*, actor: User, issue: Issue, image: UploadedFile) -> IssuePhoto:
     """Add a photo (up to six per issue): the reporter or a handler, while the issue is not finished."""
     issue = lock_issue(issue.pk)
-    check_action(issue, "add_photo")
-    if not (actor.pk == issue.reporter_id or actor.is_superuser or is_issue_handler(actor, issue)):
-        raise PermissionDenied(_("只有登记人或承办方可以上传照片。"))
+    _authorise(actor, issue, "add_photo")
     (content,) = _clean_photos([image], already=issue.photos.count())
     now = timezone.now()
     photo = IssuePhoto.objects.create(issue=issue, image=content, uploaded_by=actor, uploaded_at=now)
@@ -274,8 +211,7 @@ def issue_photo_add(*, actor: User, issue: Issue, image: UploadedFile) -> IssueP
 def issue_accept(*, actor: User, issue: Issue, expected_version: int | None = None) -> Issue:
     """The handler takes the issue on; whoever accepts an office's issue becomes its assignee."""
     issue = lock_issue(issue, expected_version=expected_version)
-    _require_handler(actor, issue)
-    check_action(issue, "accept")
+    _authorise(actor, issue, "accept")
     now = timezone.now()
     before = issue.status
     issue.status = S.IN_PROGRESS
@@ -291,13 +227,19 @@ def issue_accept(*, actor: User, issue: Issue, expected_version: int | None = No
 def issue_assign(*, actor: User, issue: Issue, assignee: User, expected_version: int | None = None) -> Issue:
     """An office or department hands its issue to one of its people."""
     issue = lock_issue(issue, expected_version=expected_version)
-    return _assign_locked(actor=actor, issue=issue, assignee=assignee, now=timezone.now())
+    return _assign_locked(
+        actor=actor,
+        viewer=viewer_of(actor),
+        issue=issue,
+        assignee=assignee,
+        taker=viewer_of(assignee),
+        now=timezone.now(),
+    )
 
 
-def _assign_locked(*, actor: User, issue: Issue, assignee: User, now: datetime) -> Issue:
-    _require_handler(actor, issue)
-    check_action(issue, "assign")
-    if not can_assign_to(assignee, issue):
+def _assign_locked(*, actor: User, viewer: Viewer, issue: Issue, assignee: User, taker: Viewer, now: datetime) -> Issue:
+    _authorise(viewer, issue, "assign")
+    if not access.can_assign_to(taker, issue):
         raise ValidationError({"assignee": _("%(name)s 不属于承办单位，不能指派。") % {"name": assignee.display_name}})
     if issue.assignee_id == assignee.pk:
         return issue
@@ -310,7 +252,11 @@ def _assign_locked(*, actor: User, issue: Issue, assignee: User, now: datetime) 
 
 @transaction.atomic
 def issues_bulk_assign(*, actor: User, issue_ids: Sequence[int], assignee: User) -> list[Issue]:
-    """Assign several issues at once: all of them or none (rows locked in id order)."""
+    """Assign several issues at once: all of them or none (rows locked in id order).
+
+    PermissionDenied when the actor may not assign one of them (every refusal is listed), else
+    ValidationError when the assignee cannot take one of them.
+    """
     ids = sorted(set(issue_ids))
     if not ids:
         raise ValidationError({"issues": _("请至少选择一个问题。")})
@@ -320,13 +266,18 @@ def issues_bulk_assign(*, actor: User, issue_ids: Sequence[int], assignee: User)
     if len(locked) != len(ids):
         raise ValidationError({"issues": _("部分问题不存在。")})
     now = timezone.now()
-    problems = []
+    viewer, taker = viewer_of(actor), viewer_of(assignee)
+    problems, refused = [], False
     for issue in locked:
         try:
-            _assign_locked(actor=actor, issue=issue, assignee=assignee, now=now)
-        except (ValidationError, PermissionDenied) as error:
-            message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            problems.append(f"#{issue.pk}: {message}")
+            _assign_locked(actor=actor, viewer=viewer, issue=issue, assignee=assignee, taker=taker, now=now)
+        except ValidationError as error:
+            problems.append(f"#{issue.pk}: {'; '.join(error.messages)}")
+        except PermissionDenied as error:
+            problems.append(f"#{issue.pk}: {error}")
+            refused = True
+    if refused:
+        raise PermissionDenied(" ".join(problems))
     if problems:
         raise ValidationError({"issues": problems})
     return locked
@@ -344,8 +295,7 @@ def issue_decompose(
 ) -> list[IssueTask]:
     """分解: split the issue into sub-tasks for several handlers; it resolves when all are done."""
     issue = lock_issue(issue, expected_version=expected_version)
-    _require_handler(actor, issue)
-    check_action(issue, "decompose")
+    _authorise(actor, issue, "decompose")
     if not tasks:
         raise ValidationError({"tasks": _("请至少添加一个子任务。")})
     now = timezone.now()
@@ -386,14 +336,7 @@ def issue_task_complete(*, actor: User, task: IssueTask, result: str) -> IssueTa
     """A sub-task handler reports it done; the last one done resolves the issue."""
     issue = lock_issue(task.issue_id)  # the issue first, then its task: one lock order everywhere
     task = IssueTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
-    if not (actor.is_superuser or is_task_handler(actor, task) or is_issue_handler(actor, issue)):
-        raise PermissionDenied(_("只有子任务的承办方可以完成它。"))
-    if task.status == IssueTask.Status.DONE:
-        raise ValidationError({"status": _("这个子任务已经完成。")})
-    if issue.status != S.DECOMPOSED:
-        raise ValidationError(
-            {"status": _("问题当前状态为“%(status)s”，子任务不能完成。") % {"status": issue.get_status_display()}}
-        )
+    access.require_task_completion(viewer_of(actor), task, issue)
     result = _required_text(result, "result", _("请填写子任务的办理情况。"))
     now = timezone.now()
     task.status = IssueTask.Status.DONE
@@ -416,8 +359,7 @@ def issue_task_complete(*, actor: User, task: IssueTask, result: str) -> IssueTa
 def issue_progress(*, actor: User, issue: Issue, note: str) -> IssueEvent:
     """A progress note on the timeline; it changes no state, so it never conflicts with anyone."""
     issue = lock_issue(issue.pk)
-    _require_handler(actor, issue)
-    check_action(issue, "progress")
+    _authorise(actor, issue, "progress")
     note = _required_text(note, "note", _("请填写进展情况。"))
     now = timezone.now()
     Issue.objects.filter(pk=issue.pk).update(updated_at=now)
@@ -428,8 +370,7 @@ def issue_progress(*, actor: User, issue: Issue, note: str) -> IssueEvent:
 def issue_resolve(*, actor: User, issue: Issue, resolution: str, expected_version: int | None = None) -> Issue:
     """办结: the handler reports what was done; the resident's feedback comes next."""
     issue = lock_issue(issue, expected_version=expected_version)
-    _require_handler(actor, issue)
-    check_action(issue, "resolve")
+    _authorise(actor, issue, "resolve")
     resolution = _required_text(resolution, "resolution", _("请填写办理结果。"))
     if issue.status == S.DECOMPOSED:
         open_tasks = issue.tasks.filter(status=IssueTask.Status.OPEN).count()
@@ -459,9 +400,7 @@ def issue_feedback(
 ) -> Issue:
     """反馈: the resident's verdict. Satisfied or basically satisfied closes it; dissatisfied reopens it."""
     issue = lock_issue(issue, expected_version=expected_version)
-    if not can_record_feedback(actor, issue):
-        raise PermissionDenied(_("只有登记人或本网格的网格员、网格长可以记录群众反馈。"))
-    check_action(issue, "feedback")
+    _authorise(actor, issue, "feedback")
     if satisfaction not in Issue.Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择群众的评价。")})
     now = timezone.now()
@@ -517,8 +456,7 @@ def issue_feedback(
 def issue_suspend(*, actor: User, issue: Issue, reason: str, expected_version: int | None = None) -> Issue:
     """Pause the issue (the resident is away, a court case runs...): its clock stops until resumed."""
     issue = lock_issue(issue, expected_version=expected_version)
-    _require_handler(actor, issue)
-    check_action(issue, "suspend")
+    _authorise(actor, issue, "suspend")
     reason = _required_text(reason, "reason", _("请写明挂起原因。"))
     now = timezone.now()
     before = issue.status
@@ -533,8 +471,7 @@ def issue_suspend(*, actor: User, issue: Issue, reason: str, expected_version: i
 def issue_resume(*, actor: User, issue: Issue, note: str = "", expected_version: int | None = None) -> Issue:
     """Resume a suspended issue; its deadlines move on by the time it was suspended."""
     issue = lock_issue(issue, expected_version=expected_version)
-    _require_handler(actor, issue)
-    check_action(issue, "resume")
+    _authorise(actor, issue, "resume")
     now = timezone.now()
     paused = now - (issue.suspended_at or now)
     before = issue.status
@@ -574,8 +511,7 @@ def issue_reject(
 ) -> Issue:
     """Send an issue back: a duplicate (linked to the original) or out of scope (reason required)."""
     issue = lock_issue(issue, expected_version=expected_version)
-    _require_handler(actor, issue)
-    check_action(issue, "reject")
+    _authorise(actor, issue, "reject")
     if reason == Issue.RejectReason.DUPLICATE:
         if duplicate_of is None:
             raise ValidationError({"duplicate_of": _("重复问题要注明原问题编号。")})
@@ -616,8 +552,7 @@ def issue_escalate(*, actor: User, issue: Issue, note: str, expected_version: in
     from issues.services.supervision import supervisor_unit_for
 
     issue = lock_issue(issue, expected_version=expected_version)
-    _require_handler(actor, issue)
-    check_action(issue, "escalate")
+    _authorise(actor, issue, "escalate")
     note = _required_text(note, "note", _("请写明上报原因。"))
     target = supervisor_unit_for(issue)
     if target is None or target.level < GridUnit.Level.DISTRICT:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grids.models import User
+from grids.viewer import Viewer, viewer_of
 from issues.models import Notification
 
 
@@ -44,9 +45,9 @@ def notify_many(*, rows: Iterable[tuple[int, str, int | None]], now: datetime | 
 
 
 @transaction.atomic
-def notification_mark_read(*, viewer: User, notification_id: int) -> Notification | None:
+def notification_mark_read(*, viewer: Viewer | User, notification_id: int) -> Notification | None:
     """Mark one of the viewer's own notifications read (someone else's is simply not found)."""
-    notification = Notification.objects.filter(recipient=viewer, pk=notification_id).first()
+    notification = Notification.objects.filter(recipient_id=viewer_of(viewer).user_id, pk=notification_id).first()
     if notification is not None and notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -54,5 +55,6 @@ def notification_mark_read(*, viewer: User, notification_id: int) -> Notificatio
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, viewer: User) -> int:
-    return Notification.objects.filter(recipient=viewer, read_at__isnull=True).update(read_at=timezone.now())
+def notifications_mark_all_read(*, viewer: Viewer | User) -> int:
+    recipient_id = viewer_of(viewer).user_id
+    return Notification.objects.filter(recipient_id=recipient_id, read_at__isnull=True).update(read_at=timezone.now())

@@ -14,50 +14,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import PATH_STEP, GridUnit, Post, User, ancestor_paths
-from issues.handlers import is_issue_handler, recipients_for, staff_at
-from issues.models import DeadlineExtension, Department, HandlerKind, Issue, IssueEvent, Notification
-from issues.services.lifecycle import _event, _save, check_action, lock_issue
+from grids.models import PATH_STEP, GridUnit, User
+from grids.viewer import viewer_of
+from issues import access, handler_kinds
+from issues.handler_kinds import recipients_for, staff_at
+from issues.models import DeadlineExtension, Issue, IssueEvent, Notification
+from issues.services.lifecycle import _authorise, _event, _save, lock_issue
 from issues.services.notifications import notify, notify_many
 
 BATCH = 500
 
 
-def supervisor_path_for(issue: Issue, *, department_unit_path: str | None = None) -> str | None:
-    """The tree path of the unit one level above the issue's handler (None above the city)."""
-    unit_path = issue.unit.path
-    if issue.handler_kind == HandlerKind.GRID_LEADER:
-        return unit_path[: GridUnit.Level.COMMUNITY * PATH_STEP]
-    if issue.handler_kind == HandlerKind.OFFICE:
-        handler_path = GridUnit.objects.only("path").get(pk=issue.handler_unit_id).path
-        return handler_path[:-PATH_STEP] or None
-    if issue.handler_kind == HandlerKind.DEPARTMENT:
-        if department_unit_path is None:
-            department_unit_path = (
-                Department.objects.filter(pk=issue.handler_department_id).values_list("unit__path", flat=True).first()
-            )
-        return department_unit_path
-    # A kind added later without its own rule: the issue's community supervises it.
-    return unit_path[: GridUnit.Level.COMMUNITY * PATH_STEP]
+def supervisor_path_for(issue: Issue) -> str | None:
+    """The tree path of the unit one level above the issue's handler (None above the city): the
+    handler's kind decides (`issues.handler_kinds`); a kind without its own rule has the community."""
+    return handler_kinds.supervisor_paths([issue])[issue.pk]
 
 
 def supervisor_unit_for(issue: Issue) -> GridUnit | None:
     path = supervisor_path_for(issue)
     return GridUnit.objects.filter(path=path).first() if path else None
-
-
-def can_supervise(user: User, unit: GridUnit) -> bool:
-    """Staff at the unit or above it may approve extensions and act on its supervision list."""
-    if user.is_superuser:
-        return True
-    return Post.objects.filter(
-        user_id=user.pk, role__in=Post.STAFF_ROLES, unit__path__in=[*ancestor_paths(unit.path), unit.path]
-    ).exists()
 
 
 @dataclass(frozen=True)
@@ -123,29 +104,12 @@ def _escalate_batch(now: datetime) -> list[int]:
     )
     if not issues:
         return []
-    department_paths = dict(
-        Department.objects.filter(
-            pk__in={i.handler_department_id for i in issues if i.handler_department_id}
-        ).values_list("pk", "unit__path")
-    )
-    office_paths = dict(
-        GridUnit.objects.filter(pk__in={i.handler_unit_id for i in issues if i.handler_unit_id}).values_list(
-            "pk", "path"
-        )
-    )
-    # Where each issue climbs to: first the level above its handler, then one level at a time.
-    targets: dict[int, str | None] = {}
+    # Where each issue climbs to: first the level above its handler (its kind decides, one query per
+    # kind), then one level at a time.
+    targets = handler_kinds.supervisor_paths(issue for issue in issues if issue.supervision_unit_id is None)
     for issue in issues:
-        if issue.supervision_unit_id is None:
-            if issue.handler_kind == HandlerKind.OFFICE:
-                path = office_paths[issue.handler_unit_id][:-PATH_STEP] or None
-            else:
-                path = supervisor_path_for(
-                    issue, department_unit_path=department_paths.get(issue.handler_department_id)
-                )
-        else:
-            path = issue.supervision_unit.path[:-PATH_STEP] or None
-        targets[issue.pk] = path
+        if issue.supervision_unit_id is not None:
+            targets[issue.pk] = issue.supervision_unit.path[:-PATH_STEP] or None
     units = {u.path: u for u in GridUnit.objects.filter(path__in={p for p in targets.values() if p})}
     events, updated, notes = [], [], []
     for issue in issues:
@@ -201,9 +165,7 @@ def extension_request(
 ) -> DeadlineExtension:
     """The handler asks the level above for more time; one pending request per issue."""
     issue = lock_issue(issue, expected_version=expected_version)
-    if not (actor.is_superuser or is_issue_handler(actor, issue)):
-        raise PermissionDenied(_("只有承办方可以申请延期。"))
-    check_action(issue, "request_extension")
+    _authorise(actor, issue, "request_extension")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请写明延期理由。")})
@@ -246,10 +208,7 @@ def extension_decide(*, actor: User, extension: DeadlineExtension, approve: bool
     extension = (
         DeadlineExtension.objects.select_for_update(of=("self",)).select_related("approver_unit").get(pk=extension.pk)
     )
-    if extension.status != DeadlineExtension.Status.PENDING:
-        raise ValidationError({"status": _("这份延期申请已经审批过了。")})
-    if not can_supervise(actor, extension.approver_unit):
-        raise PermissionDenied(_("只有上一级的工作人员可以审批延期。"))
+    access.require_extension_decision(viewer_of(actor), extension)
     if not approve and not (note or "").strip():
         raise ValidationError({"decision_note": _("不同意延期时，请写明意见。")})
     now = timezone.now()

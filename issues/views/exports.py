@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from issues import selectors
+from issues import access, selectors
 
 MAX_ROWS = 10_000
 
@@ -18,7 +18,7 @@ MAX_ROWS = 10_000
 @login_required
 def issue_export(request: HttpRequest) -> HttpResponse:
     """?view=mine|inbox|supervision|all (default all): an .xlsx of at most 10,000 issues."""
-    viewer = request.user
+    viewer = request.viewer
     view = request.GET.get("view", "all")
     if view == "mine":
         queryset = selectors.issue_mine(viewer=viewer)
@@ -58,8 +58,8 @@ def issue_export(request: HttpRequest) -> HttpResponse:
                 issue.handler_label,
                 timezone.localtime(issue.due_at).strftime("%Y-%m-%d %H:%M"),
                 _("是") if issue.is_overdue(now) else "",
-                selectors.issue_resident_name_for(viewer, issue),
-                selectors.issue_resident_phone_for(viewer, issue),
+                access.resident_name_for(viewer, issue),
+                access.resident_phone_for(viewer, issue),
                 issue.description,
                 issue.get_satisfaction_display(),
             ]

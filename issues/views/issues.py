@@ -1,53 +1,35 @@
 """Issue pages: log (phone-first), my issues, inbox, supervision, detail with its actions, photos, export.
 
-Views collect input and show results; every rule is in grids.services and
-every read goes through grids.selectors (jurisdiction, phone masking).
+Views collect input and show results: every read goes through issues.selectors
+with `request.viewer`, every write through issues.services, which check who
+may (PermissionDenied is a 403, a ValidationError goes back on the form). The
+detail page's actions are the transitions of `issues.transitions` that
+`issues.access.issue_allowed_actions` allows: the same the API accepts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from grids import selectors as grid_selectors
-from grids.forms import add_validation_error
 from grids.models import GridUnit
 from guilin_portal.errors import ConflictError
+from guilin_portal.forms import add_service_error
+from guilin_portal.params import parse_id, parse_ids
 from guilin_portal.uploads import protected_file_response
-from issues import selectors, services
-from issues.forms import (
-    AssignForm,
-    BulkAssignForm,
-    DecomposeForm,
-    ExtensionDecideForm,
-    ExtensionRequestForm,
-    FeedbackForm,
-    IssueFilterForm,
-    IssueLogForm,
-    NoteForm,
-    PhotoForm,
-    RejectForm,
-    ResolveForm,
-    SuspendForm,
-    TaskDoneForm,
-    VersionedForm,
-)
-from issues.handlers import can_record_feedback, is_issue_handler, is_task_handler
-from issues.models import DeadlineExtension, Issue, IssueCategory
+from issues import access, selectors, services, transitions
+from issues.forms import BulkAssignForm, ExtensionDecideForm, IssueFilterForm, IssueLogForm, TaskDoneForm
+from issues.models import Issue, IssueCategory
 from issues.selectors import IssueFilters
-from issues.services.supervision import can_supervise
 
 PAGE_SIZE = 30
 
@@ -75,7 +57,7 @@ def _filters(request: HttpRequest) -> tuple[IssueFilterForm, IssueFilters]:
 def issue_create(request: HttpRequest) -> HttpResponse:
     """Log a resident's issue. A one-time key makes a double tap or a resend log it once."""
     if request.method == "POST":
-        form = IssueLogForm(request.POST, request.FILES, viewer=request.user)
+        form = IssueLogForm(request.POST, request.FILES, viewer=request.viewer)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -92,20 +74,20 @@ def issue_create(request: HttpRequest) -> HttpResponse:
                     photos=data["photos"],
                 )
             except ValidationError as error:
-                add_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 _after_logging(request, issue, created)
                 return redirect("issues:issue_detail", pk=issue.pk)
     else:
-        unit = selectors.default_log_unit(viewer=request.user)
-        form = IssueLogForm(viewer=request.user, initial={"unit": unit.pk if unit else None})
+        unit = selectors.default_log_unit(viewer=request.viewer)
+        form = IssueLogForm(viewer=request.viewer, initial={"unit": unit.pk if unit else None})
         if unit is not None and form.fields["unit"].to_field_name == "code":
             form.initial["unit"] = unit.code
     return render(request, "issues/issue_form.html", {"form": form})
 
 
 def _after_logging(request: HttpRequest, issue: Issue, created: bool) -> None:
-    issue = selectors.issue_get(viewer=request.user, pk=issue.pk)  # routing may already have run (eager)
+    issue = selectors.issue_get(viewer=request.viewer, pk=issue.pk)  # routing may already have run (eager)
     if not created:
         messages.info(request, _("问题 #%(pk)s 已经登记过，这次重复提交没有再登记。") % {"pk": issue.pk})
         return
@@ -119,7 +101,7 @@ def _after_logging(request: HttpRequest, issue: Issue, created: bool) -> None:
             request, _("问题 #%(pk)s 已登记并分派给：%(handler)s。") % {"pk": issue.pk, "handler": issue.handler_label}
         )
     similar = selectors.issue_similar_open(
-        viewer=request.user, unit=issue.unit, category=issue.category, exclude_pk=issue.pk
+        viewer=request.viewer, unit=issue.unit, category=issue.category, exclude_pk=issue.pk
     )
     if similar:
         messages.warning(
@@ -134,11 +116,11 @@ def _after_logging(request: HttpRequest, issue: Issue, created: bool) -> None:
 def issue_similar(request: HttpRequest) -> JsonResponse:
     """Open issues of the same category in the same compound from the last 7 days (the form's live warning)."""
     try:
-        unit = selectors.loggable_units(viewer=request.user).get(pk=int(request.GET.get("unit", "")))
-        category = IssueCategory.objects.get(pk=int(request.GET.get("category", "")))
-    except (ValueError, GridUnit.DoesNotExist, IssueCategory.DoesNotExist):
+        unit = selectors.loggable_units(viewer=request.viewer).get(pk=parse_id(request.GET.get("unit")))
+        category = selectors.categories_active().get(pk=parse_id(request.GET.get("category")))
+    except (GridUnit.DoesNotExist, IssueCategory.DoesNotExist):
         return JsonResponse({"issues": []})
-    issues = selectors.issue_similar_open(viewer=request.user, unit=unit, category=category)
+    issues = selectors.issue_similar_open(viewer=request.viewer, unit=unit, category=category)
     return JsonResponse(
         {
             "issues": [
@@ -163,22 +145,22 @@ def issue_similar(request: HttpRequest) -> JsonResponse:
 def issue_mine(request: HttpRequest) -> HttpResponse:
     """The issues I logged, with status and overdue badges."""
     filter_form, filters = _filters(request)
-    page = _page(request, selectors.issue_mine(viewer=request.user, filters=filters))
+    page = _page(request, selectors.issue_mine(viewer=request.viewer, filters=filters))
     return render(request, "issues/issue_mine.html", {"page": page, "filter_form": filter_form})
 
 
 @login_required
 def issue_inbox(request: HttpRequest) -> HttpResponse:
     """What is routed to me, my office or my department; sub-tasks; extension requests to decide."""
-    page = _page(request, selectors.issue_inbox(viewer=request.user))
-    colleagues = selectors.colleagues_of(viewer=request.user)
+    page = _page(request, selectors.issue_inbox(viewer=request.viewer))
+    colleagues = selectors.colleagues_of(viewer=request.viewer)
     return render(
         request,
         "issues/issue_inbox.html",
         {
             "page": page,
-            "tasks": list(selectors.tasks_inbox(viewer=request.user)[:50]),
-            "extensions": list(selectors.extensions_pending_for(viewer=request.user)[:50]),
+            "tasks": list(selectors.tasks_inbox(viewer=request.viewer)[:50]),
+            "extensions": list(selectors.extensions_pending_for(viewer=request.viewer)[:50]),
             "colleagues": list(colleagues[:200]),
         },
     )
@@ -188,13 +170,13 @@ def issue_inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def issue_bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assign the ticked inbox issues to one colleague: all of them or none."""
-    ids = [int(v) for v in request.POST.getlist("issues") if v.isdigit()]
-    form = BulkAssignForm(request.POST, issue_ids=ids, candidates=selectors.colleagues_of(viewer=request.user))
+    ids = [pk for pk in parse_ids(request.POST.getlist("issues")) if pk > 0]
+    form = BulkAssignForm(request.POST, issue_ids=ids, candidates=selectors.colleagues_of(viewer=request.viewer))
     if not form.is_valid():
         messages.error(request, _("请选择问题和经办人。"))
         return redirect("issues:issue_inbox")
     visible = set(
-        selectors.issue_list(viewer=request.user)
+        selectors.issue_list(viewer=request.viewer)
         .filter(pk__in=form.cleaned_data["issues"])
         .values_list("pk", flat=True)
     )
@@ -204,6 +186,8 @@ def issue_bulk_assign(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
     except ConflictError as error:
         messages.warning(request, str(error))
     else:
@@ -219,14 +203,14 @@ def issue_bulk_assign(request: HttpRequest) -> HttpResponse:
 def issue_supervision(request: HttpRequest) -> HttpResponse:
     """督办: overdue (red) and near-due (yellow) issues in my jurisdiction; those escalated to my level."""
     escalated_only = request.GET.get("escalated") == "1"
-    page = _page(request, selectors.issue_supervision(viewer=request.user, escalated_only=escalated_only))
+    page = _page(request, selectors.issue_supervision(viewer=request.viewer, escalated_only=escalated_only))
     return render(
         request,
         "issues/issue_supervision.html",
         {
             "page": page,
             "escalated_only": escalated_only,
-            "extensions": list(selectors.extensions_pending_for(viewer=request.user)[:50]),
+            "extensions": list(selectors.extensions_pending_for(viewer=request.viewer)[:50]),
         },
     )
 
@@ -234,185 +218,43 @@ def issue_supervision(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 # Detail and actions
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Action:
-    form: type
-    run: Callable  # (request, issue, cleaned_data, form) -> object
-    done: str  # the message on success
-
-
-def _duplicate(request: HttpRequest, pk: int | None) -> Issue | None:
-    if not pk:
-        return None
-    try:
-        return selectors.issue_get(viewer=request.user, pk=pk)
-    except Http404 as exc:
-        raise ValidationError({"duplicate_of": _("找不到问题 #%(pk)s。") % {"pk": pk}}) from exc
-
-
-def _decompose(request, issue, data, form):
-    specs = form.task_specs()
-    if form.errors:
-        raise ValidationError({"tasks": _("请为每个子任务选择承办方。")})
-    return services.issue_decompose(actor=request.user, issue=issue, tasks=specs, expected_version=data["version"])
-
-
-ACTIONS: dict[str, Action] = {
-    "accept": Action(
-        VersionedForm,
-        lambda r, i, d, f: services.issue_accept(actor=r.user, issue=i, expected_version=d["version"]),
-        gettext_lazy("已受理。"),
-    ),
-    "progress": Action(
-        NoteForm,
-        lambda r, i, d, f: services.issue_progress(actor=r.user, issue=i, note=d["note"]),
-        gettext_lazy("已记录进展。"),
-    ),
-    "resolve": Action(
-        ResolveForm,
-        lambda r, i, d, f: services.issue_resolve(
-            actor=r.user, issue=i, resolution=d["resolution"], expected_version=d["version"]
-        ),
-        gettext_lazy("已办结，等待群众反馈。"),
-    ),
-    "feedback": Action(
-        FeedbackForm,
-        lambda r, i, d, f: services.issue_feedback(
-            actor=r.user, issue=i, satisfaction=d["satisfaction"], note=d["note"], expected_version=d["version"]
-        ),
-        gettext_lazy("已记录群众反馈。"),
-    ),
-    "suspend": Action(
-        SuspendForm,
-        lambda r, i, d, f: services.issue_suspend(
-            actor=r.user, issue=i, reason=d["reason"], expected_version=d["version"]
-        ),
-        gettext_lazy("已挂起。"),
-    ),
-    "resume": Action(
-        NoteForm,
-        lambda r, i, d, f: services.issue_resume(actor=r.user, issue=i, note=d["note"], expected_version=d["version"]),
-        gettext_lazy("已恢复办理。"),
-    ),
-    "reject": Action(
-        RejectForm,
-        lambda r, i, d, f: services.issue_reject(
-            actor=r.user,
-            issue=i,
-            reason=d["reason"],
-            note=d["note"],
-            duplicate_of=_duplicate(r, d["duplicate_of"]),
-            expected_version=d["version"],
-        ),
-        gettext_lazy("已退回。"),
-    ),
-    "escalate": Action(
-        NoteForm,
-        lambda r, i, d, f: services.issue_escalate(
-            actor=r.user, issue=i, note=d["note"], expected_version=d["version"]
-        ),
-        gettext_lazy("已上报上一级。"),
-    ),
-    "extension": Action(
-        ExtensionRequestForm,
-        lambda r, i, d, f: services.extension_request(
-            actor=r.user, issue=i, hours=d["hours"], reason=d["reason"], expected_version=d["version"]
-        ),
-        gettext_lazy("延期申请已提交，等待上一级审批。"),
-    ),
-    "assign": Action(
-        AssignForm,
-        lambda r, i, d, f: services.issue_assign(
-            actor=r.user, issue=i, assignee=d["assignee"], expected_version=d["version"]
-        ),
-        gettext_lazy("已指派。"),
-    ),
-    "decompose": Action(DecomposeForm, _decompose, gettext_lazy("已分解为子任务。")),
-    "photo": Action(
-        PhotoForm,
-        lambda r, i, d, f: services.issue_photo_add(actor=r.user, issue=i, image=d["image"]),
-        gettext_lazy("照片已上传。"),
-    ),
-}
-
-
-# The order and titles of the action panels on the detail page.
-ACTION_TITLES = {
-    "accept": gettext_lazy("受理"),
-    "feedback": gettext_lazy("记录群众反馈"),
-    "resume": gettext_lazy("恢复办理"),
-    "resolve": gettext_lazy("办结"),
-    "progress": gettext_lazy("记录进展"),
-    "assign": gettext_lazy("指派经办人"),
-    "decompose": gettext_lazy("分解为子任务"),
-    "extension": gettext_lazy("申请延期"),
-    "suspend": gettext_lazy("挂起"),
-    "escalate": gettext_lazy("上报上一级"),
-    "reject": gettext_lazy("退回"),
-    "photo": gettext_lazy("上传照片"),
-}
-
-
-def _form_kwargs(action: str, issue: Issue) -> dict:
-    if action == "assign":
-        return {"candidates": selectors.assignee_candidates(issue=issue)}
-    if action == "decompose":
-        return {"handler_choices": services.task_handler_choices(issue)}
-    return {}
-
-
 def _detail_context(request: HttpRequest, issue: Issue, bound: dict | None = None) -> dict:
-    viewer = request.user
-    handler = viewer.is_superuser or is_issue_handler(viewer, issue)
-    allowed = services.allowed_actions(issue)
-    names = {
-        "accept": "accept",
-        "progress": "progress",
-        "resolve": "resolve",
-        "suspend": "suspend",
-        "resume": "resume",
-        "reject": "reject",
-        "escalate": "escalate",
-        "request_extension": "extension",
-        "assign": "assign",
-        "decompose": "decompose",
-    }
-    forms = {}
-    if handler:
-        for service_action, action in names.items():
-            if service_action in allowed:
-                forms[action] = ACTIONS[action].form(initial={"version": issue.version}, **_form_kwargs(action, issue))
-    if "feedback" in allowed and can_record_feedback(viewer, issue):
-        forms["feedback"] = FeedbackForm(initial={"version": issue.version})
-    if (
-        "add_photo" in allowed
-        and (handler or issue.reporter_id == viewer.pk)
-        and issue.photos.count() < Issue.MAX_PHOTOS
-    ):
-        forms["photo"] = PhotoForm()
-    forms.update(bound or {})
-    actions = [
-        {"name": name, "label": ACTION_TITLES[name], "form": forms[name], "open": name in (bound or {})}
-        for name in ACTION_TITLES
-        if name in forms
-    ]
+    """The issue and, for each transition the viewer may take now, its panel (a bound form after a refusal)."""
+    viewer = request.viewer
+    bound = bound or {}
+    allowed = access.issue_allowed_actions(viewer, issue)
+    actions = []
+    for transition in transitions.registered():
+        if transition.name not in allowed:
+            continue
+        form = bound.get(transition.name) or transition.form(
+            initial={"version": issue.version}, **transition.inputs(issue)
+        )
+        actions.append(
+            {
+                "name": transition.name,
+                "slug": transition.page_slug,
+                "label": transition.heading,
+                "form": form,
+                "open": transition.name in bound,
+            }
+        )
     tasks = selectors.issue_tasks(issue=issue)
     extensions = selectors.issue_extensions(issue=issue)
     for task in tasks:
-        task.can_complete = task.status == "open" and (handler or is_task_handler(viewer, task))
+        task.actions = access.task_allowed_actions(viewer, task, issue)
     for extension in extensions:
-        extension.can_decide = extension.status == DeadlineExtension.Status.PENDING and can_supervise(
-            viewer, extension.approver_unit
-        )
+        extension.actions = access.extension_allowed_actions(viewer, extension)
     return {
         "issue": issue,
-        "resident_phone": selectors.issue_resident_phone_for(viewer, issue),
-        "resident_name": selectors.issue_resident_name_for(viewer, issue),
-        "is_handler": handler,
-        "events": list(selectors.issue_events(viewer=viewer, issue=issue)),
+        "resident_phone": access.resident_phone_for(viewer, issue),
+        "resident_name": access.resident_name_for(viewer, issue),
+        "allowed": allowed,
+        "is_handler": access.can_handle_issue(viewer, issue),
+        "events": list(selectors.issue_events(issue=issue)),
         "tasks": tasks,
         "extensions": extensions,
-        "photos": list(issue.photos.order_by("pk")),
+        "photos": list(issue.photos.all()),
         "breadcrumbs": grid_selectors.unit_breadcrumbs(viewer=viewer, unit=issue.unit),
         "similar": selectors.issue_similar_open(
             viewer=viewer, unit=issue.unit, category=issue.category, exclude_pk=issue.pk
@@ -428,42 +270,46 @@ def _detail_context(request: HttpRequest, issue: Issue, bound: dict | None = Non
 @login_required
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One issue: facts, photos, timeline, and the actions this viewer may take now."""
-    issue = selectors.issue_get(viewer=request.user, pk=pk)
+    issue = selectors.issue_get(viewer=request.viewer, pk=pk, photos=True)
     return render(request, "issues/issue_detail.html", _detail_context(request, issue))
 
 
 @login_required
 @require_POST
 def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Run one life-cycle action; a refused one shows the detail again with the reason (400, or 409 if it changed)."""
-    spec = ACTIONS.get(action)
-    if spec is None:
+    """Take one transition; a refused one shows the detail again with the reason (400, or 409 if it changed).
+
+    Who may is the service's to say: a viewer who may not gets its PermissionDenied (403).
+    """
+    transition = transitions.by_slug(action)
+    if transition is None:
         raise Http404
-    issue = selectors.issue_get(viewer=request.user, pk=pk)
-    form = spec.form(request.POST, request.FILES, **_form_kwargs(action, issue))
+    issue = selectors.issue_get(viewer=request.viewer, pk=pk)
+    form = transition.form(request.POST, request.FILES, **transition.inputs(issue))
     status = 400
     if form.is_valid():
+        call = transitions.Call(actor=request.user, viewer=request.viewer, issue=issue, data=form.cleaned_data)
         try:
-            spec.run(request, issue, form.cleaned_data, form)
+            transition.run(call)
         except ValidationError as error:
-            add_validation_error(form, error)
+            add_service_error(form, error)
         except ConflictError as error:
             messages.warning(request, str(error))
             status = 409
         else:
-            messages.success(request, spec.done)
+            messages.success(request, transition.done)
             return redirect("issues:issue_detail", pk=issue.pk)
     if status == 400:
         messages.error(request, " ".join(form.non_field_errors()) or _("操作没有完成，请检查下面标红的内容。"))
-    fresh = selectors.issue_get(viewer=request.user, pk=pk)
-    bound = {} if status == 409 else {action: form}
+    fresh = selectors.issue_get(viewer=request.viewer, pk=pk, photos=True)
+    bound = {} if status == 409 else {transition.name: form}
     return render(request, "issues/issue_detail.html", _detail_context(request, fresh, bound), status=status)
 
 
 @login_required
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    task = selectors.task_get(viewer=request.user, pk=pk)
+    task = selectors.task_get(viewer=request.viewer, pk=pk)
     form = TaskDoneForm(request.POST)
     form.is_valid()
     try:
@@ -480,10 +326,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    extension = DeadlineExtension.objects.filter(pk=pk).first()
-    if extension is None:
-        raise Http404
-    selectors.issue_get(viewer=request.user, pk=extension.issue_id)  # 404 outside jurisdiction
+    extension = selectors.extension_get(viewer=request.viewer, pk=pk)  # 404 outside the viewer's sight
     form = ExtensionDecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择同意或不同意。"))
@@ -510,5 +353,5 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def issue_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     """A photo, only for someone who may read its issue (404 otherwise, like the issue itself)."""
-    photo = selectors.issue_photo_get(viewer=request.user, issue_pk=pk, photo_pk=photo_pk)
+    photo = selectors.issue_photo_get(viewer=request.viewer, issue_pk=pk, photo_pk=photo_pk)
     return protected_file_response(photo.image)

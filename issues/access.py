@@ -1,0 +1,291 @@
+"""Who may see and do what with resident issues: pure predicates over a Viewer.
+
+Pages, the API and the services all ask here, so a page shows exactly the
+buttons the API accepts and the service allows:
+
+- who sees an issue: `issue_visible_q(viewer)` (jurisdiction over its unit, or
+  handling it or one of its sub-tasks, or having reported it);
+- who handles it: `handles_issue` (its handler's people, through the handler
+  kinds of `issues.handler_kinds`, or its assignee), `handles_task`,
+  `handles_any_part`; `can_handle_issue` adds the superuser and the system;
+- who sees the resident's phone and name in full: `can_see_resident_contact`
+  (the reporter and the handlers); everyone else reads them masked
+  (`resident_phone_for`, `resident_name_for`), in pages, the API and exports;
+- who records the resident's feedback, adds photos, supervises a unit and
+  decides its extension requests, who an issue may be assigned to;
+- what the viewer may do now: `issue_allowed_actions` (the transitions of
+  `issues.transitions` whose status and rule fit), `task_allowed_actions`,
+  `extension_allowed_actions`.
+
+Every predicate reads the Viewer's standing (read once per request) and the
+object's own fields: no query, except `handles_any_part` on an issue read
+without its `viewer_task_handler` annotation (one EXISTS, documented there).
+A User is accepted wherever a Viewer is (turned into the Viewer of the request
+in hand by `grids.viewer.viewer_of`), for callers not yet passing the Viewer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from grids.jurisdiction import jurisdiction_q
+from grids.models import Post
+from grids.viewer import Viewer, viewer_of
+from guilin_portal.privacy import mask_name, mask_phone
+from issues import handler_kinds
+from issues.models import DeadlineExtension, Issue, IssueTask
+
+if TYPE_CHECKING:
+    from grids.models import GridUnit
+
+S = Issue.Status
+GRID_ROLES = (Post.Role.GRID_WORKER, Post.Role.GRID_LEADER)
+
+# The state an action needs besides the viewer's standing: "not now" (400), as opposed to "not you" (403).
+TASK_ACTIONS = ("complete",)
+EXTENSION_ACTIONS = ("decide",)
+
+
+# ---------------------------------------------------------------------------
+# Seeing issues
+# ---------------------------------------------------------------------------
+def issue_visible_q(viewer: Viewer | Any) -> Q:
+    """The issues a viewer may read: jurisdiction over the unit, or handling it or a sub-task, or reporting it."""
+    viewer = viewer_of(viewer)
+    if not viewer.is_authenticated:
+        return Q(pk__in=[])
+    if viewer.jurisdiction is None:
+        return Q()
+    q = jurisdiction_q(viewer, unit_field="unit")
+    if viewer.is_person:
+        q |= (
+            Q(reporter_id=viewer.user_id) | issue_handled_q(viewer) | Q(pk__in=tasks_handled(viewer).values("issue_id"))
+        )
+    return q
+
+
+def issue_handled_q(viewer: Viewer | Any) -> Q:
+    """Issues the viewer handles: through their handler's kind (named leader, office staff, department
+    member, team leader...) or as the assignee."""
+    viewer = viewer_of(viewer)
+    if not viewer.is_person:
+        return Q(pk__in=[])
+    return handler_kinds.handled_q(viewer) | Q(assignee_id=viewer.user_id)
+
+
+def task_handled_q(viewer: Viewer | Any, *, prefix: str = "") -> Q:
+    """Sub-tasks the viewer handles (a Q on IssueTask, or on a relation to it via `prefix`)."""
+    return handler_kinds.handled_q(viewer_of(viewer), prefix=prefix)
+
+
+def tasks_handled(viewer: Viewer | Any):
+    """The sub-tasks the viewer handles (a queryset, to filter or nest)."""
+    return IssueTask.objects.filter(task_handled_q(viewer))
+
+
+def handles_a_task_of(viewer: Viewer | Any) -> Exists:
+    """True for issues with a sub-task the viewer handles (an expression to annotate or filter with)."""
+    return Exists(tasks_handled(viewer).filter(issue_id=OuterRef("pk")))
+
+
+# ---------------------------------------------------------------------------
+# Handling
+# ---------------------------------------------------------------------------
+def handles_issue(viewer: Viewer | Any, issue: Issue) -> bool:
+    """The viewer handles the issue itself (not merely one of its sub-tasks): its assignee or its handler's."""
+    viewer = viewer_of(viewer)
+    if not viewer.is_person:
+        return False
+    return issue.assignee_id == viewer.user_id or handler_kinds.handles(viewer, issue)
+
+
+def handles_task(viewer: Viewer | Any, task: IssueTask) -> bool:
+    return handler_kinds.handles(viewer_of(viewer), task)
+
+
+def handles_any_part(viewer: Viewer | Any, issue: Issue) -> bool:
+    """Handles the issue or one of its sub-tasks.
+
+    Reads the `viewer_task_handler` annotation the issue selectors add; an issue
+    read some other way costs one EXISTS query (unavoidable: its sub-tasks are
+    other rows).
+    """
+    viewer = viewer_of(viewer)
+    if handles_issue(viewer, issue):
+        return True
+    if not viewer.is_person:
+        return False
+    annotated = getattr(issue, "viewer_task_handler", None)
+    if annotated is not None and getattr(issue, "annotated_for", None) == viewer.user_id:
+        return bool(annotated)
+    return tasks_handled(viewer).filter(issue_id=issue.pk).exists()
+
+
+def can_handle_issue(viewer: Viewer | Any, issue: Issue) -> bool:
+    """May act as the issue's handler: accept, progress, resolve, suspend, escalate... (or a superuser)."""
+    viewer = viewer_of(viewer)
+    return viewer.sees_everything or handles_issue(viewer, issue)
+
+
+def can_complete_task(viewer: Viewer | Any, task: IssueTask, issue: Issue) -> bool:
+    """The sub-task's handler, or the handler of its issue."""
+    viewer = viewer_of(viewer)
+    return viewer.sees_everything or handles_task(viewer, task) or handles_issue(viewer, issue)
+
+
+def can_assign_to(assignee: Viewer | Any, issue: Issue) -> bool:
+    """The person an issue is handed to belongs to its handler (an office's staff, a department's members,
+    the grid's workers and leaders for a grid leader's issue...)."""
+    return handler_kinds.can_take(viewer_of(assignee), issue)
+
+
+# ---------------------------------------------------------------------------
+# The resident's contact
+# ---------------------------------------------------------------------------
+def can_see_resident_contact(viewer: Viewer | Any, issue: Issue) -> bool:
+    """The one rule: the reporter and the handlers (of the issue or a sub-task) see the resident's contact."""
+    viewer = viewer_of(viewer)
+    if not viewer.is_person:
+        return False
+    return issue.reporter_id == viewer.user_id or handles_any_part(viewer, issue)
+
+
+def resident_phone_for(viewer: Viewer | Any, issue: Issue) -> str:
+    """The resident's phone as this viewer may see it: in full, or masked (138****5678)."""
+    if not issue.resident_phone or can_see_resident_contact(viewer, issue):
+        return issue.resident_phone
+    return mask_phone(issue.resident_phone)
+
+
+def resident_name_for(viewer: Viewer | Any, issue: Issue) -> str:
+    """The resident's name in full for handlers and the reporter, else the surname only (张**)."""
+    if not issue.resident_name or can_see_resident_contact(viewer, issue):
+        return issue.resident_name
+    return mask_name(issue.resident_name)
+
+
+# ---------------------------------------------------------------------------
+# Feedback, photos, supervision
+# ---------------------------------------------------------------------------
+def can_record_feedback(viewer: Viewer | Any, issue: Issue) -> bool:
+    """The reporter, or a grid worker or leader of the issue's micro-grid, brings back the resident's word."""
+    viewer = viewer_of(viewer)
+    if viewer.sees_everything:
+        return True
+    if not viewer.is_person:
+        return False
+    return issue.reporter_id == viewer.user_id or viewer.holds_over(GRID_ROLES, issue.unit.path)
+
+
+def can_add_photo(viewer: Viewer | Any, issue: Issue) -> bool:
+    """The reporter or a handler."""
+    viewer = viewer_of(viewer)
+    return (viewer.is_person and issue.reporter_id == viewer.user_id) or can_handle_issue(viewer, issue)
+
+
+def can_supervise(viewer: Viewer | Any, unit: GridUnit) -> bool:
+    """Staff at the unit or above it (or a superuser): they decide its extensions and act on its supervision."""
+    viewer = viewer_of(viewer)
+    return viewer.sees_everything or (viewer.is_person and viewer.is_staff_over(unit.path))
+
+
+def supervised_q(viewer: Viewer | Any) -> Q:
+    """Issues escalated to a unit where the viewer holds a staff post (every escalated one for a superuser)."""
+    viewer = viewer_of(viewer)
+    if viewer.sees_everything:
+        return Q(supervision_unit__isnull=False)
+    return Q(supervision_unit_id__in=sorted(viewer.staff_unit_ids))
+
+
+def extensions_decidable_q(viewer: Viewer | Any) -> Q:
+    """Extension requests addressed to a unit at or below a staff post of the viewer's."""
+    viewer = viewer_of(viewer)
+    paths = viewer.staff_paths
+    if paths is None:
+        return Q()
+    if not viewer.is_person or not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(approver_unit__path__startswith=path)
+    return q
+
+
+def can_decide_extension(viewer: Viewer | Any, extension: DeadlineExtension) -> bool:
+    """The level above the handler: staff at the request's approver unit or above it."""
+    return can_supervise(viewer, extension.approver_unit)
+
+
+# ---------------------------------------------------------------------------
+# What the viewer may do now
+# ---------------------------------------------------------------------------
+def _transitions():
+    """The life-cycle registry. It names the services, forms and serializers, so it is read when asked."""
+    from issues import transitions
+
+    return transitions
+
+
+def issue_allowed_actions(viewer: Viewer | Any, issue: Issue) -> frozenset[str]:
+    """The transitions (by name) this viewer may take on the issue now: the same set the detail page
+    offers, the API accepts and the services allow."""
+    viewer = viewer_of(viewer)
+    return frozenset(t.name for t in _transitions().registered() if t.allows(viewer, issue))
+
+
+def require_issue_action(viewer: Viewer | Any, issue: Issue, name: str) -> None:
+    """A service's check before a transition: PermissionDenied when the viewer may not take it at all,
+    ValidationError naming `status` when the issue's state does not allow it now."""
+    transition = _transitions().get(name)
+    viewer = viewer_of(viewer)
+    if not transition.may(viewer, issue):
+        raise PermissionDenied(str(transition.refusal))
+    transition.check_state(issue)
+
+
+def task_allowed_actions(viewer: Viewer | Any, task: IssueTask, issue: Issue) -> frozenset[str]:
+    """`complete` while the sub-task is open and its issue decomposed, for its handler or the issue's."""
+    if task.status == IssueTask.Status.OPEN and issue.status == S.DECOMPOSED and can_complete_task(viewer, task, issue):
+        return frozenset(TASK_ACTIONS)
+    return frozenset()
+
+
+def extension_allowed_actions(viewer: Viewer | Any, extension: DeadlineExtension) -> frozenset[str]:
+    """`decide` while the request is pending, for the level above the handler."""
+    if extension.status == DeadlineExtension.Status.PENDING and can_decide_extension(viewer, extension):
+        return frozenset(EXTENSION_ACTIONS)
+    return frozenset()
+
+
+def require_task_completion(viewer: Viewer | Any, task: IssueTask, issue: Issue) -> None:
+    if not can_complete_task(viewer, task, issue):
+        raise PermissionDenied(_("只有子任务的承办方可以完成它。"))
+    if task.status == IssueTask.Status.DONE:
+        raise ValidationError({"status": _("这个子任务已经完成。")})
+    if issue.status != S.DECOMPOSED:
+        raise ValidationError(
+            {"status": _("问题当前状态为“%(status)s”，子任务不能完成。") % {"status": issue.get_status_display()}}
+        )
+
+
+def require_extension_decision(viewer: Viewer | Any, extension: DeadlineExtension) -> None:
+    if not can_decide_extension(viewer, extension):
+        raise PermissionDenied(_("只有上一级的工作人员可以审批延期。"))
+    if extension.status != DeadlineExtension.Status.PENDING:
+        raise ValidationError({"status": _("这份延期申请已经审批过了。")})
+
+
+def photo_count(issue: Issue) -> int:
+    """The issue's photos: from the prefetched list when there is one, else one COUNT query."""
+    cached = getattr(issue, "_prefetched_objects_cache", {}).get("photos")
+    return len(cached) if cached is not None else issue.photos.count()
+
+
+def issue_status_allows(issue: Issue) -> frozenset[str]:
+    """The transitions the issue's status allows, whoever asks (`issue_allowed_actions` adds who, and
+    any state besides the status). No query."""
+    return frozenset(t.name for t in _transitions().registered() if issue.status in t.statuses)

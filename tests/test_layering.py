@@ -14,11 +14,6 @@ KNOWN_VIOLATIONS = {
     # (a) ORM writes in thin callers: these should call a service.
     # (b) public selectors without a keyword-only viewer: add `*, viewer`, take a checked object,
     # make the helper private (`_name`) or list it in the module's PUBLIC_SELECTORS_WITHOUT_VIEWER.
-    "issues/selectors.py:can_see_resident_contact:positional-viewer",
-    "issues/selectors.py:categories_active:no-viewer",
-    "issues/selectors.py:issue_resident_name_for:positional-viewer",
-    "issues/selectors.py:issue_resident_phone_for:positional-viewer",
-    "issues/selectors.py:issue_visible_q:positional-viewer",
 }
 
 

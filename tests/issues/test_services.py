@@ -326,8 +326,8 @@ def test_escalate_hands_the_issue_to_the_office_above(demo_user, unit_named):
 def test_bulk_assign_is_all_or_nothing(demo_user):
     worker, staff = demo_user("xiufeng_worker"), demo_user("xiufeng_community")
     mine = [log_routed(worker) for _ in range(2)]
-    leaders = log_routed(worker, code="dispute-neighbour")  # not the community office's
-    with pytest.raises(ValidationError):
+    leaders = log_routed(worker, code="dispute-neighbour")  # not the community office's: not theirs to assign
+    with pytest.raises(PermissionDenied):
         services.issues_bulk_assign(actor=staff, issue_ids=[i.pk for i in [*mine, leaders]], assignee=staff)
     assert not Issue.objects.filter(pk__in=[i.pk for i in mine], assignee=staff).exists()
     services.issues_bulk_assign(actor=staff, issue_ids=[i.pk for i in mine], assignee=staff)

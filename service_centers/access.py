@@ -54,6 +54,8 @@ _ACTION_KIND = {
 
 def visible_points_q(viewer: Viewer) -> Q:
     """Points the viewer may read on staff pages: their jurisdiction, plus their own points."""
+    if viewer.jurisdiction is None:
+        return Q()  # every point (an empty Q OR-ed with another would narrow it to the other)
     q = jurisdiction_q(viewer, unit_field="unit")
     return q | Q(pk__in=sorted(viewer.service_points)) if viewer.service_points else q
 
@@ -65,7 +67,7 @@ def can_manage_unit(viewer: Viewer, unit: GridUnit) -> bool:
 
 def can_work_on_point(viewer: Viewer, point: ServicePoint) -> bool:
     """May record services, meetings, activities and members for this point (its staff, or a staff post over it)."""
-    return point.pk in viewer.service_points or can_manage_unit(viewer, point.unit)
+    return can_manage_unit(viewer, point.unit) or point.pk in viewer.service_points
 
 
 def is_point_staff_only(viewer: Viewer) -> bool:

@@ -187,10 +187,13 @@ def progress_list(*, viewer: Viewer) -> QuerySet[Progress]:
 def unit_list(*, viewer: Viewer) -> QuerySet[CoBuildingUnit]:
     """Units with a contract the viewer may read, units based in their jurisdiction, and their own unit."""
     viewer = viewer_of(viewer)
-    visible_contracts = Contract.objects.filter(contract_visible_q(viewer), unit=OuterRef("pk"))
-    q = Exists(visible_contracts) | jurisdiction_q(viewer, unit_field="district")
-    if viewer.cobuilding_units:
-        q |= Q(pk__in=sorted(viewer.cobuilding_units))
+    if viewer.jurisdiction is None:
+        q = Q()  # every unit
+    else:
+        visible_contracts = Contract.objects.filter(contract_visible_q(viewer), unit=OuterRef("pk"))
+        q = Exists(visible_contracts) | jurisdiction_q(viewer, unit_field="district")
+        if viewer.cobuilding_units:
+            q |= Q(pk__in=sorted(viewer.cobuilding_units))
     contracts = Contract.objects.filter(unit=OuterRef("pk")).values("unit").annotate(n=Count("pk")).values("n")
     return (
         CoBuildingUnit.objects.filter(q)

@@ -112,3 +112,5 @@ def test_a_point_staff_member_with_a_post_is_not_staff_only():
 def test_visible_points_q_adds_the_viewers_own_points():
     assert "pk__in" in str(access.visible_points_q(VIEWERS["the point's own staff"]))
     assert "pk__in" not in str(access.visible_points_q(VIEWERS["district staff"]))
+    # Everything stays everything, even for a superuser who also staffs a point.
+    assert str(access.visible_points_q(viewer(points=[OWN_POINT], superuser=True))) == "(AND: )"

@@ -133,6 +133,7 @@ def main() -> None:
     from grids.models import GridUnit
     from issues.models import Issue
     from open311 import selectors, services
+    from open311.auth import client_viewer
     from open311.demo import demo_units
     from open311.views import Open311Throttle
 
@@ -149,7 +150,7 @@ def main() -> None:
         print(f"(added {args.issues + 1500:,} issues in {time.perf_counter() - started:.1f} s)")
     total = Issue.objects.count()
     client_row, plaintext = services.open311_client_issue(name="bench", unit=area, created_by=None)
-    in_range = selectors.requests_list(viewer=client_row, query=selectors.RequestQuery())
+    in_range = selectors.requests_list(viewer=client_viewer(client_row), query=selectors.RequestQuery())
     say(
         f"open311 bench: {total:,} issues on PostgreSQL; the key's micro-grid has "
         f"{len(in_range)} requests in the default answer (cap {selectors.MAX_REQUESTS})"

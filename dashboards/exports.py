@@ -5,9 +5,9 @@ The issue list is read in chunks from a server-side cursor
 into the deflated sheet of a workbook that is streamed to the client while it
 is written (`dashboards.xlsx`, a small writer ten times faster than openpyxl's
 cell objects at a million rows): a million rows never sit in memory, and the
-download starts at once. Resident names and phones go through grids'
-one rule (`can_see_resident_contact`): in full for the reporter and the
-handlers, masked for everyone else.
+download starts at once. Resident names and phones go through the issues
+app's one rule (`issues.access.can_see_resident_contact`): in full for the
+reporter and the handlers, masked for everyone else.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grids.viewer import Viewer, viewer_of
+from issues.access import resident_name_for, resident_phone_for
 from issues.models import Issue
-from issues.selectors import issue_resident_name_for, issue_resident_phone_for
 
 from .tables import Table
 from .xlsx import Drain, XlsxStream
@@ -133,7 +133,7 @@ def issue_headers() -> list[str]:
 
 
 class ExportRow:
-    """One issue as read from values_list: what grids' masking rule and handler label read from an Issue."""
+    """One issue as read from values_list: what the masking rule and the handler label read from an Issue."""
 
     CLOCK_STATUSES = Issue.CLOCK_STATUSES
 
@@ -152,8 +152,7 @@ def issue_rows(
 ) -> Iterator[list[Any]]:
     """The spreadsheet lines of the issues, read from the database in chunks (a server-side cursor on
     PostgreSQL) and given out one by one."""
-    # The masking rule of issues reads the person (the reporter and the handlers see the contact).
-    person = viewer_of(viewer).user
+    viewer = viewer_of(viewer)
     now = now or timezone.now()
     zone = timezone.get_current_timezone()
     statuses = {key: str(label) for key, label in Issue.Status.choices}
@@ -181,8 +180,8 @@ def issue_rows(
             local(row.due_at),
             yes if Issue.is_overdue(row, now) else "",
             local(row.resolved_at),
-            issue_resident_name_for(person, row),
-            issue_resident_phone_for(person, row),
+            resident_name_for(viewer, row),
+            resident_phone_for(viewer, row),
             row.description,
             satisfactions.get(row.satisfaction, ""),
         ]

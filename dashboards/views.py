@@ -186,7 +186,7 @@ def unit_issues(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if filters is None:
         return render(request, "dashboards/issue_list.html", context, status=400)
-    page = Paginator(issue_list(viewer=request.user, filters=filters), ISSUE_PAGE_SIZE).get_page(
+    page = Paginator(issue_list(viewer=request.viewer, filters=filters), ISSUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context |= {
@@ -212,5 +212,5 @@ def unit_issues_export(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return exports.issue_xlsx(
-        request.viewer, issue_list(viewer=request.user, filters=filters), f"issues-{unit.code}-{stamp}.xlsx"
+        request.viewer, issue_list(viewer=request.viewer, filters=filters), f"issues-{unit.code}-{stamp}.xlsx"
     )

@@ -328,8 +328,6 @@ def viewer_of(who: Any) -> Viewer:
     """
     if isinstance(who, Viewer):
         return who
-    if hasattr(who, "jurisdiction_paths"):  # a program's key (statistics, Open311)
-        return Viewer.for_client(ViewerKind.STATS_KEY, who, who.jurisdiction_paths(), label=str(who))
     if who is None or not getattr(who, "is_authenticated", False):
         return Viewer.anonymous()
     current = current_viewer()

@@ -103,3 +103,57 @@ def test_weak_passwords_are_refused():
     for weak in ("12345678901", "password", "guilin"):
         with pytest.raises(ValidationError):
             validate_password(weak)
+
+
+def _viewer(*roles: str, staff: bool = False, superuser: bool = False):
+    from grids.models import User
+    from grids.viewer import PostHeld, Standing, Viewer, ViewerKind
+
+    user = User(username="someone", is_staff=staff, is_superuser=superuser)
+    built = Viewer(kind=ViewerKind.USER, user=user, sees_everything=superuser, label="test")
+    held = tuple(PostHeld(role=role, unit_id=n, path="0001" * (n + 2)) for n, role in enumerate(roles))
+    built.__dict__["standing"] = Standing(posts=held)
+    return built
+
+
+@pytest.mark.parametrize(
+    ("roles", "flags", "needed"),
+    [
+        ((), {}, False),
+        (("grid_worker",), {}, False),
+        (("grid_leader", "party_instructor"), {}, False),
+        (("community_staff",), {}, True),
+        (("grid_worker", "district_staff"), {}, True),
+        (("org_department",), {}, True),
+        ((), {"staff": True}, True),
+        ((), {"superuser": True}, True),
+    ],
+)
+def test_the_second_factor_is_asked_of_the_viewer_staff_and_superusers(roles, flags, needed):
+    from guilin_portal.security import needs_second_factor
+
+    assert needs_second_factor(_viewer(*roles, **flags)) is needed
+
+
+def test_programs_and_nobody_need_no_second_factor():
+    from grids.viewer import Viewer, ViewerKind
+    from guilin_portal.security import needs_second_factor
+
+    assert not needs_second_factor(None)
+    assert not needs_second_factor(Viewer.anonymous())
+    assert not needs_second_factor(Viewer.system())
+    assert not needs_second_factor(Viewer.for_client(ViewerKind.STATS_KEY, object(), ["0001"]))
+
+
+def test_the_security_plumbing_imports_no_app():
+    import ast
+    from pathlib import Path
+
+    import guilin_portal.security as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    imported = {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    apps = {"grids", "issues", "volunteers", "service_centers", "contracts", "dashboards", "open311", "audit"}
+    assert not imported & apps

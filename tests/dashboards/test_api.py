@@ -227,3 +227,46 @@ def test_dashboards_and_stats_endpoints_run_the_same_queries_for_3_and_300_issue
     with_300 = measure()
     assert with_3 == with_300
     assert max(with_300) < 70
+
+
+def test_every_group_by_is_answered_by_one_dashboard_table():
+    from dashboards.tables import API_TABLES, PAGE_TABLES, TABLES
+
+    assert set(API_TABLES) == {(endpoint, group) for endpoint, groups in GROUPS.items() for group in groups}
+    shared = {name for name in PAGE_TABLES if TABLES[name].api}
+    assert shared == {
+        "issue_children",
+        "issue_categories",
+        "issue_months",
+        "volunteer_categories",
+        "volunteer_children",
+        "service_kinds",
+        "service_children",
+        "red_station_services",
+        "contract_children",
+    }
+
+
+def test_the_api_rows_are_the_page_tables_rows(client_as, unit_named):
+    """Where the page shows a table, the API's rows for its group_by are that table's rows, in its order."""
+    import json
+
+    from rest_framework.utils.encoders import JSONEncoder
+
+    from dashboards.tables import TABLES
+
+    district = unit_named("秀峰区")
+    client = client_as("xiufeng_district")
+    page = client.get(f"/dashboards/units/{district.pk}/", {"period": "custom", **RAGGED})
+    tables = {t.name: t for _key, _label, group in page.context["sections"] for t in group}
+    compared = 0
+    for name, table in tables.items():
+        definition = TABLES[name]
+        if definition.api is None or name == "issue_months":  # the page's month table is a 12-month trend
+            continue
+        endpoint, group = definition.api
+        response = client.get(f"/api/v1/stats/{endpoint}/", {"unit": district.pk, "group_by": group, **RAGGED})
+        assert response.status_code == 200, name
+        assert json.loads(json.dumps(table.api_rows(), cls=JSONEncoder)) == response.json()["rows"], name
+        compared += 1
+    assert compared == 8

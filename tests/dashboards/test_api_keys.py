@@ -122,3 +122,136 @@ def test_people_use_the_same_endpoint_within_their_jurisdiction(client_as, unit_
     assert client_as("xiufeng_district").get(OVERVIEW).json()["unit"]["name"] == "秀峰区"
     assert client_as("xiufeng_district").get(OVERVIEW, {"unit": unit_named("七星区").pk}).status_code == 404
     assert Client().get(OVERVIEW).status_code in (401, 403)
+
+
+def test_a_key_is_a_viewer_of_its_subtree_built_with_the_key_lookup_alone(xiufeng_key, unit_named):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from dashboards.api.auth import StatsApiKeyAuthentication
+    from grids.viewer import NOBODY, ViewerKind
+
+    key, plaintext = xiufeng_key
+    xiufeng, qixing = unit_named("秀峰区"), unit_named("七星区")
+    http = APIRequestFactory().get(OVERVIEW, HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
+    with CaptureQueriesContext(connection) as queries:
+        user, auth = StatsApiKeyAuthentication().authenticate(Request(http))
+        viewer = http.viewer
+        assert (viewer.kind, viewer.client, auth) == (ViewerKind.STATS_KEY, key, key)
+        assert viewer.jurisdiction == (xiufeng.path,)
+        assert viewer.sees_path(xiufeng.path + "0001")
+        assert not viewer.sees_path(qixing.path)
+        assert viewer.standing is NOBODY
+    assert len(queries) == 1  # the key with its unit; the Viewer itself reads nothing
+    assert not user.is_authenticated  # the key is nobody: DRF's user stays anonymous
+    assert not viewer.is_person
+    assert viewer.is_client
+
+
+def test_a_key_reads_a_detail_outside_its_subtree_as_404(xiufeng_key, unit_named):
+    """A unit below 七星区 (a detail, not the district's top): the same 404 as one that does not exist."""
+    _key, plaintext = xiufeng_key
+    qixing_street = GridUnit.objects.filter(parent=unit_named("七星区")).first()
+    for endpoint in ("overview", "issues", "volunteers", "service-points", "contracts"):
+        response = call(plaintext, f"/api/v1/stats/{endpoint}/", unit=qixing_street.pk)
+        assert response.status_code == 404, endpoint
+        assert call(plaintext, f"/api/v1/stats/{endpoint}/", unit=10**9).status_code == 404, endpoint
+
+
+# ---------------------------------------------------------------------------
+# The one API-key service (guilin_portal.api_keys), for both kinds of key
+# ---------------------------------------------------------------------------
+def _issue(model, unit_named, **fields):
+    from guilin_portal import api_keys
+    from open311.demo import demo_units
+
+    if model is StatsApiKey:
+        fields.setdefault("expires_at", timezone.now() + timedelta(days=1))
+        return api_keys.api_key_issue(model, name=" 客户端 ", unit=unit_named("秀峰区"), created_by=None, **fields)
+    from grids.models import User
+
+    reporter = User.objects.create(username=f"open311-test-{User.objects.count()}", is_active=False)
+    _community, area = demo_units()
+    return api_keys.api_key_issue(model, name=" 客户端 ", unit=area, created_by=None, reporter=reporter, **fields)
+
+
+def _models():
+    from open311.models import Open311Client
+
+    return [StatsApiKey, Open311Client]
+
+
+@pytest.mark.parametrize("model", _models(), ids=["stats", "open311"])
+def test_a_key_is_found_by_prefix_and_secret_and_only_its_hash_is_kept(model, unit_named):
+    import hashlib
+
+    from guilin_portal import api_keys
+
+    key, plaintext = _issue(model, unit_named)
+    prefix, secret = plaintext.split(".", 1)
+    assert (key.prefix, key.name) == (prefix, "客户端")
+    assert key.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in key.secret_hash
+    assert api_keys.api_key_find(model, plaintext) == key
+    assert api_keys.api_key_find(model, f"  {plaintext}\n") == key
+    for wrong in (f"{prefix}.{secret}x", f"nosuch.{secret}", prefix, f".{secret}", "", None):
+        assert api_keys.api_key_find(model, wrong) is None, wrong
+
+
+@pytest.mark.parametrize("model", _models(), ids=["stats", "open311"])
+def test_a_revoked_or_expired_key_is_found_no_more(model, unit_named, demo_user):
+    from guilin_portal import api_keys
+
+    key, plaintext = _issue(model, unit_named)
+    admin = demo_user("admin")
+    api_keys.api_key_revoke(key, revoked_by=admin)
+    key.refresh_from_db()
+    first = key.revoked_at
+    assert (key.revoked_by, key.is_revoked) == (admin, True)
+    api_keys.api_key_revoke(key, revoked_by=None)  # twice: the first revocation stands
+    key.refresh_from_db()
+    assert (key.revoked_at, key.revoked_by) == (first, admin)
+    assert api_keys.api_key_find(model, plaintext) is None
+
+    soon, plaintext = _issue(model, unit_named, expires_at=timezone.now() + timedelta(minutes=5))
+    assert api_keys.api_key_find(model, plaintext) == soon
+    assert api_keys.api_key_find(model, plaintext, at=timezone.now() + timedelta(minutes=6)) is None
+
+
+def test_a_key_cannot_be_issued_already_expired(unit_named):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        _issue(StatsApiKey, unit_named, expires_at=timezone.now() - timedelta(seconds=1))
+    assert "expires_at" in error.value.message_dict
+
+
+def test_an_open311_key_without_expiry_lasts_until_revoked(unit_named):
+    from guilin_portal import api_keys
+    from open311.models import Open311Client
+
+    key, plaintext = _issue(Open311Client, unit_named)
+    assert key.expires_at is None
+    assert api_keys.api_key_find(Open311Client, plaintext, at=timezone.now() + timedelta(days=3650)) == key
+
+
+def test_last_use_is_stamped_at_most_once_a_minute_unless_asked_for_every_call(xiufeng_key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guilin_portal import api_keys
+
+    key, _plaintext = xiufeng_key
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        api_keys.api_key_used(key, now=now)
+        api_keys.api_key_used(key, now=now + timedelta(seconds=59))
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        api_keys.api_key_used(key, now=now + timedelta(seconds=60))
+        api_keys.api_key_used(key, now=now + timedelta(seconds=61), every=None)
+    assert len(queries) == 2
+    key.refresh_from_db()
+    assert key.last_used_at == now + timedelta(seconds=61)

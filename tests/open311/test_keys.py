@@ -152,3 +152,36 @@ def test_over_the_rate_is_429_in_the_spec_format(monkeypatch):
         assert int(response["Retry-After"]) > 0
     finally:
         cache.clear()
+
+
+def test_the_client_is_a_viewer_of_its_micro_grid_built_with_the_key_lookup_alone(key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grids.viewer import NOBODY, ViewerKind
+    from open311.auth import client_viewer
+
+    neighbour = GridUnit.objects.filter(parent_id=key.client.unit.parent_id).exclude(pk=key.client.unit.pk).first()
+    key.get("services.json")  # public: no key, no Viewer of a client
+    first = key.get("requests.json")  # the key's first use is stamped; later ones within the minute are not
+    assert first.wsgi_request.viewer.kind == ViewerKind.OPEN311_CLIENT  # bound on the request
+    with CaptureQueriesContext(connection) as queries:
+        client = services.open311_client_authenticate(key.plaintext)
+        viewer = client_viewer(client)
+        assert (viewer.kind, viewer.client) == (ViewerKind.OPEN311_CLIENT, key.client)
+        assert viewer.jurisdiction == (key.client.unit.path,)
+        assert viewer.sees_path(key.client.unit.path)
+        assert not viewer.sees_path(neighbour.path)
+        assert viewer.standing is NOBODY
+    assert len(queries) == 1  # the key with its unit
+
+
+def test_a_request_in_the_neighbouring_micro_grid_is_a_404(key, make_issues):
+    """The same community, the next micro-grid: outside the key's subtree all the same."""
+    from .test_read import spec_error
+
+    neighbour = GridUnit.objects.filter(parent_id=key.client.unit.parent_id).exclude(pk=key.client.unit.pk).first()
+    (elsewhere,) = make_issues(neighbour, 1)
+    (own,) = make_issues(key.client.unit, 1)
+    assert key.get(f"requests/{own.pk}.json").status_code == 200
+    spec_error(key.get(f"requests/{elsewhere.pk}.json"), 404)

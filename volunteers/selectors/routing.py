@@ -1,8 +1,9 @@
 """Which volunteer team a resident issue goes to when a routing rule names a service category.
 
-Called from issues.services.routing (the `volunteer_team` branch of
-`resolve_handler`). Routing acts for nobody, so unlike every other selector
-this one takes no viewer: it reads the whole tree, as routing rules do.
+Called by the volunteer-team handler kind (`volunteers.handler_kind`) when
+issues routes. Routing acts for nobody, so unlike every other selector this
+one takes no viewer: it reads the whole tree, as routing rules do (its unit
+is typed, an object the routing already holds).
 """
 
 from __future__ import annotations

@@ -101,3 +101,33 @@ def test_a_member_needs_an_honour_in_the_admin(client_as):
     )
     assert accepted.status_code == 302
     assert WorkstationMember.objects.get(point=station).honours.count() == 1
+
+
+def test_the_menu_is_saved_through_the_service_and_only_a_red_station_has_one(client_as):
+    from service_centers.models import ServiceKind
+
+    from .factories import red_station
+
+    _district, _street, community = new_district()
+    station, other = red_station(community, codes=("consultation",)), point(community)
+    client = client_as("admin")
+    kinds = list(ServiceKind.objects.filter(code__in=("medical", "rescue")).values_list("pk", flat=True))
+
+    def change(target, menu):
+        body = {
+            "name": target.name,
+            "address": "",
+            "floor_area": "80",
+            "is_active": "on",
+            "menu": menu,
+            "staff-TOTAL_FORMS": "0",
+            "staff-INITIAL_FORMS": "0",
+        }
+        return client.post(reverse("admin:service_centers_servicepoint_change", args=[target.pk]), body)
+
+    assert change(station, kinds).status_code == 302
+    assert sorted(station.menu.values_list("pk", flat=True)) == sorted(kinds)
+    refused = change(other, kinds)
+    assert refused.status_code == 200
+    assert "menu" in refused.context["adminform"].form.errors
+    assert not other.menu.exists()

@@ -98,6 +98,8 @@ class CoBuildingUnitAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not CoBuildingUnitContact:
             return super().save_formset(request, form, formset, change)
+        # What formset.save() would have recorded, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if not inline_form.has_changed() and not inline_form.cleaned_data.get("DELETE"):
                 continue
@@ -106,11 +108,14 @@ class CoBuildingUnitAdmin(admin.ModelAdmin):
                 continue
             instance = inline_form.instance
             if data.get("DELETE") and instance.pk:
+                formset.deleted_objects.append(instance)
                 services.unit_contact_remove(contact=instance)
             elif instance.pk:
                 services.unit_contact_update(contact=instance, title=data.get("title", ""))
+                formset.changed_objects.append((instance, inline_form.changed_data))
             else:
-                services.unit_contact_add(unit=form.instance, user=data["user"], title=data.get("title", ""))
+                contact = services.unit_contact_add(unit=form.instance, user=data["user"], title=data.get("title", ""))
+                formset.new_objects.append(contact)
         return None
 
     def has_delete_permission(self, request, obj=None):

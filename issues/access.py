@@ -19,7 +19,10 @@ buttons the API accepts and the service allows:
 
 Every predicate reads the Viewer's standing (read once per request) and the
 object's own fields: no query, except `handles_any_part` on an issue read
-without its `viewer_task_handler` annotation (one EXISTS, documented there).
+without its `viewer_task_handler` annotation (one EXISTS) and `photo_count` on
+an issue read without its photos (one COUNT), both documented there.
+"Not you" is a PermissionDenied (403), "not now" (the issue's state) a
+ValidationError naming `status` (400): `require_issue_action` and its siblings.
 A User is accepted wherever a Viewer is (turned into the Viewer of the request
 in hand by `grids.viewer.viewer_of`), for callers not yet passing the Viewer.
 """
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
 S = Issue.Status
 GRID_ROLES = (Post.Role.GRID_WORKER, Post.Role.GRID_LEADER)
 
-# The state an action needs besides the viewer's standing: "not now" (400), as opposed to "not you" (403).
+# The actions of a sub-task and of an extension request (an issue's are its transitions).
 TASK_ACTIONS = ("complete",)
 EXTENSION_ACTIONS = ("decide",)
 

@@ -28,7 +28,7 @@ class StatsApiKeyAdmin(admin.ModelAdmin):
     search_fields = ["name", "prefix", "unit__name"]
     list_select_related = ["unit"]
     raw_id_fields = ["unit"]
-    readonly_fields = ["prefix", "created_by", "created_at", "revoked_at", "last_used_at"]
+    readonly_fields = ["prefix", "created_by", "created_at", "revoked_at", "revoked_by", "last_used_at"]
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -80,7 +80,9 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         return errors_response(status.HTTP_404_NOT_FOUND, _("没有找到。"))
     if isinstance(exc, PermissionDenied):
-        return errors_response(status.HTTP_403_FORBIDDEN, " ".join(str(arg) for arg in exc.args) or _("没有权限。"))
+        return errors_response(
+            status.HTTP_403_FORBIDDEN, " ".join(str(arg) for arg in exc.args) or _("您没有权限进行此操作。")
+        )
     if isinstance(exc, exceptions.APIException):
         response = errors_response(exc.status_code, _flatten(exc.detail))
         if getattr(exc, "wait", None):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
@@ -11,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from grids.jurisdiction import can_see_unit, get_scoped_or_404, jurisdiction_paths
 from grids.models import PATH_STEP, GridUnit, Post, ancestor_paths
+from grids.viewer import Viewer
 
 # The key of rows counted at the unit itself rather than in one of its children
 # (an issue logged at a micro-grid that has compounds below it, say).
 OWN = "__own__"
 
 
-def stats_unit(*, viewer: Any, unit_id: int | None) -> GridUnit:
+def stats_unit(*, viewer: Viewer, unit_id: int | None) -> GridUnit:
     """The unit a dashboard or statistics request is about: the one asked for (404 outside the
     viewer's jurisdiction), else the viewer's own top unit (GridUnit.DoesNotExist when they have none)."""
     if unit_id is not None:
@@ -54,7 +54,7 @@ class Crumb:
     visible: bool
 
 
-def breadcrumbs(*, viewer: Any, unit: GridUnit) -> list[Crumb]:
+def breadcrumbs(*, viewer: Viewer, unit: GridUnit) -> list[Crumb]:
     """The unit's ancestors from the city down, each linked only where the viewer may open it: one query."""
     ancestors = GridUnit.objects.filter(path__in=ancestor_paths(unit.path)).order_by("path")
     return [Crumb(unit=ancestor, visible=can_see_unit(viewer, ancestor)) for ancestor in ancestors]

@@ -16,6 +16,7 @@ from contracts.models import Commitment, Contract, Evaluation, QuarterlyTally
 from contracts.periods import quarter_end
 from contracts.selectors import TallyOverview, tally_overview, tally_periods
 from grids.models import GridUnit
+from grids.viewer import Viewer
 
 from ..periods import Period
 from .common import in_subtree
@@ -117,7 +118,7 @@ def latest_quarter(*, period: Period | None) -> tuple[int, int] | None:
     return periods[0]
 
 
-def completion(*, viewer: Any, unit: GridUnit, period: Period | None) -> TallyOverview | None:
+def completion(*, viewer: Viewer, unit: GridUnit, period: Period | None) -> TallyOverview | None:
     """The latest quarter's completion for the unit and its children (contracts, for a community),
     from the contracts app's quarterly tallies: four or five queries. None below a community or before any tally."""
     if not has_contracts(unit):

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from grids.models import GridUnit
+from grids.viewer import Viewer
 from service_centers.models import RedStationService, ServiceKind, ServicePoint
 from service_centers.selectors import NetworkOverview, WorkstationCompliance, network_overview, workstation_compliance
 
@@ -25,12 +26,12 @@ PUBLIC_SELECTORS_WITHOUT_VIEWER = {
 }
 
 
-def network(*, viewer: Any, unit: GridUnit) -> NetworkOverview:
+def network(*, viewer: Viewer, unit: GridUnit) -> NetworkOverview:
     """The service_centers overview of the unit (404 outside the viewer's jurisdiction): about ten queries."""
     return network_overview(viewer=viewer, unit=unit)
 
 
-def workstations(*, viewer: Any, unit: GridUnit, year: int) -> list[WorkstationCompliance]:
+def workstations(*, viewer: Viewer, unit: GridUnit, year: int) -> list[WorkstationCompliance]:
     """Each workstation of the subtree against the year's duties (the service_centers rule): three queries."""
     return workstation_compliance(viewer=viewer, unit=unit, year=year)
 

@@ -267,6 +267,8 @@ REST_FRAMEWORK = {
     },
 }
 SPECTACULAR_SETTINGS = {
+    # Mock requests for the schema carry a Viewer, as every real request does.
+    "GET_MOCK_REQUEST": "grids.api.schema.build_mock_request",
     "TITLE": "Guilin grid and party-service portal API",
     "DESCRIPTION": "Resident issues, volunteers, service points, co-building contracts and statistics. "
     "Every endpoint is scoped to the caller's jurisdiction.",

@@ -415,6 +415,6 @@ class LeaderboardView(APIView):
             period=period,
             metric=request.query_params.get("metric", Metric.HOURS),
             board=board,
-            limit=min(_int_param(request, "limit") or 20, 100),
+            limit=max(1, min(_int_param(request, "limit") or 20, 100)),
         )
         return Response(s.VolLeaderboardRowSerializer(rows, many=True).data)

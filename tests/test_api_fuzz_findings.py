@@ -33,6 +33,13 @@ def openapi(django_db_blocker) -> dict:
 # ---------------------------------------------------------------------------
 # Server errors
 # ---------------------------------------------------------------------------
+@pytest.mark.parametrize("limit", ["-1132318", "0"])
+def test_leaderboard_limit_below_one_shows_one_row_at_most(staff, limit):
+    response = staff.get("/api/v1/volunteers/leaderboard/", {"metric": "hours", "period": "year", "limit": limit})
+    assert response.status_code == 200
+    assert len(response.json()) <= 1
+
+
 @pytest.mark.parametrize("value", ["-1.8e173", "1.5", str(HUGE)])
 def test_issue_list_category_that_is_no_row_id_is_a_400_naming_it(staff, value):
     response = staff.get("/api/v1/issues/", {"category": value})

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from grids.models import User
-from issues.handlers import is_issue_handler
+from issues.access import handles_issue
 from issues.models import Issue, IssueEvent, IssuePhoto
 
 from .conftest import DESK, PHONE, log_in, no_horizontal_scroll
@@ -55,7 +55,7 @@ def photo_file(tmp_path):
 def handler_account(issue: Issue) -> str:
     """The demo account that handles the issue, whatever the routing rules picked."""
     for user in User.objects.filter(username__in=DEMO_HANDLERS).order_by("username"):
-        if is_issue_handler(user, issue):
+        if handles_issue(user, issue):
             return user.username
     raise AssertionError(f"no demo account handles issue {issue.pk} ({issue.handler_kind} {issue.handler_label})")
 

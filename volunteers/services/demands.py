@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from grids.models import User
 from grids.viewer import viewer_of
 from issues import services as issue_services
-from issues.handlers import Handler
+from issues.handler_kinds import Handler
 from issues.models import HandlerKind, Issue, IssueTask
 
 from .. import access

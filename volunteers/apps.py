@@ -9,19 +9,12 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from grids.viewer import register_facet
 
-        from .models import TeamMember, Volunteer
+        from .handler_kind import register_volunteer_team, team_managers
+        from .models import Volunteer
 
         # Leaders and deputies manage their team (and handle what is routed to it).
-        register_facet(
-            "teams_led",
-            lambda user_id: TeamMember.objects.filter(
-                volunteer__user_id=user_id, role__in=TeamMember.MANAGER_ROLES, left_on__isnull=True
-            ),
-            "team_id",
-        )
+        register_facet("teams_led", lambda user_id: team_managers().filter(volunteer__user_id=user_id), "team_id")
         register_facet("volunteer_ids", lambda user_id: Volunteer.objects.filter(user_id=user_id), "pk")
 
         # A volunteer team is a kind of handler of resident issues.
-        from .handler_kind import register_volunteer_team
-
         register_volunteer_team()

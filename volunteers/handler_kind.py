@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grids.viewer import facet_rows
 from issues.handler_kinds import Handler, HandlerKindEntry, register
 from issues.models import HandlerKind
 
@@ -19,19 +20,19 @@ from .models import TeamMember
 from .selectors.routing import least_loaded_team
 
 
-def _managers():
+def team_managers():
     """Current leaders and deputies of teams (who handle what is routed to a team)."""
     return TeamMember.objects.filter(role__in=TeamMember.MANAGER_ROLES, left_on__isnull=True)
 
 
 def _led_by(user_id: int):
-    """The teams the user leads now, as a subquery (the rows of the Viewer's `teams_led` facet)."""
-    return _managers().filter(volunteer__user_id=user_id).values("team_id")
+    """The teams the user leads now, as a subquery: the rows of the Viewer's `teams_led` facet."""
+    return facet_rows("teams_led", user_id)
 
 
 def _recipients(team_ids: set[int]) -> dict[int, set[int]]:
     result: dict[int, set[int]] = {}
-    rows = _managers().filter(team_id__in=team_ids, volunteer__user__isnull=False)
+    rows = team_managers().filter(team_id__in=team_ids, volunteer__user__isnull=False)
     for team_id, user_id in rows.values_list("team_id", "volunteer__user_id"):
         result.setdefault(team_id, set()).add(user_id)
     return result
@@ -43,7 +44,7 @@ def _route(rule, issue) -> Handler | None:
 
 
 def _members_q(team_ids) -> Q:
-    return Q(pk__in=_managers().filter(team_id__in=team_ids).values("volunteer__user_id"))
+    return Q(pk__in=team_managers().filter(team_id__in=team_ids).values("volunteer__user_id"))
 
 
 def register_volunteer_team() -> None:

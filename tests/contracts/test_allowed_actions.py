@@ -8,11 +8,9 @@ the state does not allow the action yet (signing a contract already signed).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,8 @@ from contracts.models import CoBuildingUnitContact, Contract, Evaluation
 from contracts.periods import has_started
 from grids.models import Post, User
 from grids.viewer import Viewer
+from tests.actions import answer_and_undo
+from tests.actions import page_actions as shown_actions
 
 from . import factories as f
 
@@ -89,7 +89,6 @@ EXPECTED: dict[str, dict[str, set[str] | None]] = {
     "admin": dict.fromkeys(SAMPLES, NONE),  # reads everything; acting needs a named role at a named unit
 }
 
-ACTION_ATTRIBUTE = re.compile(r'data-action="([a-z_]+)"')
 MANAGER_ACTIONS = {*LISTS, access.SIGN, access.ACTIVATE, access.CLOSE}
 
 
@@ -194,19 +193,11 @@ def holds_the_role(viewer: Viewer, contract: Contract, action: str) -> bool:
 
 
 def page_actions(client: Client, contract: Contract) -> set[str] | None:
-    response = client.get(reverse("contracts:contract_detail", args=[contract.pk]))
-    if response.status_code == 404:
-        return HIDDEN
-    assert response.status_code == 200
-    return set(ACTION_ATTRIBUTE.findall(response.content.decode()))
+    return shown_actions(client, reverse("contracts:contract_detail", args=[contract.pk]))
 
 
 def api_answer(client: APIClient, url: str, body: dict) -> int:
-    """The status of one call, its writes undone so the next call finds the same contract."""
-    with transaction.atomic():
-        status = client.post(url, body, format="json").status_code
-        transaction.set_rollback(True)
-    return status
+    return answer_and_undo(client, "post", url, body, format="json")
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)

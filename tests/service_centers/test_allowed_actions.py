@@ -5,7 +5,6 @@ is out of sight). One table says what each account may do; page, predicate and A
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -19,6 +18,8 @@ from grids.models import Post, User
 from grids.viewer import Viewer
 from service_centers import access
 from service_centers.models import ServicePoint, ServicePointStaff, StarRating
+from tests.actions import answer_and_undo
+from tests.actions import page_actions as shown_actions
 
 from .factories import red_station
 
@@ -70,8 +71,6 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("admin", "yangshuo_station"): STATION,
     ("admin", "worker_station"): STATION,
 }
-
-ACTION_ATTRIBUTE = re.compile(r'data-action="([a-z_]+)"')
 
 
 def samples() -> dict[str, ServicePoint]:
@@ -131,19 +130,11 @@ def _criteria() -> list[str]:
 
 
 def page_actions(client: Client, point: ServicePoint) -> set[str] | None:
-    response = client.get(reverse("service_centers:point_detail", args=[point.pk]))
-    if response.status_code == 404:
-        return HIDDEN
-    assert response.status_code == 200
-    return set(ACTION_ATTRIBUTE.findall(response.content.decode()))
+    return shown_actions(client, reverse("service_centers:point_detail", args=[point.pk]))
 
 
 def api_answer(client: APIClient, method: str, url: str, body: dict) -> int:
-    """The status of one call, its writes undone so the next call finds the same point."""
-    with transaction.atomic():
-        status = getattr(client, method)(url, body, format="json").status_code
-        transaction.set_rollback(True)
-    return status
+    return answer_and_undo(client, method, url, body, format="json")
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)

@@ -13,13 +13,13 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from django.db import transaction
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from grids.viewer import Viewer
 from issues import access as issue_access
 from issues.models import Issue, IssueTask
+from tests.actions import answer_and_undo
 from tests.volunteers.factories import (
     community_of,
     fund,
@@ -84,12 +84,7 @@ def read_page(client, url: str) -> ActionForms | None:
 
 
 def post_and_undo(client, url: str, body: dict | None = None) -> int:
-    """POST as JSON in a savepoint rolled back afterwards: every action meets the same state."""
-    with transaction.atomic():
-        status = client.post(url, body or {}, content_type="application/json").status_code
-        transaction.set_rollback(True)
-    assert status < 500, (url, status)
-    return status
+    return answer_and_undo(client, "post", url, body, content_type="application/json")
 
 
 def assert_api_matches(client, allowed: frozenset[str], calls: dict[str, tuple[str, dict]], who: str) -> None:

@@ -10,9 +10,9 @@ give the demo accounts something to do at any scale: xiufeng_community's
 office inbox, xiufeng_leader's grid, xiufeng_street's supervision list and a
 pending extension request.
 
-Routing here mirrors issues.services.routing (deepest rule, then the
-category-specific one, else the community office flagged "no rule"), done in
-memory so two years of history insert in a few seconds.
+Routing and supervision here call the services' own pure decisions
+(`most_specific_rule`, `nearest_holder`, `office_path`, `grid_supervisor_path`)
+on the city preloaded in memory, so two years of history insert in a few seconds.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from datetime import datetime, timedelta
 from django.contrib.auth.hashers import make_password
 
 from grids import demo_data
-from grids.models import PATH_STEP, GridUnit, Post, User, ancestor_paths
+from grids.models import PATH_STEP, GridUnit, Post, User
 from guilin_portal.demo import DemoContext
+from issues.handler_kinds import community_path, grid_supervisor_path, nearest_holder, office_path
 from issues.models import (
     DeadlineExtension,
     Department,
@@ -37,6 +38,7 @@ from issues.models import (
     Notification,
     RoutingRule,
 )
+from issues.services.routing import most_specific_rule
 
 FULL_SCALE = {"resolved": 6828, "open": 240, "rejected": 120}
 SHOWCASE_OPEN = 6  # fixed issues for the demo accounts, at any scale
@@ -386,22 +388,21 @@ def _seed_rules(ctx: DemoContext, city: City) -> dict[tuple[str, int | None], Ro
 # Routing and people, in memory
 # ---------------------------------------------------------------------------
 def _route(city: City, path: str, category: IssueCategory) -> tuple[str, dict[str, int], RoutingRule | None]:
-    """The same decision as issues.services.routing.resolve_handler, from the preloaded city."""
-    rule = None
-    for ancestor in reversed([*ancestor_paths(path), path]):
-        rule = city.rules.get((ancestor, category.pk)) or city.rules.get((ancestor, None))
-        if rule is not None:
-            break
-    area_path = path[: GridUnit.Level.AREA * PATH_STEP]
+    """The routing service's decision (its pure rules: `most_specific_rule`, then the grid kinds'
+    `nearest_holder` / `office_path`, else the community office), from the preloaded city."""
+    rule = most_specific_rule(city.rules, path=path, category_id=category.pk)
     if rule is not None:
-        if rule.handler_kind == HandlerKind.GRID_LEADER and area_path in city.leaders:
-            return HandlerKind.GRID_LEADER, {"handler_user": city.leaders[area_path]}, rule
+        if rule.handler_kind == HandlerKind.GRID_LEADER:
+            leader = nearest_holder(city.leaders, path)
+            if leader is not None:
+                return HandlerKind.GRID_LEADER, {"handler_user": leader}, rule
         if rule.handler_kind == HandlerKind.OFFICE:
-            return HandlerKind.OFFICE, {"handler_unit": city.unit_pk[path[: rule.office_level * PATH_STEP]]}, rule
+            office = office_path(path, rule.office_level)
+            if office is not None:
+                return HandlerKind.OFFICE, {"handler_unit": city.unit_pk[office]}, rule
         if rule.handler_kind == HandlerKind.DEPARTMENT:
             return HandlerKind.DEPARTMENT, {"handler_department": rule.department_id}, rule
-    community = city.unit_pk[path[: GridUnit.Level.COMMUNITY * PATH_STEP]]
-    return HandlerKind.OFFICE, {"handler_unit": community}, None
+    return HandlerKind.OFFICE, {"handler_unit": city.unit_pk[community_path(path)]}, None
 
 
 def _handler_people(city: City, kind: str, refs: dict[str, int]) -> list[int]:
@@ -413,13 +414,15 @@ def _handler_people(city: City, kind: str, refs: dict[str, int]) -> list[int]:
 
 
 def _supervisor_path(city: City, path: str, kind: str, refs: dict[str, int], pk_paths: dict[int, str]) -> str | None:
-    """As issues.services.supervision.supervisor_path_for."""
-    if kind == HandlerKind.GRID_LEADER:
-        return path[: GridUnit.Level.COMMUNITY * PATH_STEP]
+    """The supervision service's answer (`grid_supervisor_path`), from the preloaded city."""
     if kind == HandlerKind.OFFICE:
-        return pk_paths[refs["handler_unit"]][:-PATH_STEP] or None
-    department = next(d for d in city.departments.values() if d.pk == refs["handler_department"])
-    return pk_paths[department.unit_id]
+        handler_path = pk_paths[refs["handler_unit"]]
+    elif kind == HandlerKind.DEPARTMENT:
+        department = next(d for d in city.departments.values() if d.pk == refs["handler_department"])
+        handler_path = pk_paths[department.unit_id]
+    else:
+        handler_path = None
+    return grid_supervisor_path(kind, issue_path=path, handler_path=handler_path)
 
 
 def _phone(rng) -> str:

@@ -27,14 +27,13 @@ their AppConfig.ready() (volunteers: the volunteer team).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,6 +45,45 @@ if TYPE_CHECKING:
     from issues.models import IssueTask, RoutingRule
 
     Target = Issue | IssueTask
+
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------------------
+# The decisions themselves, pure (no query): the kinds below load their data and call these,
+# and the demo seed calls them on the city it preloaded.
+# ---------------------------------------------------------------------------
+def community_path(path: str) -> str:
+    """The path of the community a unit lies in (the unit's own path when it is one or above it)."""
+    return path[: GridUnit.Level.COMMUNITY * PATH_STEP]
+
+
+def office_path(path: str, level: int) -> str | None:
+    """The path of the office at `level` over a unit (the unit itself at that level); None above it."""
+    return path[: level * PATH_STEP] if len(path) >= level * PATH_STEP else None
+
+
+def nearest_holder(holders: Mapping[str, T], path: str) -> T | None:
+    """Who holds a post on the unit or its nearest enclosing unit, from holders keyed by unit path."""
+    for candidate in (path, *reversed(ancestor_paths(path))):
+        if candidate in holders:
+            return holders[candidate]
+    return None
+
+
+def grid_supervisor_path(kind: str, *, issue_path: str = "", handler_path: str | None = None) -> str | None:
+    """The path of the unit one level above a grid handler (None above the city).
+
+    An office is supervised by the unit above it, a department by the district (or city) it serves
+    (`handler_path`: the office's or the department's unit path), anything else by the community of
+    `issue_path`.
+    """
+    if kind == HandlerKind.OFFICE:
+        return (handler_path or "")[:-PATH_STEP] or None
+    if kind == HandlerKind.DEPARTMENT:
+        return handler_path
+    return community_path(issue_path)
 
 
 # ---------------------------------------------------------------------------
@@ -116,7 +154,7 @@ def _same_text(label: str) -> str:
 
 
 def _community_paths(issues: list[Issue]) -> dict[int, str | None]:
-    return {issue.pk: issue.unit.path[: GridUnit.Level.COMMUNITY * PATH_STEP] for issue in issues}
+    return {issue.pk: community_path(issue.unit.path) for issue in issues}
 
 
 @dataclass(frozen=True)
@@ -361,27 +399,31 @@ GRID_ROLES = (Post.Role.GRID_WORKER, Post.Role.GRID_LEADER)
 
 def unit_at_level(unit: GridUnit, level: int) -> GridUnit | None:
     """The unit's ancestor (or itself) at `level`, one query."""
-    if unit.level < level:
+    path = office_path(unit.path, level)
+    if path is None:
         return None
-    if unit.level == level:
+    if path == unit.path:
         return unit
-    return GridUnit.objects.filter(path=unit.path[: level * PATH_STEP]).first()
+    return GridUnit.objects.filter(path=path).first()
 
 
 def grid_leader_for(unit: GridUnit) -> User | None:
-    """The grid leader of the unit's micro-grid: a leader post on the unit or its nearest enclosing unit."""
-    post = (
+    """The grid leader of the unit's micro-grid: a leader post on the unit or its nearest enclosing unit
+    (`nearest_holder`; the lowest user id among several on one unit). One query."""
+    posts = (
         Post.objects.filter(
             role=Post.Role.GRID_LEADER,
             unit__path__in=[*ancestor_paths(unit.path), unit.path],
             user__is_active=True,
         )
         .select_related("user")
-        .annotate(depth=Length("unit__path"))
-        .order_by("-depth", "user_id")
-        .first()
+        .annotate(unit_path=F("unit__path"))
+        .order_by("user_id")
     )
-    return post.user if post else None
+    leaders: dict[str, User] = {}
+    for post in posts:
+        leaders.setdefault(post.unit_path, post.user)
+    return nearest_holder(leaders, unit.path)
 
 
 def staff_at(unit_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -440,7 +482,10 @@ def _office_route(rule: RoutingRule, issue: Issue) -> Handler | None:
 def _office_supervisors(issues: list[Issue]) -> dict[int, str | None]:
     """The unit above the office."""
     paths = dict(GridUnit.objects.filter(pk__in={i.handler_unit_id for i in issues}).values_list("pk", "path"))
-    return {issue.pk: (paths.get(issue.handler_unit_id) or "")[:-PATH_STEP] or None for issue in issues}
+    return {
+        issue.pk: grid_supervisor_path(HandlerKind.OFFICE, handler_path=paths.get(issue.handler_unit_id))
+        for issue in issues
+    }
 
 
 def _office_task_choices(issue: Issue) -> list[Handler]:
@@ -492,7 +537,10 @@ def _department_supervisors(issues: list[Issue]) -> dict[int, str | None]:
     paths = dict(
         Department.objects.filter(pk__in={i.handler_department_id for i in issues}).values_list("pk", "unit__path")
     )
-    return {issue.pk: paths.get(issue.handler_department_id) for issue in issues}
+    return {
+        issue.pk: grid_supervisor_path(HandlerKind.DEPARTMENT, handler_path=paths.get(issue.handler_department_id))
+        for issue in issues
+    }
 
 
 def _department_task_choices(issue: Issue) -> list[Handler]:

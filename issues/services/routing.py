@@ -14,12 +14,13 @@ the send is logged and the sweep (`issues_resend_waiting`) sends it again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -37,6 +38,7 @@ __all__ = [
     "issue_route",
     "issues_resend_waiting",
     "matching_rule",
+    "most_specific_rule",
     "resolve_handler",
     "route_after_commit",
     "send_route_task",
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger("issues.routing")
+
+R = TypeVar("R")
 
 # What `.delay()` raises when Redis cannot be reached: the page must still succeed.
 BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, OSError)
@@ -71,16 +75,31 @@ def route_after_commit(issue_id: int) -> None:
     transaction.on_commit(lambda: send_route_task(issue_id))
 
 
+def most_specific_rule(rules: Mapping[tuple[str, int | None], R], *, path: str, category_id: int) -> R | None:
+    """The rule that decides for a category logged at `path`, from rules keyed by (unit path, category
+    id or None for all categories): the deepest unit of the ancestry first, then the rule naming the
+    category over one for all categories. Pure (no query): the service and the demo seed share it."""
+    for candidate in (path, *reversed(ancestor_paths(path))):
+        for key in ((candidate, category_id), (candidate, None)):
+            if key in rules:
+                return rules[key]
+    return None
+
+
 def matching_rule(*, unit: GridUnit, category_id: int) -> RoutingRule | None:
-    """The most specific active rule for a category logged at a unit: one query."""
-    return (
+    """The most specific active rule for a category logged at a unit (`most_specific_rule`; the oldest
+    of several on one unit and category): one query."""
+    candidates = (
         RoutingRule.objects.filter(is_active=True, unit__path__in=[*ancestor_paths(unit.path), unit.path])
         .filter(Q(category_id=category_id) | Q(category__isnull=True))
         .select_related("department")
-        .annotate(depth=Length("unit__path"))
-        .order_by("-depth", F("category_id").asc(nulls_last=True), "pk")
-        .first()
+        .annotate(unit_path=F("unit__path"))
+        .order_by("pk")
     )
+    rules: dict[tuple[str, int | None], RoutingRule] = {}
+    for rule in candidates:
+        rules.setdefault((rule.unit_path, rule.category_id), rule)
+    return most_specific_rule(rules, path=unit.path, category_id=category_id)
 
 
 def resolve_handler(rule: RoutingRule | None, issue: Issue) -> tuple[Handler, str]:

@@ -39,6 +39,8 @@
 # MOVED_APP_LABEL (default issues; `grids` lets you try the script against a
 # revision from before the move); KEEP_DB=1 keeps the scratch database.
 set -euo pipefail
+# shellcheck source=ops/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # The last commit before the resident-issue models left the grids app for the
 # new issues app (state-only move, same db_table names).
@@ -104,20 +106,6 @@ fi
 old_manage() { (cd "$tmp/before" && "${old_env[@]}" "$python" manage.py "$@"); }
 new_manage() { (cd "$repo" && "${new_env[@]}" "$python" manage.py "$@"); }
 
-# "table rows" for every table of the public schema, exact counts, sorted.
-count_rows() {
-  psql -X -At -v ON_ERROR_STOP=1 "$db_url" <<'SQL'
-CREATE TEMP TABLE counts (name text, n bigint);
-DO $$
-DECLARE t record;
-BEGIN
-  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename LOOP
-    EXECUTE format('INSERT INTO counts SELECT %L, count(*) FROM public.%I', t.tablename, t.tablename);
-  END LOOP;
-END $$;
-SELECT name || ' ' || n FROM counts ORDER BY name;
-SQL
-}
 content_types() { psql -X -At -F ' ' -v ON_ERROR_STOP=1 "$db_url" -c "SELECT id, app_label, model FROM django_content_type ORDER BY id"; }
 permissions() {
   psql -X -At -F ' ' -v ON_ERROR_STOP=1 "$db_url" \
@@ -160,7 +148,7 @@ user.user_permissions.add(Permission.objects.get(content_type=issue_type, codena
 PY
 )"
 
-count_rows >"$tmp/rows_before"
+count_rows "$db_url" >"$tmp/rows_before"
 content_types >"$tmp/ct_before"
 permissions >"$tmp/perm_before"
 echo "seeded: $(wc -l <"$tmp/rows_before") tables, $(awk '{s += $2} END {print s}' "$tmp/rows_before") rows"
@@ -175,7 +163,7 @@ if ! new_manage migrate --no-input -v 1 >"$tmp/migrate_new.log" 2>&1; then
 fi
 grep -E '^  Applying ' "$tmp/migrate_new.log" || echo "  (no migration to apply)"
 
-count_rows >"$tmp/rows_after"
+count_rows "$db_url" >"$tmp/rows_after"
 content_types >"$tmp/ct_after"
 permissions >"$tmp/perm_after"
 

@@ -3,6 +3,8 @@
 # table holds the same number of rows. Run by .ci/run; run it monthly in production.
 #   ops/restore_drill.sh postgres://postgres@127.0.0.1:5432/source
 set -euo pipefail
+# shellcheck source=ops/lib.sh
+. "$(dirname "$0")/lib.sh"
 source_url=${1:?source database URL}
 base=${source_url%/*}
 restored_name="restore_drill_$$"
@@ -14,20 +16,6 @@ trap 'rm -f "$dump"; psql -q "$base/postgres" -c "DROP DATABASE IF EXISTS $resto
 psql -q "$base/postgres" -c "CREATE DATABASE $restored_name"
 pg_restore --no-owner --no-privileges --exit-on-error --dbname="$restored_url" "$dump"
 
-# Exact row counts of every table, in both databases.
-count_rows() {
-  psql -At "$1" <<'SQL'
-CREATE TEMP TABLE counts (name text, n bigint);
-DO $$
-DECLARE t record;
-BEGIN
-  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename LOOP
-    EXECUTE format('INSERT INTO counts SELECT %L, count(*) FROM public.%I', t.tablename, t.tablename);
-  END LOOP;
-END $$;
-SELECT name || ' ' || n FROM counts ORDER BY name;
-SQL
-}
 before=$(count_rows "$source_url")
 after=$(count_rows "$restored_url")
 tables=$(printf '%s\n' "$before" | wc -l)

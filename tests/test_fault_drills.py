@@ -61,7 +61,7 @@ ERRORS_MIDDLEWARE = "guilin_portal.errors_middleware.DatabaseUnavailableMiddlewa
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis_server = pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server on the PATH")
 ROUTING_QUEUE = "routing"
-RECEIVED = re.compile(r"Task grids\.tasks\.route_issue\[[0-9a-f-]+\] received")  # the worker's line per delivery
+RECEIVED = re.compile(r"Task issues\.tasks\.route_issue\[[0-9a-f-]+\] received")  # the worker's line per delivery
 
 
 # ---------------------------------------------------------------------------

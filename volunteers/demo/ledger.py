@@ -11,8 +11,9 @@ from django.db import connection
 
 from guilin_portal.demo import DemoContext
 
-from ..models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, PointRule, ServiceRecord
+from ..models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, ServiceRecord
 from ..services.ledger import SYSTEM_ACCOUNT_NAMES, quantize
+from ..services.records import award_under, most_specific_point_rule
 from .fast import IdBlock, insert_rows, reset_sequences
 
 
@@ -65,14 +66,6 @@ class Rec:
             self.solved_difficulty, self.status, self.verified_by_id, self.verified_at, self.entry_id,
             self.ended_at, "", self.issue_id,
         )  # fmt: skip
-
-
-def _rule(rules: dict, category_id: int, kind: str) -> PointRule | None:
-    """The same precedence as services.records.point_rule_for, over rules held in memory."""
-    for key in ((category_id, kind), (category_id, ""), (None, kind), (None, "")):
-        if key in rules:
-            return rules[key]
-    return None
 
 
 def seed_ledger(
@@ -158,9 +151,10 @@ def seed_ledger(
 
     for when, _order, kind, record in events:
         if kind == "service":
-            rule = _rule(rules, record.category_id, record.kind)
-            hours = quantize(record.hours * rule.hours_rate) if rule else record.hours
-            points = quantize(record.hours * rule.points_per_hour + rule.points_per_service) if rule else Decimal(0)
+            # Records are the organ members' own: party members, who earn points too.
+            rule = most_specific_point_rule(rules, category_id=record.category_id, kind=record.kind)
+            award = award_under(rule, record.hours, party_member=True)
+            hours, points = award.hours, award.points
             record.points = points
             lines = [
                 (account_of[(record.volunteer_id, Currency.HOURS)], Currency.HOURS, hours),

@@ -8,9 +8,11 @@ correction is a reversing entry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -38,6 +40,7 @@ from ..models.activities import Activity, ActivitySignup
 from ._common import deny, save_by
 from .ledger import entry_reverse, ledger_post, personal_account, quantize, system_account
 
+R = TypeVar("R")
 MAX_HOURS_PER_DAY = Decimal("24")
 
 
@@ -197,29 +200,43 @@ class Award:
     points: Decimal  # party-member points credited
 
 
+def most_specific_point_rule(
+    rules: Mapping[tuple[int | None, str], R], *, category_id: int | None, kind: str
+) -> R | None:
+    """The rule that prices a service, from rules keyed by (category id or None, activity kind or ""):
+    category and kind, category, kind, then the default. Pure (no query): the service and the demo
+    seed share it."""
+    for key in ((category_id, kind), (category_id, ""), (None, kind), (None, "")):
+        if key in rules:
+            return rules[key]
+    return None
+
+
+def award_under(rule: PointRule | None, hours: Decimal, *, party_member: bool) -> Award:
+    """What `hours` of service earn under a point rule (points only for party members). Pure."""
+    if rule is None:
+        return Award(hours=hours, points=Decimal("0.00"))
+    points = Decimal("0.00")
+    if party_member:
+        points = quantize(hours * rule.points_per_hour + rule.points_per_service)
+    return Award(hours=quantize(hours * rule.hours_rate), points=points)
+
+
 def point_rule_for(*, category_id: int, kind: str) -> PointRule | None:
-    """The most specific active rule: category and kind, category, kind, then the default."""
+    """The most specific active rule (`most_specific_point_rule`): one query."""
     candidates = PointRule.objects.filter(is_active=True).filter(
         Q(category_id=category_id) | Q(category__isnull=True), activity_kind__in=[kind, ""]
     )
-
-    def rank(rule: PointRule) -> tuple[int, int]:
-        return (0 if rule.category_id else 1, 0 if rule.activity_kind else 1)
-
-    ranked = sorted(candidates, key=rank)
-    return ranked[0] if ranked else None
+    rules: dict[tuple[int | None, str], PointRule] = {}
+    for rule in candidates:
+        rules.setdefault((rule.category_id, rule.activity_kind), rule)
+    return most_specific_point_rule(rules, category_id=category_id, kind=kind)
 
 
 def award_for(record: ServiceRecord) -> Award:
     """What a verified record earns under the point rules (points only for party members)."""
     rule = point_rule_for(category_id=record.category_id, kind=record.kind)
-    if rule is None:
-        return Award(hours=record.hours, points=Decimal("0.00"))
-    hours = quantize(record.hours * rule.hours_rate)
-    points = Decimal("0.00")
-    if record.volunteer.is_party_member:
-        points = quantize(record.hours * rule.points_per_hour + rule.points_per_service)
-    return Award(hours=hours, points=points)
+    return award_under(rule, record.hours, party_member=record.volunteer.is_party_member)
 
 
 def _locked_record(record: ServiceRecord) -> ServiceRecord:

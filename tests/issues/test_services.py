@@ -1,13 +1,19 @@
-"""The issue life cycle, routing rules, time limits and supervision, through the services."""
+"""The issue life cycle, routing rules, time limits and supervision, through the services.
+
+Each test builds its own small city with the factories (tests/factories.py): two
+districts, one chain of units in each, the people and the routing rules the
+tests need. The seeded demo city is for the permission matrix, page and demo tests.
+"""
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from grids.models import GridUnit, Post
+from grids.models import GridUnit, Post, User
 from guilin_portal.errors import ConflictError
 from guilin_portal.privacy import mask_phone
 from issues import access, selectors, services
@@ -16,17 +22,108 @@ from issues.models import (
     Department,
     HandlerKind,
     Issue,
+    IssueCategory,
     IssueEvent,
     IssueTask,
     Notification,
-    RoutingRule,
+)
+from tests.factories import (
+    Branch,
+    CategoryFactory,
+    DepartmentFactory,
+    IssueFactory,
+    RoutingRuleFactory,
+    UnitFactory,
+    UserFactory,
+    grid_branch,
+    person_at,
 )
 
-from .factories import category, fresh, log, log_routed
+from .factories import fresh
 
 pytestmark = pytest.mark.django_db
 
 S = Issue.Status
+K = Issue.Kind
+R = Post.Role
+L = GridUnit.Level
+
+
+@dataclass(frozen=True)
+class World:
+    """A city with district `a` (its people below) and district `b` (a worker and a leader)."""
+
+    city: GridUnit
+    a: Branch
+    b: Branch
+    worker: User  # grid worker of a's area
+    leader: User  # grid leader of a's area
+    community: User  # staff of a's community office
+    street: User  # staff of a's street office
+    worker_b: User
+    urban: User  # member of a's urban management department
+    department: Department
+    categories: dict[str, IssueCategory]
+
+
+@pytest.fixture
+def world(db) -> World:
+    city = UnitFactory()
+    a, b = grid_branch(city), grid_branch(city)
+    categories = {
+        code: CategoryFactory(kind=kind, time_limit_hours=hours)
+        for code, kind, hours in [
+            ("opinion-property", K.OPINION, 72),
+            ("opinion-env", K.OPINION, 48),
+            ("proxy-cert", K.PROXY_SERVICE, 168),
+            ("dispute-neighbour", K.DISPUTE, 72),
+            ("hazard-fire", K.HAZARD, 24),
+            ("other", K.OTHER, 120),
+        ]
+    }
+    urban = UserFactory()
+    department = DepartmentFactory(unit=a.district, members=[urban])
+    # City-wide rules, and a deeper one: in district a sanitation goes to its department.
+    RoutingRuleFactory(unit=city, category=categories["opinion-property"])
+    RoutingRuleFactory(unit=city, category=categories["proxy-cert"])
+    RoutingRuleFactory(unit=city, category=categories["hazard-fire"], office_level=L.STREET)
+    for code in ("opinion-env", "dispute-neighbour"):
+        RoutingRuleFactory(unit=city, category=categories[code], handler_kind=HandlerKind.GRID_LEADER)
+    RoutingRuleFactory(
+        unit=a.district,
+        category=categories["opinion-env"],
+        handler_kind=HandlerKind.DEPARTMENT,
+        department=department,
+    )
+    # "other" has no rule: it reaches the community office flagged "no rule".
+    person_at(b.area, R.GRID_LEADER)
+    return World(
+        city=city,
+        a=a,
+        b=b,
+        worker=person_at(a.area, R.GRID_WORKER),
+        leader=person_at(a.area, R.GRID_LEADER),
+        community=person_at(a.community, R.COMMUNITY_STAFF),
+        street=person_at(a.street, R.STREET_STAFF),
+        worker_b=person_at(b.area, R.GRID_WORKER),
+        urban=urban,
+        department=department,
+        categories=categories,
+    )
+
+
+def category(world: World, code: str) -> IssueCategory:
+    return world.categories[code]
+
+
+def log(world: World, reporter: User, *, code: str = "opinion-property", unit: GridUnit | None = None, **kwargs):
+    """A logged issue, still waiting for routing, in the reporter's usual micro-grid unless told."""
+    unit = unit or selectors.default_log_unit(viewer=reporter)
+    return IssueFactory(reporter=reporter, unit=unit, category=category(world, code), **kwargs)
+
+
+def log_routed(world: World, reporter: User, **kwargs) -> Issue:
+    return log(world, reporter, routed=True, **kwargs)
 
 
 def kinds(issue: Issue) -> list[str]:
@@ -36,10 +133,10 @@ def kinds(issue: Issue) -> list[str]:
 # ---------------------------------------------------------------------------
 # Logging
 # ---------------------------------------------------------------------------
-def test_logging_records_the_issue_waiting_with_its_deadlines(demo_user):
-    worker = demo_user("xiufeng_worker")
+def test_logging_records_the_issue_waiting_with_its_deadlines(world):
+    worker = world.worker
     before = timezone.now()
-    issue = log(worker, code="hazard-fire", resident_phone="138 1234 5678")
+    issue = log(world, worker, code="hazard-fire", resident_phone="138 1234 5678")
     assert issue.status == S.COLLECTED
     assert issue.kind == "hazard"
     assert issue.resident_phone == "13812345678"
@@ -49,47 +146,47 @@ def test_logging_records_the_issue_waiting_with_its_deadlines(demo_user):
     assert kinds(issue) == ["collected"]
 
 
-def test_logging_outside_the_jurisdiction_or_above_a_micro_grid_is_refused(demo_user, unit_named):
-    worker = demo_user("xiufeng_worker")
-    qixing_unit = selectors.default_log_unit(viewer=demo_user("qixing_worker"))
+def test_logging_outside_the_jurisdiction_or_above_a_micro_grid_is_refused(world):
+    worker = world.worker
+    other_district_unit = selectors.default_log_unit(viewer=world.worker_b)
     with pytest.raises(ValidationError) as error:
-        log(worker, unit=qixing_unit)
+        log(world, worker, unit=other_district_unit)
     assert "unit" in error.value.message_dict
-    community = GridUnit.objects.ancestors_of(selectors.default_log_unit(viewer=worker)).get(level=4)
+    community = world.a.community
     with pytest.raises(ValidationError) as error:
-        log(demo_user("xiufeng_community"), unit=community)
+        log(world, world.community, unit=community)
     assert "微网格" in error.value.message_dict["unit"][0]
 
 
 @pytest.mark.parametrize("phone", ["12345", "1381234567", "23812345678", "abc"])
-def test_a_bad_phone_is_refused_naming_the_field(demo_user, phone):
+def test_a_bad_phone_is_refused_naming_the_field(world, phone):
     with pytest.raises(ValidationError) as error:
-        log(demo_user("xiufeng_worker"), resident_phone=phone)
+        log(world, world.worker, resident_phone=phone)
     assert "resident_phone" in error.value.message_dict
     assert not Issue.objects.filter(resident_phone=phone).exists()
 
 
 @pytest.mark.parametrize("phone", ["13812345678", "+86 139 0000 1111", "0773-2825678", "07732825678"])
-def test_mobile_and_landline_numbers_are_accepted(demo_user, phone):
-    issue = log(demo_user("xiufeng_worker"), resident_phone=phone)
+def test_mobile_and_landline_numbers_are_accepted(world, phone):
+    issue = log(world, world.worker, resident_phone=phone)
     assert issue.resident_phone.replace("-", "").isdigit()
 
 
-def test_the_same_client_key_twice_gives_one_issue(demo_user):
-    worker = demo_user("xiufeng_worker")
+def test_the_same_client_key_twice_gives_one_issue(world):
+    worker = world.worker
     key = uuid.uuid4()
-    first = log(worker, client_key=key)
-    second = log(worker, client_key=key, description="第二次点击")
+    first = log(world, worker, client_key=key)
+    second = log(world, worker, client_key=key, description="第二次点击")
     assert first.pk == second.pk
     assert Issue.objects.filter(client_key=key).count() == 1
     assert fresh(first).description != "第二次点击"
 
 
-def test_someone_elses_client_key_is_refused(demo_user):
+def test_someone_elses_client_key_is_refused(world):
     key = uuid.uuid4()
-    log(demo_user("xiufeng_worker"), client_key=key)
+    log(world, world.worker, client_key=key)
     with pytest.raises(ValidationError) as error:
-        log(demo_user("xiufeng_leader"), client_key=key)
+        log(world, world.leader, client_key=key)
     assert "client_key" in error.value.message_dict
 
 
@@ -102,69 +199,69 @@ def test_mask_phone():
 # ---------------------------------------------------------------------------
 # Routing
 # ---------------------------------------------------------------------------
-def test_routing_follows_the_city_rule_to_the_community_office_and_notifies_its_staff(demo_user):
-    community = demo_user("xiufeng_community")
-    issue = log_routed(demo_user("xiufeng_worker"), code="opinion-property")
+def test_routing_follows_the_city_rule_to_the_community_office_and_notifies_its_staff(world):
+    community = world.community
+    issue = log_routed(world, world.worker, code="opinion-property")
     assert issue.status == S.ALLOCATED
     assert issue.handler_kind == HandlerKind.OFFICE
     assert Post.objects.filter(user=community, unit=issue.handler_unit, role=Post.Role.COMMUNITY_STAFF).exists()
-    assert issue.handler_unit.name == "解东社区"
+    assert issue.handler_unit == world.a.community
     assert not issue.routing_no_rule
     assert Notification.objects.filter(recipient=community, issue=issue, kind="routed").exists()
     assert issue in selectors.issue_inbox(viewer=community)
 
 
-def test_routing_to_the_grid_leader(demo_user):
-    issue = log_routed(demo_user("xiufeng_worker"), code="dispute-neighbour")
+def test_routing_to_the_grid_leader(world):
+    issue = log_routed(world, world.worker, code="dispute-neighbour")
     assert issue.handler_kind == HandlerKind.GRID_LEADER
-    assert issue.handler_user == demo_user("xiufeng_leader")
+    assert issue.handler_user == world.leader
 
 
-def test_the_deeper_rule_wins_over_the_city_rule(demo_user):
-    # 秀峰区 has its own rule for sanitation: its urban management bureau, not the grid leader.
-    issue = log_routed(demo_user("xiufeng_worker"), code="opinion-env")
+def test_the_deeper_rule_wins_over_the_city_rule(world):
+    # District a has its own rule for sanitation: its urban management department, not the grid leader.
+    issue = log_routed(world, world.worker, code="opinion-env")
     assert issue.handler_kind == HandlerKind.DEPARTMENT
-    assert issue.handler_department.name == "秀峰区城市管理执法局"
-    elsewhere = log_routed(demo_user("qixing_worker"), code="opinion-env")
+    assert issue.handler_department == world.department
+    elsewhere = log_routed(world, world.worker_b, code="opinion-env")
     assert elsewhere.handler_kind == HandlerKind.GRID_LEADER
 
 
-def test_a_category_rule_beats_a_catch_all_rule_at_the_same_depth(demo_user, unit_named):
-    worker = demo_user("xiufeng_worker")
-    street = unit_named("秀峰街道")
+def test_a_category_rule_beats_a_catch_all_rule_at_the_same_depth(world):
+    worker = world.worker
+    street = world.a.street
     # A catch-all rule on the street, and a category rule on the same street.
-    RoutingRule.objects.create(
-        unit=street, category=None, handler_kind=HandlerKind.OFFICE, office_level=GridUnit.Level.STREET
-    )
-    RoutingRule.objects.create(
+    RoutingRuleFactory(unit=street, category=None, handler_kind=HandlerKind.OFFICE, office_level=GridUnit.Level.STREET)
+    RoutingRuleFactory(
         unit=street,
-        category=category("proxy-cert"),
+        category=category(world, "proxy-cert"),
         handler_kind=HandlerKind.OFFICE,
         office_level=GridUnit.Level.DISTRICT,
     )
-    assert log_routed(worker, code="proxy-cert").handler_unit.name == "秀峰区"
-    assert log_routed(worker, code="opinion-property").handler_unit == street  # the catch-all, deeper than the city's
+    assert log_routed(world, worker, code="proxy-cert").handler_unit == world.a.district
+    assert (
+        log_routed(world, worker, code="opinion-property").handler_unit == street
+    )  # the catch-all, deeper than the city's
 
 
-def test_no_rule_goes_to_the_community_office_flagged(demo_user):
-    issue = log_routed(demo_user("xiufeng_worker"), code="other")
+def test_no_rule_goes_to_the_community_office_flagged(world):
+    issue = log_routed(world, world.worker, code="other")
     assert issue.routing_no_rule
     assert issue.routing_rule is None
-    assert issue.handler_unit.name == "解东社区"
+    assert issue.handler_unit == world.a.community
     assert "没有匹配的分派规则" in IssueEvent.objects.get(issue=issue, kind="allocated").note
 
 
-def test_a_leader_rule_without_a_leader_falls_back_to_the_community(demo_user):
-    worker = demo_user("xiufeng_worker")
+def test_a_leader_rule_without_a_leader_falls_back_to_the_community(world):
+    worker = world.worker
     unit = selectors.default_log_unit(viewer=worker)
     Post.objects.filter(role=Post.Role.GRID_LEADER, unit=unit).delete()
-    issue = log_routed(worker, code="dispute-neighbour")
+    issue = log_routed(world, worker, code="dispute-neighbour")
     assert issue.handler_kind == HandlerKind.OFFICE
     assert issue.handler_unit.level == GridUnit.Level.COMMUNITY
 
 
-def test_routing_twice_is_the_same_as_once(demo_user):
-    issue = log(demo_user("xiufeng_worker"))
+def test_routing_twice_is_the_same_as_once(world):
+    issue = log(world, world.worker)
     services.issue_route(issue_id=issue.pk)
     first = fresh(issue)
     services.issue_route(issue_id=issue.pk)
@@ -180,9 +277,9 @@ def test_routing_twice_is_the_same_as_once(demo_user):
     )
 
 
-def test_resend_sweep_picks_only_issues_waiting_longer_than_the_retry_delay(demo_user, settings):
+def test_resend_sweep_picks_only_issues_waiting_longer_than_the_retry_delay(world, settings):
     settings.ISSUE_ROUTING_RETRY_SECONDS = 120
-    issue = log(demo_user("xiufeng_worker"))
+    issue = log(world, world.worker)
     assert services.issues_resend_waiting(now=timezone.now()) == []  # too fresh
     later = timezone.now() + timedelta(seconds=121)
     assert issue.pk in services.issues_resend_waiting(now=later)  # sent (and routed: tasks are eager here)
@@ -193,9 +290,9 @@ def test_resend_sweep_picks_only_issues_waiting_longer_than_the_retry_delay(demo
 # ---------------------------------------------------------------------------
 # Life cycle
 # ---------------------------------------------------------------------------
-def test_the_five_steps_end_to_end(demo_user):
-    worker, staff = demo_user("xiufeng_worker"), demo_user("xiufeng_community")
-    issue = log_routed(worker)
+def test_the_five_steps_end_to_end(world):
+    worker, staff = world.worker, world.community
+    issue = log_routed(world, worker)
     issue = services.issue_accept(actor=staff, issue=issue)
     assert (issue.status, issue.assignee) == (S.IN_PROGRESS, staff)
     services.issue_progress(actor=staff, issue=issue, note="已联系物业")
@@ -208,9 +305,9 @@ def test_the_five_steps_end_to_end(demo_user):
     assert kinds(issue) == ["collected", "allocated", "accepted", "progress", "resolved", "feedback"]
 
 
-def test_dissatisfied_feedback_reopens_to_the_same_handler(demo_user):
-    worker, staff = demo_user("xiufeng_worker"), demo_user("xiufeng_community")
-    issue = services.issue_accept(actor=staff, issue=log_routed(worker))
+def test_dissatisfied_feedback_reopens_to_the_same_handler(world):
+    worker, staff = world.worker, world.community
+    issue = services.issue_accept(actor=staff, issue=log_routed(world, worker))
     issue = services.issue_resolve(actor=staff, issue=issue, resolution="已处理")
     with pytest.raises(ValidationError) as error:
         services.issue_feedback(actor=worker, issue=issue, satisfaction="dissatisfied")
@@ -223,9 +320,9 @@ def test_dissatisfied_feedback_reopens_to_the_same_handler(demo_user):
     assert Notification.objects.filter(recipient=staff, issue=issue, kind="reopened").exists()
 
 
-def test_an_invalid_transition_is_refused_saying_why(demo_user):
-    staff = demo_user("xiufeng_community")
-    issue = log_routed(demo_user("xiufeng_worker"))
+def test_an_invalid_transition_is_refused_saying_why(world):
+    staff = world.community
+    issue = log_routed(world, world.worker)
     with pytest.raises(ValidationError) as error:
         services.issue_resolve(actor=staff, issue=issue, resolution="x")
     message = error.value.message_dict["status"][0]
@@ -234,15 +331,15 @@ def test_an_invalid_transition_is_refused_saying_why(demo_user):
     assert fresh(issue).status == S.ALLOCATED
 
 
-def test_only_a_handler_may_act(demo_user):
-    issue = log_routed(demo_user("xiufeng_worker"))
+def test_only_a_handler_may_act(world):
+    issue = log_routed(world, world.worker)
     with pytest.raises(PermissionDenied):
-        services.issue_accept(actor=demo_user("xiufeng_leader"), issue=issue)
+        services.issue_accept(actor=world.leader, issue=issue)
 
 
-def test_a_stale_version_is_a_conflict_and_changes_nothing(demo_user):
-    staff = demo_user("xiufeng_community")
-    issue = log_routed(demo_user("xiufeng_worker"))
+def test_a_stale_version_is_a_conflict_and_changes_nothing(world):
+    staff = world.community
+    issue = log_routed(world, world.worker)
     stale = fresh(issue)
     services.issue_accept(actor=staff, issue=issue)
     with pytest.raises(ConflictError):
@@ -250,16 +347,16 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(demo_user):
     assert fresh(issue).status == S.IN_PROGRESS
 
 
-def test_reject_as_duplicate_links_the_original_and_out_of_scope_needs_a_reason(demo_user):
-    worker, staff = demo_user("xiufeng_worker"), demo_user("xiufeng_community")
-    original = log_routed(worker)
-    copy = log_routed(worker)
+def test_reject_as_duplicate_links_the_original_and_out_of_scope_needs_a_reason(world):
+    worker, staff = world.worker, world.community
+    original = log_routed(world, worker)
+    copy = log_routed(world, worker)
     with pytest.raises(ValidationError) as error:
         services.issue_reject(actor=staff, issue=copy, reason="duplicate")
     assert "duplicate_of" in error.value.message_dict
     rejected = services.issue_reject(actor=staff, issue=fresh(copy), reason="duplicate", duplicate_of=original)
     assert (rejected.status, rejected.duplicate_of) == (S.REJECTED, original)
-    third = log_routed(worker)
+    third = log_routed(world, worker)
     with pytest.raises(ValidationError) as error:
         services.issue_reject(actor=staff, issue=third, reason="out_of_scope")
     assert "note" in error.value.message_dict
@@ -269,9 +366,9 @@ def test_reject_as_duplicate_links_the_original_and_out_of_scope_needs_a_reason(
     )
 
 
-def test_suspend_stops_the_clock_and_resume_moves_the_deadline(demo_user):
-    staff = demo_user("xiufeng_community")
-    issue = services.issue_accept(actor=staff, issue=log_routed(demo_user("xiufeng_worker")))
+def test_suspend_stops_the_clock_and_resume_moves_the_deadline(world):
+    staff = world.community
+    issue = services.issue_accept(actor=staff, issue=log_routed(world, world.worker))
     with pytest.raises(ValidationError):
         services.issue_suspend(actor=staff, issue=issue, reason="")
     issue = services.issue_suspend(actor=staff, issue=fresh(issue), reason="当事人外出务工")
@@ -282,11 +379,11 @@ def test_suspend_stops_the_clock_and_resume_moves_the_deadline(demo_user):
     assert timedelta(hours=9, minutes=59) < issue.due_at - due_before < timedelta(hours=10, minutes=1)
 
 
-def test_decomposed_issue_resolves_when_all_sub_tasks_are_done(demo_user):
-    worker, staff, urban = demo_user("xiufeng_worker"), demo_user("xiufeng_community"), demo_user("xiufeng_urban")
-    issue = log_routed(worker)
+def test_decomposed_issue_resolves_when_all_sub_tasks_are_done(world):
+    worker, staff, urban = world.worker, world.community, world.urban
+    issue = log_routed(world, worker)
     choices = {handler.token: handler for handler, _label in services.task_handler_choices(issue)}
-    department = Department.objects.get(name="秀峰区城市管理执法局")
+    department = world.department
     office = next(h for t, h in choices.items() if t == f"office:{issue.handler_unit_id}")
     tasks = services.issue_decompose(
         actor=staff,
@@ -313,20 +410,20 @@ def test_decomposed_issue_resolves_when_all_sub_tasks_are_done(demo_user):
     assert IssueTask.objects.filter(issue=issue, status="done").count() == 2
 
 
-def test_escalate_hands_the_issue_to_the_office_above(demo_user, unit_named):
-    staff = demo_user("xiufeng_community")
-    issue = log_routed(demo_user("xiufeng_worker"))
+def test_escalate_hands_the_issue_to_the_office_above(world):
+    staff = world.community
+    issue = log_routed(world, world.worker)
     issue = services.issue_escalate(actor=staff, issue=issue, note="涉及多个社区")
-    assert issue.handler_unit == unit_named("秀峰街道")
+    assert issue.handler_unit == world.a.street
     assert issue.status == S.ALLOCATED
-    assert issue in selectors.issue_inbox(viewer=demo_user("xiufeng_street"))
+    assert issue in selectors.issue_inbox(viewer=world.street)
     assert issue not in selectors.issue_inbox(viewer=staff)
 
 
-def test_bulk_assign_is_all_or_nothing(demo_user):
-    worker, staff = demo_user("xiufeng_worker"), demo_user("xiufeng_community")
-    mine = [log_routed(worker) for _ in range(2)]
-    leaders = log_routed(worker, code="dispute-neighbour")  # not the community office's: not theirs to assign
+def test_bulk_assign_is_all_or_nothing(world):
+    worker, staff = world.worker, world.community
+    mine = [log_routed(world, worker) for _ in range(2)]
+    leaders = log_routed(world, worker, code="dispute-neighbour")  # not the community office's: not theirs to assign
     with pytest.raises(PermissionDenied):
         services.issues_bulk_assign(actor=staff, issue_ids=[i.pk for i in [*mine, leaders]], assignee=staff)
     assert not Issue.objects.filter(pk__in=[i.pk for i in mine], assignee=staff).exists()
@@ -337,9 +434,9 @@ def test_bulk_assign_is_all_or_nothing(demo_user):
 # ---------------------------------------------------------------------------
 # Time limits and supervision
 # ---------------------------------------------------------------------------
-def test_reminder_at_80_percent_once(demo_user):
-    staff = demo_user("xiufeng_community")
-    issue = log_routed(demo_user("xiufeng_worker"))  # 72 h limit
+def test_reminder_at_80_percent_once(world):
+    staff = world.community
+    issue = log_routed(world, world.worker)  # 72 h limit
     at_70 = issue.created_at + timedelta(hours=50)
     at_85 = issue.created_at + timedelta(hours=61)
     assert issue.pk not in services.deadlines_sweep(now=at_70).reminded
@@ -349,8 +446,8 @@ def test_reminder_at_80_percent_once(demo_user):
     assert Notification.objects.filter(recipient=staff, issue=issue, kind="reminder").count() == 1
 
 
-def test_overdue_escalates_one_level_once_per_climb(demo_user, unit_named):
-    issue = log_routed(demo_user("xiufeng_worker"))  # community office, 72 h
+def test_overdue_escalates_one_level_once_per_climb(world):
+    issue = log_routed(world, world.worker)  # community office, 72 h
     overdue = issue.due_at + timedelta(minutes=5)
     first = services.deadlines_sweep(now=overdue)
     again = services.deadlines_sweep(now=overdue + timedelta(minutes=1))
@@ -358,30 +455,30 @@ def test_overdue_escalates_one_level_once_per_climb(demo_user, unit_named):
     assert issue.pk not in again.escalated
     escalated = fresh(issue)
     assert escalated.escalation_level == 1
-    assert escalated.supervision_unit == unit_named("秀峰街道")
+    assert escalated.supervision_unit == world.a.street
     assert kinds(issue).count("supervised") == 1
-    street = demo_user("xiufeng_street")
+    street = world.street
     assert Notification.objects.filter(recipient=street, issue=issue, kind="overdue").exists()
     assert escalated in selectors.issue_supervision(viewer=street, now=overdue, escalated_only=True)
     # Still open one more time limit later: it climbs to the district, one more event.
     later = overdue + timedelta(hours=73)
     assert issue.pk in services.deadlines_sweep(now=later).escalated
-    assert fresh(issue).supervision_unit == unit_named("秀峰区")
+    assert fresh(issue).supervision_unit == world.a.district
     assert kinds(issue).count("supervised") == 2
 
 
-def test_a_resolved_issue_is_not_escalated(demo_user):
-    staff = demo_user("xiufeng_community")
-    issue = services.issue_accept(actor=staff, issue=log_routed(demo_user("xiufeng_worker")))
+def test_a_resolved_issue_is_not_escalated(world):
+    staff = world.community
+    issue = services.issue_accept(actor=staff, issue=log_routed(world, world.worker))
     services.issue_resolve(actor=staff, issue=issue, resolution="已处理")
     assert issue.pk not in services.deadlines_sweep(now=issue.due_at + timedelta(days=1)).escalated
 
 
-def test_extension_is_decided_by_the_level_above(demo_user):
-    staff, street = demo_user("xiufeng_community"), demo_user("xiufeng_street")
-    issue = services.issue_accept(actor=staff, issue=log_routed(demo_user("xiufeng_worker")))
+def test_extension_is_decided_by_the_level_above(world):
+    staff, street = world.community, world.street
+    issue = services.issue_accept(actor=staff, issue=log_routed(world, world.worker))
     extension = services.extension_request(actor=staff, issue=issue, hours=48, reason="等待维修配件")
-    assert extension.approver_unit.name == "秀峰街道"
+    assert extension.approver_unit == world.a.street
     assert Notification.objects.filter(recipient=street, kind="extension_requested", issue=issue).exists()
     with pytest.raises(ValidationError):
         services.extension_request(actor=staff, issue=fresh(issue), hours=24, reason="再延")
@@ -400,14 +497,14 @@ def test_extension_is_decided_by_the_level_above(demo_user):
 # ---------------------------------------------------------------------------
 # Who sees the resident's contact
 # ---------------------------------------------------------------------------
-def test_phone_is_full_for_reporter_and_handler_and_masked_for_everyone_else(demo_user):
-    worker = demo_user("xiufeng_worker")
-    issue = log_routed(worker, resident_phone="13812345678", resident_name="张三丰")
-    staff, street = demo_user("xiufeng_community"), demo_user("xiufeng_street")
+def test_phone_is_full_for_reporter_and_handler_and_masked_for_everyone_else(world):
+    worker = world.worker
+    issue = log_routed(world, worker, resident_phone="13812345678", resident_name="张三丰")
+    staff, street = world.community, world.street
     assert access.resident_phone_for(worker, issue) == "13812345678"
     assert access.resident_phone_for(staff, issue) == "13812345678"
     seen_by_street = selectors.issue_get(viewer=street, pk=issue.pk)  # in jurisdiction, not handling it
     assert access.resident_phone_for(street, seen_by_street) == "138****5678"
     assert access.resident_name_for(street, seen_by_street) == "张**"
-    leader = demo_user("xiufeng_leader")
+    leader = world.leader
     assert access.resident_phone_for(leader, selectors.issue_get(viewer=leader, pk=issue.pk)) == "138****5678"

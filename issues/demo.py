@@ -11,8 +11,9 @@ office inbox, xiufeng_leader's grid, xiufeng_street's supervision list and a
 pending extension request.
 
 Routing and supervision here call the services' own pure decisions
-(`most_specific_rule`, `nearest_holder`, `office_path`, `grid_supervisor_path`)
-on the city preloaded in memory, so two years of history insert in a few seconds.
+(`most_specific_rule`, `nearest_holder`, `office_path`, `grid_supervisor_path`,
+`next_supervisor_path`) on the city preloaded in memory, so two years of
+history insert in a few seconds.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from issues.models import (
     RoutingRule,
 )
 from issues.services.routing import most_specific_rule
+from issues.services.supervision import next_supervisor_path
 
 FULL_SCALE = {"resolved": 6828, "open": 240, "rejected": 120}
 SHOWCASE_OPEN = 6  # fixed issues for the demo accounts, at any scale
@@ -541,7 +543,7 @@ class HistoryWriter:
             if path is None:
                 path = _supervisor_path(self.city, issue._path, issue.handler_kind, refs, self.pk_paths)
             else:
-                path = path[:-PATH_STEP] or None
+                path = next_supervisor_path(path)
             if path is None:
                 next_at = None
                 break

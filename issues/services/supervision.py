@@ -36,6 +36,11 @@ def supervisor_path_for(issue: Issue) -> str | None:
     return handler_kinds.supervisor_paths([issue])[issue.pk]
 
 
+def next_supervisor_path(path: str) -> str | None:
+    """Where an issue supervised at `path` climbs next: the unit above (None above the city). Pure."""
+    return path[:-PATH_STEP] or None
+
+
 def supervisor_unit_for(issue: Issue) -> GridUnit | None:
     path = supervisor_path_for(issue)
     return GridUnit.objects.filter(path=path).first() if path else None
@@ -109,7 +114,7 @@ def _escalate_batch(now: datetime) -> list[int]:
     targets = handler_kinds.supervisor_paths(issue for issue in issues if issue.supervision_unit_id is None)
     for issue in issues:
         if issue.supervision_unit_id is not None:
-            targets[issue.pk] = issue.supervision_unit.path[:-PATH_STEP] or None
+            targets[issue.pk] = next_supervisor_path(issue.supervision_unit.path)
     units = {u.path: u for u in GridUnit.objects.filter(path__in={p for p in targets.values() if p})}
     events, updated, notes = [], [], []
     for issue in issues:

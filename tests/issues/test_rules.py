@@ -6,6 +6,7 @@ from grids.models import PATH_STEP, GridUnit
 from issues.handler_kinds import community_path, grid_supervisor_path, nearest_holder, office_path
 from issues.models import HandlerKind
 from issues.services.routing import most_specific_rule
+from issues.services.supervision import next_supervisor_path
 
 L = GridUnit.Level
 
@@ -76,3 +77,9 @@ def test_office_and_community_paths():
 )
 def test_grid_supervisor_path(kind, handler_path, expected):
     assert grid_supervisor_path(kind, issue_path=COMPOUND, handler_path=handler_path) == expected
+
+
+def test_supervision_climbs_one_level_at_a_time_up_to_the_city():
+    assert next_supervisor_path(STREET) == DISTRICT
+    assert next_supervisor_path(DISTRICT) == CITY
+    assert next_supervisor_path(CITY) is None

@@ -22,9 +22,12 @@ from issues.api import serializers as s
 from issues.api.views import IssueViewSet, with_transitions
 from issues.forms import NoteForm
 from issues.handler_kinds import Handler, HandlerKindEntry
-from issues.models import HandlerKind, Issue, IssueEvent, Notification, RoutingRule
+from issues.models import HandlerKind, Issue, IssueEvent, Notification
+from tests.factories import RoutingRuleFactory, person_at
 
-from .factories import category, fresh, log, log_routed
+from .factories import fresh, log_routed
+from .world import category
+from .world import log as world_log
 
 pytestmark = pytest.mark.django_db
 
@@ -50,18 +53,6 @@ def test_a_kind_needs_a_model_field():
         handler_kinds.register(HandlerKindEntry(name="nowhere", field="handler_nowhere", handled_ids=lambda v: ()))
 
 
-def _grid_worker_of(unit) -> int:
-    """The first grid worker posted at the unit or above it (a user id)."""
-    from grids.models import ancestor_paths
-
-    return (
-        Post.objects.filter(role=Post.Role.GRID_WORKER, unit__path__in=[*ancestor_paths(unit.path), unit.path])
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-        .first()
-    )
-
-
 def _sentinel_kind(worker_id: int) -> HandlerKindEntry:
     """A kind that sends issues to a grid worker by name (it shares `handler_user` with the grid leader)."""
     from grids.models import User
@@ -77,14 +68,12 @@ def _sentinel_kind(worker_id: int) -> HandlerKindEntry:
     )
 
 
-def test_a_kind_registered_here_routes_fills_the_inbox_and_handles(demo_user):
-    reporter = demo_user("xiufeng_worker")
-    unit = selectors.default_log_unit(viewer=reporter)
-    sentinel_id = _grid_worker_of(unit)
-    leader = demo_user("xiufeng_leader")
+def test_a_kind_registered_here_routes_fills_the_inbox_and_handles(world):
+    reporter, unit, leader = world.worker, world.a.area, world.leader
+    sentinel_id = person_at(unit, Post.Role.GRID_WORKER).pk  # another grid worker of the micro-grid
     with handler_kinds.temporarily_registered(_sentinel_kind(sentinel_id)):
-        RoutingRule.objects.create(unit=unit, category=category("opinion-property"), handler_kind="grid_sentinel")
-        issue = log(reporter, code="opinion-property", unit=unit)
+        RoutingRuleFactory(unit=unit, category=category(world, "opinion-property"), handler_kind="grid_sentinel")
+        issue = world_log(world, reporter, code="opinion-property", unit=unit)
         services.issue_route(issue_id=issue.pk)
         issue = fresh(issue)
         assert (issue.handler_kind, issue.handler_user_id, issue.routing_no_rule) == (
@@ -105,9 +94,8 @@ def test_a_kind_registered_here_routes_fills_the_inbox_and_handles(demo_user):
     assert handler_kinds.find("grid_sentinel") is None
 
 
-def test_a_kind_without_a_handler_falls_back_to_the_community_office(demo_user):
-    reporter = demo_user("xiufeng_worker")
-    unit = selectors.default_log_unit(viewer=reporter)
+def test_a_kind_without_a_handler_falls_back_to_the_community_office(world):
+    reporter, unit = world.worker, world.a.area
     nobody = HandlerKindEntry(
         name="grid_nobody",
         field="handler_user",
@@ -117,12 +105,12 @@ def test_a_kind_without_a_handler_falls_back_to_the_community_office(demo_user):
         fallback_counts_as_no_rule=True,
     )
     with handler_kinds.temporarily_registered(nobody):
-        RoutingRule.objects.create(unit=unit, category=category("opinion-property"), handler_kind="grid_nobody")
-        issue = log(reporter, code="opinion-property", unit=unit)
+        RoutingRuleFactory(unit=unit, category=category(world, "opinion-property"), handler_kind="grid_nobody")
+        issue = world_log(world, reporter, code="opinion-property", unit=unit)
         services.issue_route(issue_id=issue.pk)
     issue = fresh(issue)
     assert (issue.handler_kind, issue.routing_no_rule) == (HandlerKind.OFFICE, True)
-    assert issue.handler_unit.level == 4
+    assert issue.handler_unit == world.a.community
 
 
 # ---------------------------------------------------------------------------

@@ -27,8 +27,7 @@ their AppConfig.ready() (volunteers: the volunteer team).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grids.models import PATH_STEP, GridUnit, Post, User, ancestor_paths
+from guilin_portal.registry import Registry
 from issues.models import Department, HandlerKind, Issue
 
 if TYPE_CHECKING:
@@ -189,49 +189,23 @@ class HandlerKindEntry:
     task_choices: Callable[[Issue], list[Handler]] | None = None
 
 
-_KINDS: dict[str, HandlerKindEntry] = {}
-
-
-def register(entry: HandlerKindEntry) -> HandlerKindEntry:
-    """Add a kind (from this module or an AppConfig.ready()); registering a name again replaces it."""
+def _check_field(entry: HandlerKindEntry) -> None:
     if entry.field not in Issue.HANDLER_FIELDS:
         raise ValueError(f"{entry.field!r} is not one of Issue.HANDLER_FIELDS; add the model field first.")
-    _KINDS[entry.name] = entry
-    return entry
 
 
-def unregister(name: str) -> None:
-    _KINDS.pop(name, None)
-
-
-@contextmanager
-def temporarily_registered(entry: HandlerKindEntry) -> Iterator[HandlerKindEntry]:
-    """A kind registered for the duration of a block (tests); whatever it replaced comes back."""
-    previous = _KINDS.get(entry.name)
-    register(entry)
-    try:
-        yield entry
-    finally:
-        if previous is None:
-            unregister(entry.name)
-        else:
-            _KINDS[entry.name] = previous
+# Kinds register here (from this module or an AppConfig.ready()).
+_KINDS: Registry[HandlerKindEntry] = Registry("handler kind", check=_check_field)
+register = _KINDS.register
+unregister = _KINDS.unregister
+temporarily_registered = _KINDS.temporarily_registered
+find = _KINDS.find
+get = _KINDS.get
 
 
 def kinds() -> tuple[HandlerKindEntry, ...]:
     """Every registered kind, in the order they were registered."""
-    return tuple(_KINDS.values())
-
-
-def find(name: str) -> HandlerKindEntry | None:
-    return _KINDS.get(name)
-
-
-def get(name: str) -> HandlerKindEntry:
-    entry = _KINDS.get(name)
-    if entry is None:
-        raise LookupError(f"No handler kind {name!r} is registered.")
-    return entry
+    return _KINDS.entries()
 
 
 def ref_of(target: Target, entry: HandlerKindEntry) -> int | None:
@@ -243,7 +217,7 @@ def ref_of(target: Target, entry: HandlerKindEntry) -> int | None:
 # ---------------------------------------------------------------------------
 def handles(viewer: Viewer, target: Target) -> bool:
     """The viewer handles the target through its kind (not as its assignee). No query."""
-    entry = _KINDS.get(target.handler_kind)
+    entry = _KINDS.find(target.handler_kind)
     if entry is None or not viewer.is_person:
         return False
     return ref_of(target, entry) in entry.handled_ids(viewer)
@@ -263,10 +237,10 @@ def handled_q(viewer: Viewer, *, prefix: str = "") -> Q:
     """
     if not viewer.is_person:
         return Q(pk__in=[])
-    fields = [entry.field for entry in _KINDS.values()]
+    fields = [entry.field for entry in _KINDS.entries()]
     q = Q()
     matched = False
-    for entry in _KINDS.values():
+    for entry in _KINDS.entries():
         refs = _handled_refs(entry, viewer)
         if isinstance(refs, list) and not refs:
             continue
@@ -288,10 +262,10 @@ def recipients_for(targets: Iterable[Target]) -> dict[int, set[int]]:
     targets = list(targets)
     wanted: dict[str, set[int]] = {}
     for target in targets:
-        entry = _KINDS.get(target.handler_kind)
+        entry = _KINDS.find(target.handler_kind)
         if entry is not None and not getattr(target, "assignee_id", None) and ref_of(target, entry) is not None:
             wanted.setdefault(entry.name, set()).add(ref_of(target, entry))
-    people = {name: _KINDS[name].recipients(ids) for name, ids in wanted.items()}
+    people = {name: _KINDS.get(name).recipients(ids) for name, ids in wanted.items()}
     result: dict[int, set[int]] = {}
     for target in targets:
         assignee_id = getattr(target, "assignee_id", None)
@@ -299,14 +273,14 @@ def recipients_for(targets: Iterable[Target]) -> dict[int, set[int]]:
             result[target.pk] = {assignee_id}
             continue
         found = people.get(target.handler_kind, {})
-        entry = _KINDS.get(target.handler_kind)
+        entry = _KINDS.find(target.handler_kind)
         result[target.pk] = set(found.get(ref_of(target, entry), ())) if entry is not None else set()
     return result
 
 
 def describe(target: Target) -> str:
     """How the target's handler reads ("解东社区办公室"); the reference row must be loaded or loadable."""
-    entry = _KINDS.get(target.handler_kind)
+    entry = _KINDS.find(target.handler_kind)
     if entry is None or ref_of(target, entry) is None:
         return ""
     return entry.describe(entry.name_of(getattr(target, entry.field)))
@@ -317,7 +291,7 @@ def members_q(viewer: Viewer) -> Q | None:
     if not viewer.is_person:
         return None
     q = None
-    for entry in _KINDS.values():
+    for entry in _KINDS.entries():
         if entry.members_q is None:
             continue
         refs = _handled_refs(entry, viewer)
@@ -329,7 +303,7 @@ def members_q(viewer: Viewer) -> Q | None:
 
 def assignees_q(issue: Issue) -> Q | None:
     """Who an issue's handler may hand it to (a Q on User), or None when nobody."""
-    entry = _KINDS.get(issue.handler_kind)
+    entry = _KINDS.find(issue.handler_kind)
     if entry is None or ref_of(issue, entry) is None:
         return None
     if entry.assignees_q is not None:
@@ -341,7 +315,7 @@ def assignees_q(issue: Issue) -> Q | None:
 
 def can_take(viewer: Viewer, issue: Issue) -> bool:
     """This person may be made the issue's assignee: they belong to its handler. No query."""
-    entry = _KINDS.get(issue.handler_kind)
+    entry = _KINDS.find(issue.handler_kind)
     if entry is None:
         return False
     if entry.can_take is not None:
@@ -359,7 +333,7 @@ def supervisor_paths(issues: Iterable[Issue]) -> dict[int, str | None]:
         by_kind.setdefault(issue.handler_kind, []).append(issue)
     result: dict[int, str | None] = {}
     for name, group in by_kind.items():
-        entry = _KINDS.get(name)
+        entry = _KINDS.find(name)
         result.update((entry.supervisor_paths if entry is not None else _community_paths)(group))
     return result
 
@@ -371,7 +345,7 @@ def resolve(rule: RoutingRule | None, issue: Issue) -> tuple[Handler, str, bool]
     if rule is None:
         note, no_rule = _("没有匹配的分派规则，转社区办公室。"), True
     else:
-        entry = _KINDS.get(rule.handler_kind)
+        entry = _KINDS.find(rule.handler_kind)
         if entry is None or entry.route is None:  # a kind this code does not know: never lose the issue
             note, no_rule = _("未知的承办方类型，转社区办公室。"), False
         else:
@@ -385,7 +359,7 @@ def resolve(rule: RoutingRule | None, issue: Issue) -> tuple[Handler, str, bool]
 def task_choices(issue: Issue) -> list[tuple[Handler, str]]:
     """Who a decomposed issue's sub-tasks may go to, with their labels: one query per kind that offers any."""
     choices: list[tuple[Handler, str]] = []
-    for entry in _KINDS.values():
+    for entry in _KINDS.entries():
         if entry.task_choices is not None:
             choices.extend((handler, handler.display) for handler in entry.task_choices(issue))
     return choices

@@ -22,8 +22,7 @@ its status and rule fit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +35,7 @@ from rest_framework import serializers as drf
 
 from grids.models import User
 from grids.viewer import Viewer
+from guilin_portal.registry import Registry
 from issues import access, selectors, services
 from issues import forms as f
 from issues.api import serializers as s
@@ -123,44 +123,21 @@ class Transition:
         )
 
 
-_REGISTRY: dict[str, Transition] = {}
-
-
-def register(transition: Transition) -> Transition:
-    """Add a transition (registering a name again replaces it)."""
-    _REGISTRY[transition.name] = transition
-    return transition
-
-
-def unregister(name: str) -> None:
-    _REGISTRY.pop(name, None)
-
-
-@contextmanager
-def temporarily_registered(transition: Transition) -> Iterator[Transition]:
-    """A transition registered for the duration of a block (tests); whatever it replaced comes back."""
-    previous = _REGISTRY.get(transition.name)
-    register(transition)
-    try:
-        yield transition
-    finally:
-        if previous is None:
-            unregister(transition.name)
-        else:
-            _REGISTRY[transition.name] = previous
+# Transitions register here, in the order the detail page shows them.
+_REGISTRY: Registry[Transition] = Registry("transition")
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+temporarily_registered = _REGISTRY.temporarily_registered
+get = _REGISTRY.get
 
 
 def registered() -> tuple[Transition, ...]:
     """Every transition, in the order the detail page shows them."""
-    return tuple(_REGISTRY.values())
-
-
-def get(name: str) -> Transition:
-    return _REGISTRY[name]
+    return _REGISTRY.entries()
 
 
 def by_slug(slug: str) -> Transition | None:
-    return next((t for t in _REGISTRY.values() if t.page_slug == slug), None)
+    return next((t for t in _REGISTRY.entries() if t.page_slug == slug), None)
 
 
 # ---------------------------------------------------------------------------

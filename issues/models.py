@@ -510,6 +510,8 @@ class IssueEvent(models.Model):
         EXTENSION_APPROVED = "extension_approved", _("同意延期")
         EXTENSION_REFUSED = "extension_refused", _("不同意延期")
         PHOTO_ADDED = "photo_added", _("上传照片")
+        URGED = "urged", _("催办")
+        REASSIGNED = "reassigned", _("督办改派")
 
     issue = models.ForeignKey(
         Issue, verbose_name=_("问题"), db_index=False, on_delete=models.CASCADE, related_name="events"
@@ -694,6 +696,13 @@ class Notification(models.Model):
         RESOLVED = "resolved", _("问题已办结")
         REOPENED = "reopened", _("群众不满意，重新办理")
         REJECTED = "rejected", _("问题被退回")
+        URGED = "urged", _("上级催办")
+        REASSIGNED = "reassigned", _("督办改派给您")
+        # Hand-offs of the other apps (they name the page in `link`; no issue).
+        EVALUATION_STAGE = "evaluation_stage", _("考核待您评价")
+        CONTRACT_RETURNED = "contract_returned", _("考核被退回")
+        RECORD_TO_VERIFY = "record_to_verify", _("服务记录待审核")
+        DEMAND_TO_VERIFY = "demand_to_verify", _("志愿需求待核实")
 
     recipient = models.ForeignKey(
         User, verbose_name=_("接收人"), db_index=False, on_delete=models.CASCADE, related_name="notifications"
@@ -702,6 +711,10 @@ class Notification(models.Model):
         Issue, verbose_name=_("问题"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
+    # What the message is about and where it leads, for hand-offs outside issues (a contract's
+    # evaluation, a service record): the sender writes the path, so this app knows none of theirs.
+    subject = models.CharField(_("摘要"), max_length=200, blank=True)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -717,6 +730,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.issue_id}"
+
+
+def staged_photo_path(instance, filename: str) -> str:
+    return f"issues/staged/{uuid.uuid4().hex}{filename[filename.rfind('.') :] if '.' in filename else ''}"
+
+
+class StagedPhoto(models.Model):
+    """A photo chosen on the log form when the form came back with an error: kept (checked and
+    EXIF-free) so the worker does not choose it again; only its owner reads it, by its token."""
+
+    token = models.UUIDField(_("令牌"), default=uuid.uuid4, unique=True)
+    owner = models.ForeignKey(User, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+")
+    image = models.FileField(_("照片"), upload_to=staged_photo_path, max_length=200)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("暂存照片")
+        verbose_name_plural = _("暂存照片")
+        indexes = [models.Index(fields=["owner", "created_at"], name="stagedphoto_owner_created")]
+
+    def __str__(self) -> str:
+        return str(self.token)
 
 
 def new_client_key() -> uuid.UUID:

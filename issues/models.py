@@ -282,6 +282,9 @@ class Issue(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=IssueKind.choices)
     description = models.TextField(_("问题描述"), max_length=4000)
     location_text = models.CharField(_("具体位置"), max_length=200, blank=True)
+    # WGS84 decimal degrees as a client gave them (Open311 `lat`/`long`), to 6 places (about 0.1 m).
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     resident_name = models.CharField(_("居民姓名"), max_length=60, blank=True)
     resident_phone = models.CharField(_("居民电话"), max_length=24, blank=True, validators=[validate_resident_phone])
     priority = models.PositiveSmallIntegerField(_("紧急程度"), choices=Priority.choices, default=Priority.NORMAL)

@@ -7,6 +7,13 @@ Each app adds its entries here: {"name": {"task": "app.tasks.x", "schedule": ...
 from celery.schedules import crontab
 
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # People: nightly at 02:40 (Asia/Shanghai), list any open issue, sub-task or team leadership
+    # still held by an inactive account (offboarding hands them over; this catches what slipped
+    # past it, e.g. an account deactivated in the admin). Read-only, so idempotent.
+    "people-inactive-assignments-check": {
+        "task": "people.tasks.inactive_assignments_check_task",
+        "schedule": crontab(minute=40, hour=2),
+    },
     # Resident issues: every minute, send routing again for issues still waiting
     # ISSUE_ROUTING_RETRY_SECONDS (2 minutes) after they were logged or last sent, so an
     # issue logged while Redis or every worker was down is routed once they are back.

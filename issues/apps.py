@@ -13,3 +13,8 @@ class IssuesConfig(AppConfig):
 
         # A department's members handle what is routed to it.
         register_facet("departments", department_rows, "department_id")
+
+        # Offboarding hands a leaving person's open issues and sub-tasks to a successor.
+        from .handover import register_issue_handover
+
+        register_issue_handover()

@@ -423,7 +423,9 @@ def _leader_task_choices(issue: Issue) -> list[Handler]:
 def _leader_assignees(issue: Issue) -> Q:
     """The named leader, or a grid worker or leader of the issue's micro-grid."""
     return Q(pk=issue.handler_user_id) | Q(
-        posts__role__in=GRID_ROLES, posts__unit__path__in=[*ancestor_paths(issue.unit.path), issue.unit.path]
+        posts__role__in=GRID_ROLES,
+        posts__unit__path__in=[*ancestor_paths(issue.unit.path), issue.unit.path],
+        posts__ended_on__isnull=True,  # a join does not go through Post.objects: retired posts count for nothing
     )
 
 
@@ -481,7 +483,7 @@ register(
         route=_office_route,
         fallback_note=gettext_lazy("找不到规则指定层级的办公室，转社区办公室。"),
         describe=lambda label: f"{label}{_('办公室')}",
-        members_q=lambda ids: Q(posts__unit_id__in=ids, posts__role__in=Post.STAFF_ROLES),
+        members_q=lambda ids: Q(posts__unit_id__in=ids, posts__role__in=Post.STAFF_ROLES, posts__ended_on__isnull=True),
         supervisor_paths=_office_supervisors,
         task_choices=_office_task_choices,
     )

@@ -18,3 +18,8 @@ class VolunteersConfig(AppConfig):
 
         # A volunteer team is a kind of handler of resident issues.
         register_volunteer_team()
+
+        # Offboarding hands a leaving person's team leadership to a successor.
+        from .handover import register_team_handover
+
+        register_team_handover()

@@ -1,7 +1,17 @@
 """The grids app's models: the grid tree and its people (tree.py), importable from `grids.models`."""
 
 from .tree import *  # noqa: F403
-from .tree import PATH_ALPHABET, PATH_STEP, GridUnit, GridUnitQuerySet, Post, User, ancestor_paths, path_step
+from .tree import (
+    PATH_ALPHABET,
+    PATH_STEP,
+    GridUnit,
+    GridUnitQuerySet,
+    Post,
+    PostQuerySet,
+    User,
+    ancestor_paths,
+    path_step,
+)
 
 __all__ = [
     "PATH_ALPHABET",
@@ -9,6 +19,7 @@ __all__ = [
     "GridUnit",
     "GridUnitQuerySet",
     "Post",
+    "PostQuerySet",
     "User",
     "ancestor_paths",
     "path_step",

@@ -92,6 +92,8 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Kept with the person (spreadsheet import, people pages): the offices' rosters record it.
+    is_party_member = models.BooleanField(_("党员"), default=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
@@ -178,8 +180,25 @@ class GridUnit(models.Model):
         return self.path.startswith(other.path)
 
 
+class PostQuerySet(models.QuerySet):
+    def current(self) -> "PostQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+    def ended(self) -> "PostQuerySet":
+        return self.filter(ended_on__isnull=False)
+
+
+class CurrentPostManager(models.Manager.from_queryset(PostQuerySet)):
+    """Posts held today. A retired post keeps its row (with `ended_on`) as the person's history, and
+    gives no jurisdiction: every reader of `Post.objects` (the Viewer, routing, selectors) sees only
+    current posts without having to remember a filter. `Post.terms` reads every post, ended ones too."""
+
+    def get_queryset(self) -> PostQuerySet:
+        return super().get_queryset().filter(ended_on__isnull=True)
+
+
 class Post(models.Model):
-    """A role a person holds at a unit. A user's jurisdiction is the union of their posts' subtrees."""
+    """A role a person holds at a unit. A user's jurisdiction is the union of their current posts' subtrees."""
 
     class Role(models.TextChoices):
         GRID_LEADER = "grid_leader", _("网格长")
@@ -217,7 +236,12 @@ class Post(models.Model):
     role = models.CharField(_("岗位"), max_length=32, choices=Role.choices)
     is_full_time = models.BooleanField(_("专职"), default=False, help_text=_("网格员：专职或兼职"))
     started_on = models.DateField(_("任职日期"), null=True, blank=True)
+    # Set when the post is retired (people.services.post_retire); the row stays as history.
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = CurrentPostManager()
+    terms = PostQuerySet.as_manager()
 
     # Audit history (audit/): who gave or took a post, and when (a removal keeps its version).
     history = HistoricalRecords()
@@ -227,7 +251,18 @@ class Post(models.Model):
         verbose_name_plural = _("岗位")
         ordering = ["unit__path", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "role"], name="post_unique_user_unit_role"),
+            # One current post per person, unit and role; retired ones may repeat (held again later).
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                condition=Q(ended_on__isnull=True),
+                name="post_unique_current_user_unit_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="post_ends_after_start",
+            ),
         ]
         indexes = [models.Index(fields=["role", "unit"], name="post_role_unit")]
 

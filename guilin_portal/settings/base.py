@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dashboards",
     "open311",
     "audit",
+    "people",
+    "imports",
 ]
 
 # production.py adds WhiteNoise right after SecurityMiddleware (runserver serves static files in development).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from grids.models import Post, User
 from guilin_portal.forms import add_service_error
-from guilin_portal.security import second_factor_pending, second_factor_url
 
 from . import access, selectors, services
 from .forms import ActivationForm, MoveForm, PeopleFilterForm, PersonForm, PostForm, RetireForm, SuccessorForm
@@ -254,9 +254,9 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("密码已设置，欢迎使用。"))
-            if second_factor_pending(request, person):
-                return redirect(second_factor_url(person))
-            return redirect("workbench:home")
+            # Where the person's role needs a second factor, the security middleware sends them on to the
+            # existing django-otp enrolment (a reset removed their old device) before anything else.
+            return redirect(settings.LOGIN_REDIRECT_URL)
     response = render(
         request, "people/activate.html", {"form": form, "person": link.user}, status=400 if form.errors else 200
     )

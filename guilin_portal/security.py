@@ -142,11 +142,21 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         form.add_error("token", _("验证码不正确，请检查手机时间后重试。"))
     import base64
 
-    secret = base64.b32encode(device.bin_key).decode()
+    from .first_admin import PROVISIONED_DEVICE_NAME
+
+    # A device provisioned out of band (`manage.py create_first_admin`): its key went to the operator
+    # only, so the password alone cannot enrol it. Any other device shows its key to be scanned.
+    provisioned = device.name == PROVISIONED_DEVICE_NAME
+    secret = "" if provisioned else base64.b32encode(device.bin_key).decode()
     return render(
         request,
         "registration/otp_setup.html",
-        {"form": form, "secret": secret, "config_url": device.config_url, "next": _safe_next(request)},
+        {
+            "form": form,
+            "secret": secret,
+            "config_url": "" if provisioned else device.config_url,
+            "next": _safe_next(request),
+        },
     )
 
 

@@ -33,6 +33,8 @@ urlpatterns = [
     path("accounts/2fa/setup/", security.otp_setup, name="otp_setup"),
     path("accounts/2fa/verify/", security.otp_verify, name="otp_verify"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
     path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

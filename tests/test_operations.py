@@ -15,16 +15,22 @@ from guilin_portal.observability import JsonFormatter, RequestIdFilter, request_
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_each_check():
-    response = Client().get("/healthz")
+@override_settings(PORTAL_METRICS_TOKEN="s3cret-token")
+def test_healthz_reports_each_check_to_the_metrics_token_only():
+    bare = Client().get("/healthz")
+    assert set(bare.json()) == {"status"}
+    response = Client().get("/healthz", HTTP_AUTHORIZATION="Bearer s3cret-token")
     body = response.json()
+    assert response.status_code == bare.status_code
     assert body["checks"]["database"] == "ok"
+    workers = {name: state for name, state in body["checks"].items() if name.startswith("worker:")}
+    assert set(workers) == {"worker:routing", "worker:tallies", "worker:default"}
     if body["checks"]["broker"] == "eager":
         assert response.status_code == 200
         assert body["status"] == "ok"
     else:  # on CI's Redis run a worker may or may not be up; the answer must say which
         assert body["checks"]["broker"] == "ok"
-        assert response.status_code == (200 if body["checks"]["worker"] == "ok" else 503)
+        assert response.status_code == (200 if set(workers.values()) == {"ok"} else 503)
 
 
 @override_settings(PORTAL_METRICS_TOKEN="s3cret-token")

@@ -268,6 +268,8 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     # No broker: tasks are eager and the check says so (200). With a broker and no worker up yet
     # (worker tests run last), the honest answer is 503.
     "healthz": public(status=503 if settings.CELERY_BROKER_URL else 200),
+    "healthz_live": public(),
+    "healthz_ready": public(status=503 if settings.CELERY_BROKER_URL else 200),
     "metrics": Cell(expect={**dict.fromkeys(OUTSIDERS, 404), OWNER: 200}, owner=lambda w: "metrics"),
     "schema": public(),
     "api_docs": public(),

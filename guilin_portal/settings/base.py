@@ -325,6 +325,11 @@ CONTENT_SECURITY_POLICY = {
 # ---------------------------------------------------------------------------
 # /metrics answers only `Authorization: Bearer <token>`; unset = endpoint off.
 PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
+# /healthz/ready: a worker must answer on each of these queues within the timeout; the verdict is
+# shared for the cache seconds so probes cannot pile up (guilin_portal/health.py).
+PORTAL_HEALTH_QUEUES = env_list("PORTAL_HEALTH_QUEUES", "routing,tallies,default")
+PORTAL_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_HEALTH_TIMEOUT_SECONDS", "1.0"))
+PORTAL_HEALTH_CACHE_SECONDS = float(os.environ.get("PORTAL_HEALTH_CACHE_SECONDS", "5"))
 # One JSON object per log line, times with their offset, and the request id.
 LOGGING = {
     "version": 1,
@@ -347,5 +352,7 @@ LOGGING = {
 # ---------------------------------------------------------------------------
 # Demo mode prints and accepts the fixed demo accounts: off unless an environment turns it on.
 DEMO_MODE = False
+# "production" in production.py: seed_demo refuses to run there.
+PORTAL_ENVIRONMENT = "development"
 # Seconds after which an issue still waiting for routing is sent again by the sweep.
 ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", "120"))

@@ -7,6 +7,7 @@ serving the collected static files and two-factor authentication for staff are o
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,6 +29,12 @@ if not ALLOWED_HOSTS:
         "e.g. DJANGO_ALLOWED_HOSTS=portal.example.gov.cn"
     )
 
+# seed_demo refuses to run here (grids/management/commands/seed_demo.py).
+PORTAL_ENVIRONMENT = "production"
+# Uploads (residents' photos, evidence) live outside the code checkout, beside the database's
+# backups rather than the code's (ops/backup.sh takes both together).
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", "/var/lib/guilin-portal/uploads"))
+
 # Demo mode prints and accepts the fixed demo accounts: off unless a demo server asks for it.
 DEMO_MODE = env_bool("PORTAL_DEMO_MODE", False)
 # Staff and administrators confirm a TOTP code after the password (guilin_portal/security.py).
@@ -41,9 +48,14 @@ MIDDLEWARE.insert(
 )
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 
-# HTTPS only, behind a proxy that sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only. X-Forwarded-Proto is trusted only because the documented proxy (ops/nginx/) overwrites
+# it on every request; with gunicorn reachable in any other way set PORTAL_TRUST_X_FORWARDED_PROTO=false.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PORTAL_TRUST_X_FORWARDED_PROTO", True) else None
+)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# Probes call gunicorn directly over HTTP on the host: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))

@@ -1,17 +1,35 @@
 """`manage.py seed_demo`: the report's city as demo data, every app's step in order."""
 
 import json
+import secrets
 import time
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from grids.management.base import SystemCommand
-from grids.models import GridUnit
+from grids.models import GridUnit, User
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, demo_steps
+
+OVERRIDE_FLAG = "--i-know-this-is-not-production"
+
+
+def _random_passwords() -> dict[str, str]:
+    """Every account the demo gave the published password gets a random one instead (a staging copy).
+
+    Only the demo's named accounts have a usable password (everyone else is created without one):
+    a dozen or so, each hashed once.
+    """
+    passwords = {}
+    for user in User.objects.exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).order_by("username"):
+        passwords[user.username] = secrets.token_urlsafe(15)
+        user.set_password(passwords[user.username])
+        user.save(update_fields=["password"])
+    return passwords
 
 
 class Command(SystemCommand):
@@ -22,8 +40,23 @@ class Command(SystemCommand):
         parser.add_argument("--seed", type=int, default=2021, help="random seed: the same seed gives the same data")
         parser.add_argument("--reset", action="store_true", help="delete all existing data first")
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+        parser.add_argument(
+            OVERRIDE_FLAG,
+            dest="not_production",
+            action="store_true",
+            help="under production settings, seed a STAGING copy anyway: every demo account gets a random "
+            "password, printed once",
+        )
 
-    def handle(self, *args, scale: float, seed: int, reset: bool, no_progress: bool, **options):
+    def handle(self, *args, scale: float, seed: int, reset: bool, no_progress: bool, not_production: bool, **options):
+        # Production settings: the published demo accounts would be a door in. Refuse before touching anything.
+        production = settings.PORTAL_ENVIRONMENT == "production"
+        if production and not not_production:
+            raise CommandError(
+                "seed_demo refuses to run under production settings: the demo accounts are published. "
+                "Create the first administrator with `manage.py create_first_admin`. For a staging copy "
+                f"only, {OVERRIDE_FLAG} seeds it with random passwords printed once."
+            )
         if scale <= 0:
             raise CommandError("--scale must be greater than 0")
         if GridUnit.objects.exists():
@@ -49,11 +82,27 @@ class Command(SystemCommand):
                 step_started = time.monotonic()
                 step.seed(ctx)
                 timings.append((step.__name__, time.monotonic() - step_started))
+            staging_passwords = _random_passwords() if production else None
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data at scale {scale:g} (seed {seed}) built in {elapsed:.1f} s."))
         for name, seconds in timings:
             self.stdout.write(f"  {name:<24} {seconds:6.1f} s")
-        self._print_accounts(ctx)
+        if staging_passwords is not None:
+            self._print_staging_accounts(ctx, staging_passwords)
+        else:
+            self._print_accounts(ctx)
+
+    def _print_staging_accounts(self, ctx: DemoContext, passwords: dict[str, str]) -> None:
+        """Shown once, written nowhere: the operator hands them out."""
+        described = {account.username: account for account in ctx.accounts}
+        self.stdout.write("")
+        self.stdout.write("Staging copy: random passwords, shown ONLY NOW (stored nowhere):")
+        for username, password in sorted(passwords.items()):
+            account = described.get(username)
+            self.stdout.write(f"  {username:<22} {password}   {account.description if account else ''}")
+        for account in ctx.accounts:
+            if account.secret:
+                self.stdout.write(f"  {account.username:<22} {account.description}   {account.secret}")
 
     def _print_accounts(self, ctx: DemoContext) -> None:
         if not settings.DEMO_MODE:

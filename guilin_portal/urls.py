@@ -26,6 +26,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("command_centre.urls")),
     path("people/", include("people.urls")),
     path("imports/", include("imports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

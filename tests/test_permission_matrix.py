@@ -30,6 +30,8 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from command_centre.models import ScreenLink
+from command_centre.services import screen_link_create
 from contracts.access import can_act_at_stage
 from contracts.models import CoBuildingUnitContact, Commitment, Contract, Evaluation, Progress, QuarterlyTally
 from grids.models import GridUnit, Post, User
@@ -226,6 +228,13 @@ def stats_owner(w: World) -> User:
     return User.objects.get(username="xiufeng_district")
 
 
+def screen_link(w: World) -> ScreenLink:
+    """A live screen link of 秀峰区, made by its district staff (once per world)."""
+    if "screen_link" not in w.objects:
+        staff = Viewer.for_user(User.objects.get(username="xiufeng_district"))
+        w.objects["screen_link"], w.screen_token = screen_link_create(viewer=staff, unit=w.xiufeng, name="matrix 大屏")
+    return w.objects["screen_link"]
+
 # Shorthands for the kwargs of each URL.
 def pk(attr: str, name: str = "pk") -> Kwargs:
     return lambda w: {name: getattr(w, attr).pk}
@@ -402,6 +411,15 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "dashboards:table_export": obj_page(lambda w: {"pk": w.xiufeng.pk, "name": "issue_children", "fmt": "csv"}),
     "dashboards:issues": obj_page(DISTRICT_UNIT),
     "dashboards:issues_export": obj_page(DISTRICT_UNIT),
+    # The command-centre screen: staff of the district (and above) make and revoke links; the link itself is
+    # the key of a display with nobody logged in (秀峰区's figures by design, never a resident's data).
+    "command_centre:link_list": (
+        page(worker=403),
+        page(method="POST", worker=403, district=REACHED, owner_gets=REACHED),
+    ),
+    "command_centre:link_revoke": obj_post(lambda w: {"pk": screen_link(w).pk}),
+    "command_centre:screen": (public(screen_token), public(unknown_screen_token, status=404)),
+    "command_centre:screen_data": (public(screen_token), public(unknown_screen_token, status=404)),
     # Audit history: staff only (a grid worker's post gives none); an object outside the jurisdiction is a 404
     "audit:home": page(worker=403),
     "audit:list": page(lambda w: {"kind": "issues"}, worker=403),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "imports",
+    "command_centre",  # the wall screen (大屏) of a city or district, opened by a revocable link
 ]
 
 # production.py adds WhiteNoise right after SecurityMiddleware (runserver serves static files in development).
@@ -217,6 +218,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # No broker configured: tasks run eagerly, in-process (as Saleor does).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# The command-centre screen asks for new figures this often (seconds); displays of one unit share a
+# read for half of it.
+COMMAND_CENTRE_REFRESH_SECONDS = int(os.environ.get("PORTAL_COMMAND_CENTRE_REFRESH_SECONDS", "30"))
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE

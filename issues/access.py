@@ -11,8 +11,10 @@ buttons the API accepts and the service allows:
 - who sees the resident's phone and name in full: `can_see_resident_contact`
   (the reporter and the handlers); everyone else reads them masked
   (`resident_phone_for`, `resident_name_for`), in pages, the API and exports;
-- who records the resident's feedback, adds photos, supervises a unit and
-  decides its extension requests, who an issue may be assigned to;
+- who records the resident's feedback (the reporter, or a return visit by anyone but
+  its handlers), adds photos, supervises a unit and decides its extension
+  requests, who supervises one issue (urge, reassign, lift a level), who an
+  issue may be assigned to;
 - what the viewer may do now: `issue_allowed_actions` (the transitions of
   `issues.transitions` whose status and rule fit), `task_allowed_actions`,
   `extension_allowed_actions`.
@@ -175,13 +177,36 @@ def resident_name_for(viewer: Viewer | Any, issue: Issue) -> str:
 # Feedback, photos, supervision
 # ---------------------------------------------------------------------------
 def can_record_feedback(viewer: Viewer | Any, issue: Issue) -> bool:
-    """The reporter, or a grid worker or leader of the issue's micro-grid, brings back the resident's word."""
+    """The resident's word comes back through the reporter, or through a return visit 回访 by a grid
+    worker or leader of the micro-grid or staff over it; never through a handler of the issue (or of
+    one of its sub-tasks): whoever resolved it does not grade their own work. The service also refuses
+    the person who resolved it (a superuser acting as handler)."""
     viewer = viewer_of(viewer)
+    if handles_issue(viewer, issue) or _handles_a_task_as_annotated(viewer, issue):
+        return False
     if viewer.sees_everything:
         return True
     if not viewer.is_person:
         return False
-    return issue.reporter_id == viewer.user_id or viewer.holds_over(GRID_ROLES, issue.unit.path)
+    return (
+        issue.reporter_id == viewer.user_id
+        or viewer.holds_over(GRID_ROLES, issue.unit.path)
+        or viewer.is_staff_over(issue.unit.path)
+    )
+
+
+def _handles_a_task_as_annotated(viewer: Viewer, issue: Issue) -> bool:
+    """A sub-task handler, as far as the selectors' annotation tells (no query; without it the service's
+    check of who resolved the issue still stands)."""
+    if not viewer.is_person or getattr(issue, "annotated_for", None) != viewer.user_id:
+        return False
+    return bool(getattr(issue, "viewer_task_handler", False))
+
+
+def feedback_channel(viewer: Viewer | Any, issue: Issue) -> str:
+    """How the verdict came back: "reporter" (the person who logged it) or "return_visit" (回访 by others)."""
+    viewer = viewer_of(viewer)
+    return "reporter" if viewer.is_person and issue.reporter_id == viewer.user_id else "return_visit"
 
 
 def can_add_photo(viewer: Viewer | Any, issue: Issue) -> bool:
@@ -194,6 +219,15 @@ def can_supervise(viewer: Viewer | Any, unit: GridUnit) -> bool:
     """Staff at the unit or above it (or a superuser): they decide its extensions and act on its supervision."""
     viewer = viewer_of(viewer)
     return viewer.sees_everything or (viewer.is_person and viewer.is_staff_over(unit.path))
+
+
+def can_supervise_issue(viewer: Viewer | Any, issue: Issue) -> bool:
+    """督办 on one issue (urge 催办, reassign 改派, lift one level 提级): staff at or above its unit who do
+    not handle it themselves, or a superuser. The supervision list and the detail page offer exactly these."""
+    viewer = viewer_of(viewer)
+    if viewer.sees_everything:
+        return True
+    return viewer.is_person and viewer.is_staff_over(issue.unit.path) and not handles_issue(viewer, issue)
 
 
 def supervised_q(viewer: Viewer | Any) -> Q:

@@ -182,6 +182,29 @@ class DecomposeForm(VersionedForm):
         return cleaned
 
 
+class UrgeForm(forms.Form):
+    """催办 changes no state, so it carries no version (like a progress note)."""
+
+    note = forms.CharField(
+        label=_("催办意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=500
+    )
+
+
+class ReassignForm(VersionedForm):
+    """改派: another handler from the issue's choices, and why."""
+
+    handler = forms.ChoiceField(label=_("改派给"))
+    note = forms.CharField(label=_("改派原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, handler_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.handlers = {handler.token: handler for handler, _label in handler_choices}
+        self.fields["handler"].choices = [("", "---------"), *[(h.token, label) for h, label in handler_choices]]
+
+    def clean_handler(self):
+        return self.handlers[self.cleaned_data["handler"]]
+
+
 class TaskDoneForm(forms.Form):
     result = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

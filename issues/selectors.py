@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -82,6 +82,12 @@ def _visible(viewer: Viewer) -> QuerySet:
     return _annotated(Issue.objects.filter(issue_visible_q(viewer)).select_related(*LIST_RELATED), viewer)
 
 
+def with_last_urge(queryset: QuerySet) -> QuerySet:
+    """With `last_urged_at`, the time of the latest urge 催办 (the urge transition's `ready` reads it)."""
+    latest = IssueEvent.objects.filter(issue_id=OuterRef("pk"), kind=IssueEvent.Kind.URGED).order_by("-at")
+    return queryset.annotate(last_urged_at=Subquery(latest.values("at")[:1]))
+
+
 @dataclass(frozen=True)
 class IssueFilters:
     statuses: tuple[str, ...] = ()
@@ -128,7 +134,7 @@ def issue_list(*, viewer: Who, filters: IssueFilters | None = None) -> QuerySet:
 
 def issue_get(*, viewer: Who, pk: int, photos: bool = False) -> Issue:
     """One issue the viewer may read, or 404. With `photos`, its photos come along (one query, in id order)."""
-    queryset = _visible(viewer_of(viewer))
+    queryset = with_last_urge(_visible(viewer_of(viewer)))
     if photos:
         queryset = queryset.prefetch_related(Prefetch("photos", queryset=IssuePhoto.objects.order_by("pk")))
     try:

@@ -369,3 +369,67 @@ register(
         api_request={"multipart/form-data": s.PhotoUploadSerializer},
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# 督办 by staff above the issue: urge, reassign, lift one level (the supervision list offers them too)
+# ---------------------------------------------------------------------------
+_SUPERVISORS_ONLY = gettext_lazy("只有问题所在网格的上级工作人员（且不是承办方）可以督办。")
+HAND_OVER = (S.ALLOCATED, S.IN_PROGRESS)
+
+register(
+    Transition(
+        name="urge",
+        label=gettext_lazy("催办"),
+        statuses=OPEN_WORK,
+        may=access.can_supervise_issue,
+        refusal=_SUPERVISORS_ONLY,
+        # An urge changes no state, so it never conflicts: no version.
+        run=lambda c: services.issue_urge(actor=c.actor, issue=c.issue, note=c.data["note"]),
+        form=f.UrgeForm,
+        serializer=s.UrgeSerializer,
+        done=gettext_lazy("已催办，承办方已收到通知。"),
+        ready=lambda issue: services.urge_allowed_now(issue),
+        api_doc="催办: press the handler (a notification and a timeline event), at most once per "
+        "ISSUE_URGE_INTERVAL_HOURS; a second urge inside it is a 400 naming `status`.",
+        api_response=s.IssueEventSerializer,
+        api_status=201,
+    )
+)
+register(
+    Transition(
+        name="reassign",
+        label=gettext_lazy("改派"),
+        title=gettext_lazy("督办改派"),
+        statuses=HAND_OVER,
+        may=access.can_supervise_issue,
+        refusal=_SUPERVISORS_ONLY,
+        run=lambda c: services.issue_reassign(
+            actor=c.actor, issue=c.issue, handler=c.data["handler"], note=c.data["note"], expected_version=_version(c)
+        ),
+        form=f.ReassignForm,
+        serializer=s.ReassignSerializer,
+        inputs=lambda issue: {"handler_choices": services.task_handler_choices(issue)},
+        done=gettext_lazy("已改派，新的承办方已收到通知。"),
+        hints={S.DECOMPOSED: gettext_lazy("问题已分解为子任务。")},
+        api_doc="改派: hand the issue to another handler of `GET issues/{id}/task-handlers/`.",
+    )
+)
+register(
+    Transition(
+        name="lift",
+        label=gettext_lazy("提级"),
+        title=gettext_lazy("提级办理"),
+        statuses=HAND_OVER,
+        may=access.can_supervise_issue,
+        refusal=_SUPERVISORS_ONLY,
+        run=lambda c: services.issue_lift(
+            actor=c.actor, issue=c.issue, note=c.data["note"], expected_version=_version(c)
+        ),
+        form=f.NoteForm,
+        serializer=s.NoteSerializer,
+        done=gettext_lazy("已提级，上一级办公室已收到通知。"),
+        hints={S.DECOMPOSED: gettext_lazy("问题已分解为子任务。")},
+        api_doc="提级: hand the issue to the office one level above its handler (up to the district).",
+    )
+)

@@ -282,6 +282,22 @@ class DecomposeSerializer(VersionSerializer):
         return specs
 
 
+class UrgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReassignSerializer(VersionSerializer):
+    handler = serializers.CharField(help_text="one of `GET issues/{id}/task-handlers/`: `office:12`, `department:3`...")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_handler(self, token: str):
+        """One of the issue's handler choices (the context's `handler_choices`)."""
+        choices = {handler.token: handler for handler, _label in self.context.get("handler_choices", ())}
+        if token not in choices:
+            raise serializers.ValidationError(f"unknown handler {token!r}")
+        return choices[token]
+
+
 class PhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField()
 

@@ -59,7 +59,12 @@ from .supervision import (
     deadlines_sweep,
     extension_decide,
     extension_request,
+    issue_lift,
+    issue_reassign,
+    issue_urge,
     supervisor_unit_for,
+    urge_allowed_now,
+    urge_interval,
 )
 
 __all__ = [
@@ -74,15 +79,18 @@ __all__ = [
     "issue_decompose",
     "issue_escalate",
     "issue_feedback",
+    "issue_lift",
     "issue_log",
     "issue_photo_add",
     "issue_progress",
+    "issue_reassign",
     "issue_reject",
     "issue_resolve",
     "issue_resume",
     "issue_route",
     "issue_suspend",
     "issue_task_complete",
+    "issue_urge",
     "issues_bulk_assign",
     "issues_resend_waiting",
     "lock_issue",
@@ -95,4 +103,6 @@ __all__ = [
     "send_route_task",
     "supervisor_unit_for",
     "task_handler_choices",
+    "urge_allowed_now",
+    "urge_interval",
 ]

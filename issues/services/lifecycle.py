@@ -394,6 +394,18 @@ def _resolve_locked(issue: Issue, *, actor: User, now: datetime, resolution: str
     )
 
 
+def _require_not_resolver(actor: User, issue: Issue) -> None:
+    """Whoever resolved the issue does not record its feedback (checked beside `access.can_record_feedback`)."""
+    resolver = (
+        IssueEvent.objects.filter(issue_id=issue.pk, kind=IssueEvent.Kind.RESOLVED)
+        .order_by("-at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if resolver is not None and resolver == actor.pk:
+        raise PermissionDenied(_("办结这个问题的人不能为它记录群众评价，请由登记人或其他工作人员回访。"))
+
+
 @transaction.atomic
 def issue_feedback(
     *, actor: User, issue: Issue, satisfaction: str, note: str = "", expected_version: int | None = None
@@ -401,10 +413,12 @@ def issue_feedback(
     """反馈: the resident's verdict. Satisfied or basically satisfied closes it; dissatisfied reopens it."""
     issue = lock_issue(issue, expected_version=expected_version)
     _authorise(actor, issue, "feedback")
+    _require_not_resolver(actor, issue)
     if satisfaction not in Issue.Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择群众的评价。")})
     now = timezone.now()
     before = issue.status
+    channel = access.feedback_channel(actor, issue)  # the reporter's word, or a return visit 回访
     issue.satisfaction = satisfaction
     if satisfaction == Issue.Satisfaction.DISSATISFIED:
         # Back to the same handler, with a fresh time limit and a clean supervision record.
@@ -433,7 +447,9 @@ def issue_feedback(
             "escalated_at",
             "supervision_unit",
         )
-        _event(issue, IssueEvent.Kind.FEEDBACK, actor=actor, now=now, note=note, satisfaction=satisfaction)
+        _event(
+            issue, IssueEvent.Kind.FEEDBACK, actor=actor, now=now, note=note, satisfaction=satisfaction, channel=channel
+        )
         _event(issue, IssueEvent.Kind.REOPENED, actor=actor, now=now, from_status=before, note=note)
         notify(
             recipient_ids=recipients_for([issue])[issue.pk],
@@ -447,7 +463,14 @@ def issue_feedback(
     issue.closed_at = now
     _save(issue, now, "satisfaction", "status", "closed_at")
     _event(
-        issue, IssueEvent.Kind.FEEDBACK, actor=actor, now=now, from_status=before, note=note, satisfaction=satisfaction
+        issue,
+        IssueEvent.Kind.FEEDBACK,
+        actor=actor,
+        now=now,
+        from_status=before,
+        note=note,
+        satisfaction=satisfaction,
+        channel=channel,
     )
     return issue
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import PATH_STEP, GridUnit, User
 from grids.viewer import viewer_of
 from issues import access, handler_kinds
-from issues.handler_kinds import recipients_for, staff_at
+from issues.handler_kinds import Handler, recipients_for, staff_at
 from issues.models import DeadlineExtension, Issue, IssueEvent, Notification
 from issues.services.lifecycle import _authorise, _event, _save, lock_issue
 from issues.services.notifications import notify, notify_many
@@ -250,3 +252,122 @@ def extension_decide(*, actor: User, extension: DeadlineExtension, approve: bool
         skip=actor.pk,
     )
     return extension
+
+
+# ---------------------------------------------------------------------------
+# 督办 on one issue: urge 催办, reassign 改派, lift one level 提级 (staff above it, `access.can_supervise_issue`)
+# ---------------------------------------------------------------------------
+def urge_interval() -> timedelta:
+    """At most one urge per issue within this time (setting ISSUE_URGE_INTERVAL_HOURS)."""
+    return timedelta(hours=getattr(settings, "ISSUE_URGE_INTERVAL_HOURS", 24))
+
+
+def urge_allowed_now(issue: Issue, now: datetime | None = None) -> bool:
+    """No urge within the interval (the transition's `ready`, so the button is not offered meanwhile).
+
+    Reads the `last_urged_at` annotation of the issue selectors, no query; an issue read without it
+    counts as ready and the service's own check (one query) refuses a second urge.
+    """
+    last = getattr(issue, "last_urged_at", None)
+    return last is None or last <= (now or timezone.now()) - urge_interval()
+
+
+@transaction.atomic
+def issue_urge(*, actor: User, issue: Issue, note: str = "", now: datetime | None = None) -> IssueEvent:
+    """催办: staff above an open issue press its handler: a timeline event and a notification, at most
+    once per interval (a second urge inside it is refused naming `status`). Changes no state."""
+    issue = lock_issue(issue.pk)  # the lock serialises two urges pressed at once
+    _authorise(actor, issue, "urge")
+    now = now or timezone.now()
+    last = IssueEvent.objects.filter(issue_id=issue.pk, kind=IssueEvent.Kind.URGED).aggregate(at=Max("at"))["at"]
+    if last is not None and last > now - urge_interval():
+        raise ValidationError(
+            {
+                "status": _("这个问题已于 %(at)s 催办过，%(hours)s 小时内只能催办一次。")
+                % {
+                    "at": timezone.localtime(last).strftime("%m-%d %H:%M"),
+                    "hours": int(urge_interval() / timedelta(hours=1)),
+                }
+            },
+            code="urged_recently",
+        )
+    note = (note or "").strip() or _("请抓紧办理，尽快办结。")
+    Issue.objects.filter(pk=issue.pk).update(updated_at=now)
+    event = _event(issue, IssueEvent.Kind.URGED, actor=actor, now=now, note=note)
+    notify(
+        recipient_ids=recipients_for([issue])[issue.pk],
+        kind=Notification.Kind.URGED,
+        issue_id=issue.pk,
+        now=now,
+        skip=actor.pk,
+    )
+    return event
+
+
+def _hand_over(*, actor: User, issue: Issue, handler: Handler, note: str, now: datetime, **data) -> Issue:
+    """The issue (locked) goes to another handler, who starts afresh (allocated, no assignee); its
+    deadline and supervision record stand: the resident has waited that long already."""
+    before_label = issue.handler_label
+    before = issue.status
+    handler.assign_to(issue)
+    issue.status = S_ALLOCATED
+    issue.assignee = None
+    issue.accepted_at = None
+    _save(issue, now, "handler_kind", *Issue.HANDLER_FIELDS, "status", "assignee", "accepted_at")
+    _event(
+        issue,
+        IssueEvent.Kind.REASSIGNED,
+        actor=actor,
+        now=now,
+        from_status=before,
+        note=_("由%(before)s改派至%(after)s：%(note)s")
+        % {"before": before_label, "after": handler.display, "note": note},
+        handler=handler.token,
+        **data,
+    )
+    notify(
+        recipient_ids=recipients_for([issue])[issue.pk],
+        kind=Notification.Kind.REASSIGNED,
+        issue_id=issue.pk,
+        now=now,
+        skip=actor.pk,
+    )
+    return issue
+
+
+S_ALLOCATED = Issue.Status.ALLOCATED
+
+
+@transaction.atomic
+def issue_reassign(
+    *, actor: User, issue: Issue, handler: Handler, note: str, expected_version: int | None = None
+) -> Issue:
+    """改派: staff above an open issue hand it to another handler of its choices (the grid leader,
+    an office, a department, a team); the new handler is notified and it goes on the timeline."""
+    issue = lock_issue(issue, expected_version=expected_version)
+    _authorise(actor, issue, "reassign")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("请写明改派原因。")})
+    current = {name: getattr(issue, f"{name}_id") for name in Issue.HANDLER_FIELDS if getattr(issue, f"{name}_id")}
+    if handler.kind == issue.handler_kind and handler.refs == current:
+        raise ValidationError(
+            {"handler": _("问题已由%(handler)s办理，请选择其他承办方。") % {"handler": handler.display}}
+        )
+    return _hand_over(actor=actor, issue=issue, handler=handler, note=note, now=timezone.now())
+
+
+@transaction.atomic
+def issue_lift(*, actor: User, issue: Issue, note: str, expected_version: int | None = None) -> Issue:
+    """提级: staff above an open issue hand it to the office one level above its handler (up to the district)."""
+    issue = lock_issue(issue, expected_version=expected_version)
+    _authorise(actor, issue, "lift")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("请写明提级原因。")})
+    target = supervisor_unit_for(issue)
+    if target is None or target.level < GridUnit.Level.DISTRICT:
+        raise ValidationError({"status": _("已是城区一级承办，不能再提级。")})
+    return _hand_over(
+        actor=actor, issue=issue, handler=Handler.office(target), note=note, now=timezone.now(), lifted=True
+    )

@@ -133,12 +133,25 @@ def test_who_handles_a_sub_task():
     assert access.task_allowed_actions(VIEWERS["department member"], task, parent) == set()
 
 
-FEEDBACK = {"superuser", "system", "reporter (grid worker of the area)", "grid leader"}
+# The community office handles it: the reporter, the grid's people and the street's staff (a return
+# visit 回访) record the resident's word; the community staff who handled it never do.
+FEEDBACK = {"superuser", "system", "reporter (grid worker of the area)", "grid leader", "street staff"}
 
 
 @pytest.mark.parametrize("name", list(VIEWERS))
 def test_who_records_the_residents_feedback(name):
     assert access.can_record_feedback(VIEWERS[name], issue(status=S.RESOLVED)) == (name in FEEDBACK)
+
+
+@pytest.mark.parametrize("kind", [HandlerKind.GRID_LEADER, HandlerKind.OFFICE, HandlerKind.DEPARTMENT])
+def test_no_handler_records_feedback_on_its_own_issue(kind):
+    resolved = issue(kind, status=S.RESOLVED)
+    for name, who in VIEWERS.items():
+        if access.handles_issue(who, resolved):
+            assert not access.can_record_feedback(who, resolved), (kind, name)
+    # Nor the assignee who resolved it, whatever their standing.
+    assigned = issue(kind, status=S.RESOLVED, assignee=REPORTER)
+    assert not access.can_record_feedback(VIEWERS["reporter (grid worker of the area)"], assigned)
 
 
 SUPERVISE_COMMUNITY = {"superuser", "system", "community staff", "street staff"}
@@ -188,7 +201,33 @@ def test_allowed_actions_are_status_and_rule(name, status):
     photo_statuses = {S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED, S.SUSPENDED, S.RESOLVED}
     if status in photo_statuses and (handler or name == "reporter (grid worker of the area)"):
         expected.add("add_photo")
+    if name in SUPERVISE_ISSUE:
+        expected |= SUPERVISION_ACTIONS[status]
     assert access.issue_allowed_actions(who, issue(HandlerKind.OFFICE, status)) == expected
+
+
+# Staff above the community office's issue who do not handle it (and the superuser, the system) supervise it.
+SUPERVISE_ISSUE = {"superuser", "system", "street staff"}
+SUPERVISION_ACTIONS = {
+    S.ALLOCATED: {"urge", "reassign", "lift"},
+    S.IN_PROGRESS: {"urge", "reassign", "lift"},
+    S.DECOMPOSED: {"urge"},
+    S.SUSPENDED: set(),
+    S.RESOLVED: set(),
+    S.CLOSED: set(),
+}
+
+
+def test_an_issue_urged_within_the_interval_is_not_offered_another_urge():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    recent = issue(HandlerKind.OFFICE, S.IN_PROGRESS)
+    recent.last_urged_at = timezone.now() - timedelta(hours=1)
+    assert "urge" not in access.issue_allowed_actions(VIEWERS["street staff"], recent)
+    recent.last_urged_at = timezone.now() - timedelta(hours=25)
+    assert "urge" in access.issue_allowed_actions(VIEWERS["street staff"], recent)
 
 
 def test_no_photo_once_there_are_six():

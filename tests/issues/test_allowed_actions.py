@@ -110,6 +110,9 @@ def bodies(issue: Issue, user) -> dict[str, dict]:
         "escalate": {"note": "需上级协调"},
         "request_extension": {"hours": 24, "reason": "等待配件"},
         "add_photo": {"image": jpeg_with_gps()},
+        "urge": {"note": "请尽快办结"},
+        "reassign": {"handler": choices[0][0].token, "note": "原承办方无力办理"},
+        "lift": {"note": "需要上一级协调"},
     }
 
 

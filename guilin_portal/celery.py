@@ -13,10 +13,14 @@ app.autodiscover_tasks()
 
 # Imported late: these modules need the app configured above.
 from . import metrics  # noqa: E402
-from .observability import bind_task_id  # noqa: E402
+from .observability import bind_task_id, configure_celery_logging  # noqa: E402
 from .schedules import CELERY_BEAT_SCHEDULE  # noqa: E402
 
 app.conf.beat_schedule = CELERY_BEAT_SCHEDULE
+
+# Workers and beat log through Django's LOGGING: one JSON object a line with the task id, as the web does.
+# (Connected, this signal also keeps Celery from installing its own plain-text handlers.)
+signals.setup_logging.connect(configure_celery_logging, weak=False)
 
 
 def release_stale_connections(task) -> None:

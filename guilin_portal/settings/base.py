@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 # production.py adds WhiteNoise right after SecurityMiddleware (runserver serves static files in development).
 MIDDLEWARE = [
     "guilin_portal.observability.RequestIdMiddleware",
+    "guilin_portal.observability.AccessLogMiddleware",  # the user's id for gunicorn's access log
     "guilin_portal.metrics.MetricsMiddleware",
     "guilin_portal.errors_middleware.DatabaseUnavailableMiddleware",  # lost database: 503 + Retry-After
     "django.middleware.security.SecurityMiddleware",
@@ -345,6 +346,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) would write plain text beside the JSON: none.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "portal.security": {"level": "INFO"},

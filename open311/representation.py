@@ -8,7 +8,9 @@ shaped like a phone number, an identity-card number or an e-mail address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -68,10 +70,16 @@ def service_notice(category: IssueCategory) -> str:
 class RequestFormatter:
     """Rows of `selectors.REQUEST_COLUMNS` as GeoReport v2 service requests (the spec's fields and order).
 
-    Made once per answer: the labels are translated once, not once a row.
+    Made once per answer: the labels are translated once, not once a row. `media_url`
+    turns (request id, photo id) into the photo's access-checked URL; `photos` holds
+    each request's first photo.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, media_url: Callable[[int, int], str] | None = None, photos: dict[int, int] | None = None
+    ) -> None:
+        self.media_url = media_url
+        self.photos = photos or {}
         self.english = _english()
         self.zone = timezone.get_current_timezone()
         self.status_labels = {value: str(label) for value, label in Issue.Status.choices}
@@ -123,15 +131,27 @@ class RequestFormatter:
             "address": redact(row["location_text"], **private) or None,
             "address_id": None,
             "zipcode": None,
-            # An issue keeps no coordinates (issues.Issue has none), and photos are private.
-            "lat": None,
-            "long": None,
-            "media_url": None,
+            "lat": coordinate(row["latitude"]),
+            "long": coordinate(row["longitude"]),
+            "media_url": self.media(row["pk"]),
         }
 
+    def media(self, pk: int) -> str | None:
+        photo = self.photos.get(pk)
+        if photo is None or self.media_url is None:
+            return None
+        return self.media_url(pk, photo)
 
-def requests_fields(rows: list[dict]) -> list[dict]:
-    formatter = RequestFormatter()
+
+def coordinate(value: Decimal | None) -> float | None:
+    """Degrees as a number, as the client gave them (stored to 6 places: trailing zeros are not shown)."""
+    return None if value is None else float(value)
+
+
+def requests_fields(
+    rows: list[dict], *, media_url: Callable[[int, int], str] | None = None, photos: dict[int, int] | None = None
+) -> list[dict]:
+    formatter = RequestFormatter(media_url=media_url, photos=photos)
     return [formatter(row) for row in rows]
 
 

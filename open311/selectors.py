@@ -9,17 +9,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.http import Http404
 
 from grids.jurisdiction import scope
 from grids.models import GridUnit
 from grids.viewer import Viewer
-from issues.models import Issue, IssueCategory
+from issues.models import Issue, IssueCategory, IssuePhoto
 
 from .spec import MAX_REQUESTS, MAX_SPAN, SPEC_STATUSES, RequestQuery, date_range
 
-__all__ = ["MAX_REQUESTS", "MAX_SPAN", "REQUEST_COLUMNS", "RequestQuery", "request_get", "requests_list"]
+__all__ = [
+    "MAX_REQUESTS",
+    "MAX_SPAN",
+    "REQUEST_COLUMNS",
+    "RequestQuery",
+    "first_photos",
+    "request_get",
+    "request_photo_get",
+    "requests_list",
+]
 
 # Reads the same for every caller: what may be reported.
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
@@ -36,6 +45,8 @@ REQUEST_COLUMNS = (
     "reject_reason",
     "description",
     "location_text",
+    "latitude",
+    "longitude",
     "created_at",
     "updated_at",
     "due_at",
@@ -98,3 +109,22 @@ def request_get(*, viewer: Viewer, pk: int) -> dict:
     if row is None:
         raise Http404
     return row
+
+
+def first_photos(issue_ids: list[int]) -> dict[int, int]:
+    """The first photo of each of these issues (their `media_url`), as {issue id: photo id}: one query.
+
+    Only called with ids a selector above has already scoped to the viewer.
+    """
+    if not issue_ids:
+        return {}
+    rows = IssuePhoto.objects.filter(issue_id__in=issue_ids).values("issue_id").annotate(first=Min("pk"))
+    return {row["issue_id"]: row["first"] for row in rows}
+
+
+def request_photo_get(*, viewer: Viewer, pk: int, photo_pk: int) -> IssuePhoto:
+    """A photo of a request in the viewer's subtree, or 404 (the same as one that does not exist)."""
+    photo = IssuePhoto.objects.filter(pk=photo_pk, issue__in=_base(viewer).filter(pk=pk)).first()
+    if photo is None:
+        raise Http404
+    return photo

@@ -58,9 +58,17 @@ class ServiceRequestSerializer(serializers.Serializer):
     address = serializers.CharField(allow_null=True, help_text="The issue's location text, redacted.")
     address_id = serializers.CharField(allow_null=True)
     zipcode = serializers.CharField(allow_null=True)
-    lat = serializers.FloatField(allow_null=True, help_text="Always null: issues keep no coordinates.")
-    long = serializers.FloatField(allow_null=True, help_text="Always null: issues keep no coordinates.")
-    media_url = serializers.URLField(allow_null=True, help_text="Always null: photos are private.")
+    lat = serializers.FloatField(
+        allow_null=True, help_text="WGS84 degrees as filed (kept to 6 decimal places); null when none were given."
+    )
+    long = serializers.FloatField(
+        allow_null=True, help_text="WGS84 degrees as filed (kept to 6 decimal places); null when none were given."
+    )
+    media_url = serializers.URLField(
+        allow_null=True,
+        help_text="The request's first photo, served only to a key of the same micro-grid (send the key as for "
+        "any read); null when it has none.",
+    )
 
 
 class ServiceRequestCreatedSerializer(serializers.Serializer):
@@ -74,12 +82,28 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
 
     api_key = serializers.CharField(help_text="The client's Open311 key, `<prefix>.<secret>`.")
     service_code = serializers.CharField()
-    description = serializers.CharField(max_length=4000)
+    description = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, help_text="Optional; without it, the service's name."
+    )
     address_string = serializers.CharField(required=False, allow_blank=True, help_text="Or lat and long.")
-    lat = serializers.CharField(required=False, allow_blank=True, help_text="WGS84 decimal degrees.")
-    long = serializers.CharField(required=False, allow_blank=True, help_text="WGS84 decimal degrees.")
-    jurisdiction_id = serializers.CharField(required=False, allow_blank=True, help_text="Ignored: one jurisdiction.")
+    lat = serializers.CharField(
+        required=False, allow_blank=True, help_text="WGS84 decimal degrees; kept to 6 places (about 0.1 m)."
+    )
+    long = serializers.CharField(
+        required=False, allow_blank=True, help_text="WGS84 decimal degrees; kept to 6 places (about 0.1 m)."
+    )
+    jurisdiction_id = serializers.CharField(
+        required=False, allow_blank=True, help_text="Accepted and not needed: one jurisdiction."
+    )
     first_name = serializers.CharField(required=False, allow_blank=True)
     last_name = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     email = serializers.CharField(required=False, allow_blank=True, help_text="Accepted and not kept.")
+
+
+class ServiceRequestCreateWithMediaSerializer(ServiceRequestCreateSerializer):
+    """The multipart POST body: the same fields and a photo."""
+
+    media = serializers.FileField(
+        required=False, help_text="A photo (JPEG, PNG or WebP, at most 10 MB), checked and attached to the issue."
+    )

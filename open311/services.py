@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -88,6 +89,7 @@ class RequestInput:
 
     service_code: str = ""
     description: str = ""
+    jurisdiction_id: str = ""
     address_string: str = ""
     lat: str = ""
     long: str = ""
@@ -97,6 +99,10 @@ class RequestInput:
     email: str = ""
 
 
+# Issue.latitude/longitude keep 6 decimal places (about 0.1 m): a value with more is rounded, half to even.
+COORDINATE_PLACES = Decimal("0.000001")
+
+
 def _coordinate(value: str, field: str, limit: int) -> Decimal:
     try:
         number = Decimal(value.strip())
@@ -104,16 +110,24 @@ def _coordinate(value: str, field: str, limit: int) -> Decimal:
         raise ValidationError({field: _("请填写十进制度数。")}) from exc
     if not number.is_finite() or abs(number) > limit:
         raise ValidationError({field: _("取值应在 -%(limit)s 到 %(limit)s 之间。") % {"limit": limit}})
-    return number
+    return number.quantize(COORDINATE_PLACES)
 
 
-def location_text_for(data: RequestInput) -> str:
-    """The issue's location: the address as given, else the coordinates in words (Issue keeps no coordinates)."""
+@dataclass(frozen=True)
+class Location:
+    text: str
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+def location_for(data: RequestInput) -> Location:
+    """The issue's location: the address as given (else the coordinates in words), and the coordinates."""
     address = data.address_string.strip()
     has_lat, has_long = bool(data.lat.strip()), bool(data.long.strip())
     if has_lat != has_long:
         missing = "long" if has_lat else "lat"
         raise ValidationError({missing: _("lat 和 long 要同时提供。")})
+    lat = long = None
     coordinates = ""
     if has_lat:
         lat = _coordinate(data.lat, "lat", 90)
@@ -124,7 +138,7 @@ def location_text_for(data: RequestInput) -> str:
     text = address or coordinates
     if len(text) > Issue._meta.get_field("location_text").max_length:
         raise ValidationError({"address_string": _("地址太长（最多 200 个字符）。")})
-    return text
+    return Location(text=text, latitude=lat, longitude=long)
 
 
 # grids' field names as a client knows them (GeoReport v2), for the 400's description.
@@ -134,16 +148,21 @@ FIELD_NAMES = {
     "resident_name": "last_name",
     "location_text": "address_string",
     "unit": "api_key",
+    "photos": "media",
 }
 
 
 @transaction.atomic
-def open311_request_create(*, client: Open311Client, data: RequestInput) -> Issue:
+def open311_request_create(*, client: Open311Client, data: RequestInput, media: UploadedFile | None = None) -> Issue:
     """File a client's service request as a resident issue in its micro-grid, reported by its service account.
 
     The resident's name and phone are kept only as the issue's resident
     contact (masked by grids for everyone but the reporter and handlers);
     an e-mail address is accepted and dropped, since an issue has no place for it.
+    `description` is optional (GeoReport v2): without one the issue is described by
+    its service's name. `lat`/`long` are kept on the issue, `media` is checked like
+    any photo (guilin_portal.uploads, through issue_log) and attached to it.
+    `jurisdiction_id` is accepted and not needed: the endpoint serves one jurisdiction.
     """
     code = data.service_code.strip()
     if not code:
@@ -153,7 +172,8 @@ def open311_request_create(*, client: Open311Client, data: RequestInput) -> Issu
         raise ValidationError({"service_code": _("没有这个 service_code：%(code)s。") % {"code": code}})
     if len(data.description) > Issue._meta.get_field("description").max_length:
         raise ValidationError({"description": _("问题描述太长（最多 4000 个字符）。")})
-    location_text = location_text_for(data)
+    location = location_for(data)
+    description = data.description.strip() or category.display_name
     reporter = client.reporter
     resident_name = f"{data.last_name.strip()}{data.first_name.strip()}"  # 姓在前
     if len(resident_name) > Issue._meta.get_field("resident_name").max_length:
@@ -166,10 +186,11 @@ def open311_request_create(*, client: Open311Client, data: RequestInput) -> Issu
                 reporter=reporter,
                 unit=client.unit,
                 category=category,
-                description=data.description,
-                location_text=location_text,
+                description=description,
+                location_text=location.text,
                 resident_name=resident_name,
                 resident_phone=data.phone,
+                photos=[media] if media is not None else (),
             )
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
@@ -177,6 +198,10 @@ def open311_request_create(*, client: Open311Client, data: RequestInput) -> Issu
         raise ValidationError(
             {FIELD_NAMES.get(field, field): messages for field, messages in error.message_dict.items()}
         ) from error
+    if location.latitude is not None:
+        # issue_log knows no coordinates: set them in the same transaction (an Open311-only field pair).
+        Issue.objects.filter(pk=issue.pk).update(latitude=location.latitude, longitude=location.longitude)
+        issue.latitude, issue.longitude = location.latitude, location.longitude
     log.info(
         "open311 request filed",
         extra={"event": "open311_request", "client_id": client.pk, "issue_id": issue.pk},

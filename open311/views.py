@@ -9,12 +9,15 @@ Who may call what (decided here, documented in the README):
   portal's public pages are the contract disclosure and the service points),
   and even a key holder gets no personal data.
 
-Every error answers in the spec's format, `[{"code": 400, "description": ...}]`
-or `<errors><error>...`, with the same HTTP status.
+Every answer under /open311/v2/, matched or not, is in the spec's format:
+errors as `[{"code": 400, "description": ...}]` or `<errors><error>...` with the
+same HTTP status (400, 403, 404, 405, 429, 500), in the URL's format (`.xml`, else
+JSON). A URL no route matches answers through `NotFoundView`, the last route.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, time
 
@@ -22,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -37,6 +41,7 @@ from rest_framework.views import APIView
 
 from grids.api.authentication import bind_viewer
 from grids.viewer import Viewer
+from guilin_portal.uploads import protected_file_response
 
 from . import representation as rep
 from . import selectors, services, spec
@@ -45,6 +50,7 @@ from .auth import client_viewer
 from .renderers import GeoReportJSONRenderer, GeoReportResponse, GeoReportXMLRenderer, UrlFormatNegotiation
 
 TAG = "open311"
+log = logging.getLogger("portal.open311")
 
 
 class InvalidApiKey(exceptions.APIException):
@@ -88,7 +94,9 @@ def exception_handler(exc, context):
         if getattr(exc, "wait", None):
             response["Retry-After"] = str(int(exc.wait))
         return response
-    return None
+    # A bug: logged with its traceback, answered in the spec's format rather than Django's HTML page.
+    log.exception("open311 error", extra={"event": "open311_error"})
+    return errors_response(status.HTTP_500_INTERNAL_SERVER_ERROR, _("服务器内部错误，请稍后再试。"))
 
 
 class Open311Throttle(AnonRateThrottle):
@@ -173,7 +181,11 @@ class DiscoveryView(GeoReportView):
             url=base,
             contact=getattr(settings, "OPEN311_CONTACT", "") or _("桂林市网格治理与党群服务门户管理员"),
             key_service=getattr(settings, "OPEN311_KEY_SERVICE", "")
-            or _("api_key 由门户管理员在后台为一个微网格签发，只显示一次；请联系管理员申请。"),
+            or _(
+                "查询和提交服务请求（requests）需要 api_key，可作为 api_key 参数（查询字符串或表单字段）"
+                "或 X-Api-Key 请求头发送（请求头不会出现在访问日志里）；discovery 和 services 不需要。"
+                "api_key 由门户管理员在后台为一个微网格签发，只显示一次；请联系管理员申请。"
+            ),
             production=not settings.DEBUG,
         )
         return GeoReportResponse(data, root="discovery")
@@ -277,8 +289,26 @@ API_KEY_QUERY = OpenApiParameter(
 )
 
 
+JURISDICTION_QUERY = OpenApiParameter(
+    "jurisdiction_id",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description="Accepted and not needed: this endpoint serves one jurisdiction.",
+)
+
+
 def requests_response(rows: list[dict], **kwargs) -> GeoReportResponse:
     return GeoReportResponse(rows, root="service_requests", item="request", **kwargs)
+
+
+def requests_answer(request: Request, rows: list[dict]) -> list[dict]:
+    """The rows as GeoReport requests, each `media_url` its first photo's access-checked URL (or null)."""
+
+    def media_url(pk: int, photo: int) -> str:
+        return request.build_absolute_uri(reverse("open311:request_media", kwargs={"pk": pk, "photo_pk": photo}))
+
+    photos = selectors.first_photos([row["pk"] for row in rows])
+    return rep.requests_fields(rows, media_url=media_url, photos=photos)
 
 
 class RequestListView(GeoReportView):
@@ -293,6 +323,7 @@ class RequestListView(GeoReportView):
             FORMAT_PARAMETER,
             NO_FORMAT_QUERY,
             API_KEY_QUERY,
+            JURISDICTION_QUERY,
             OpenApiParameter(
                 "service_request_id",
                 OpenApiTypes.STR,
@@ -313,7 +344,7 @@ class RequestListView(GeoReportView):
         viewer = self.viewer(request, request.query_params.get("api_key"))
         query = parse_request_query(request.query_params)
         rows = selectors.requests_list(viewer=viewer, query=query)
-        return requests_response(rep.requests_fields(rows))
+        return requests_response(requests_answer(request, rows))
 
     @extend_schema(
         tags=[TAG],
@@ -323,7 +354,7 @@ class RequestListView(GeoReportView):
         parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY],
         request={
             "application/x-www-form-urlencoded": s.ServiceRequestCreateSerializer,
-            "multipart/form-data": s.ServiceRequestCreateSerializer,
+            "multipart/form-data": s.ServiceRequestCreateWithMediaSerializer,
         },
         responses={201: s.ServiceRequestCreatedSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
     )
@@ -331,7 +362,9 @@ class RequestListView(GeoReportView):
         data = request.data
         viewer = self.viewer(request, data.get("api_key") or request.query_params.get("api_key"))
         fields = {name: str(data.get(name, "") or "") for name in services.RequestInput.__dataclass_fields__}
-        issue = services.open311_request_create(client=viewer.client, data=services.RequestInput(**fields))
+        issue = services.open311_request_create(
+            client=viewer.client, data=services.RequestInput(**fields), media=request.FILES.get("media")
+        )
         return requests_response([rep.created_fields(issue)], status=status.HTTP_201_CREATED)
 
 
@@ -343,7 +376,7 @@ class RequestDetailView(GeoReportView):
         auth=[],
         operation_id="open311_request",
         summary="One service request (a list of one, as the spec answers)",
-        parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY, API_KEY_QUERY],
+        parameters=[FORMAT_PARAMETER, NO_FORMAT_QUERY, API_KEY_QUERY, JURISDICTION_QUERY],
         responses={200: s.ServiceRequestSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request: Request, pk: int, format: str | None = None) -> GeoReportResponse:
@@ -351,4 +384,43 @@ class RequestDetailView(GeoReportView):
         if len(str(pk)) > MAX_ID_DIGITS:
             raise Http404
         row = selectors.request_get(viewer=viewer, pk=pk)
-        return requests_response(rep.requests_fields([row]))
+        return requests_response(requests_answer(request, [row]))
+
+
+class RequestMediaView(GeoReportView):
+    """A request's photo (its `media_url`): only for a key of the micro-grid the request lies in."""
+
+    @extend_schema(
+        tags=[TAG],
+        auth=[],
+        operation_id="open311_request_media",
+        summary="A request's photo, the target of its media_url (JPEG, PNG or WebP, EXIF removed)",
+        parameters=[API_KEY_QUERY],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The photo; its Content-Type is image/jpeg, image/png or image/webp."
+            ),
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
+    )
+    def get(self, request: Request, pk: int, photo_pk: int):
+        viewer = self.viewer(request, request.query_params.get("api_key"))
+        if len(str(pk)) > MAX_ID_DIGITS or len(str(photo_pk)) > MAX_ID_DIGITS:
+            raise Http404
+        photo = selectors.request_photo_get(viewer=viewer, pk=pk, photo_pk=photo_pk)
+        return protected_file_response(photo.image)
+
+
+class NotFoundView(GeoReportView):
+    """Every URL under /open311/v2/ no other route matches: the spec's 404, in the format its extension names.
+
+    Raised once the format is negotiated and the throttle counted, before any method
+    handler: a wrong path is a 404 whatever the method (not a 405).
+    """
+
+    schema = None  # not an endpoint: left out of /api/schema/
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise Http404

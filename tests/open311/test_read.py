@@ -368,4 +368,4 @@ def test_requests_json_runs_the_same_queries_for_3_and_30_requests(key, make_iss
         assert len(response.json()) >= n
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[0] == 2  # the key, the requests
+    assert counts[0] == 3  # the key, the requests, their first photos (media_url)

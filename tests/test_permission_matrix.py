@@ -446,6 +446,17 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
         kwargs=lambda w: {"pk": w.issue.pk, **JSON},
         owner=open311_owner,
     ),
+    # A request's photo (its media_url): the key of the issue's micro-grid only
+    "open311:request_media": Cell(
+        expect={ANON: 403, WORKER: 403, DISTRICT: 403, APIKEY: 404, OWNER: 200},
+        kwargs=lambda w: {"pk": w.issue.pk, "photo_pk": w.photo.pk},
+        owner=open311_owner,
+    ),
+    # Anything else under /open311/v2/: the spec's 404 error list, for everyone
+    "open311:not_found": (
+        public(lambda w: {"rest": f"tokens/{w.issue.pk}", "format": "json"}, status=404),
+        public(lambda w: {"rest": f"requests/{w.issue.pk}/x", "format": "xml"}, method="POST", status=404),
+    ),
     # API: grids
     "unit-list": listing(ids_of(GridUnit, "path"), query=lambda w: {"within": w.xiufeng.pk}),
     "unit-detail": api_obj(pk("community")),

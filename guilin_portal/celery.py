@@ -16,7 +16,25 @@ from . import metrics  # noqa: E402
 from .observability import bind_task_id, configure_celery_logging  # noqa: E402
 from .schedules import CELERY_BEAT_SCHEDULE  # noqa: E402
 
-app.conf.beat_schedule = CELERY_BEAT_SCHEDULE
+
+def with_expiry_for_the_database_scheduler(schedule: dict[str, dict]) -> dict[str, dict]:
+    """Each entry's `expires` also as `expire_seconds`, the only name django-celery-beat keeps.
+
+    Its DatabaseScheduler copies this dict into PeriodicTask rows and silently drops an
+    `expires` option; `expire_seconds` lands in PeriodicTask.expire_seconds, and beat then
+    sends each run with `expires`, so a sweep queued while the workers were down is
+    discarded by the worker once stale instead of piling up.
+    """
+    synced = {}
+    for name, entry in schedule.items():
+        options = dict(entry.get("options", {}))
+        if isinstance(options.get("expires"), int | float):
+            options["expire_seconds"] = int(options["expires"])
+        synced[name] = {**entry, "options": options} if options else dict(entry)
+    return synced
+
+
+app.conf.beat_schedule = with_expiry_for_the_database_scheduler(CELERY_BEAT_SCHEDULE)
 
 # Workers and beat log through Django's LOGGING: one JSON object a line with the task id, as the web does.
 # (Connected, this signal also keeps Celery from installing its own plain-text handlers.)

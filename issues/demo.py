@@ -26,7 +26,7 @@ from django.contrib.auth.hashers import make_password
 
 from grids import demo_data
 from grids.models import PATH_STEP, GridUnit, Post, User
-from guilin_portal.demo import DemoContext
+from guilin_portal.demo import BATCH_SIZE, DemoContext
 from issues.handler_kinds import community_path, grid_supervisor_path, nearest_holder, office_path
 from issues.models import (
     DeadlineExtension,
@@ -46,6 +46,7 @@ FULL_SCALE = {"resolved": 6828, "open": 240, "rejected": 120}
 SHOWCASE_OPEN = 6  # fixed issues for the demo accounts, at any scale
 SHOWCASE_RESOLVED = 1
 HISTORY_DAYS = 730
+HISTORY_BATCH = 5000  # issues drawn, then written with their stories, at a time
 
 K = Issue.Kind
 S = Issue.Status
@@ -713,7 +714,7 @@ class HistoryWriter:
         self.escalate(draft, self.now)
         return self._finish(draft)
 
-    def rejected_story(self, created: datetime, original: Issue | None) -> Draft:
+    def rejected_story(self, created: datetime, original: Closed | None) -> Draft:
         rng = self.rng
         if original is not None:
             draft = self.new_draft(
@@ -729,7 +730,7 @@ class HistoryWriter:
         actor = people[0] if people else issue.reporter_id
         if original is not None:
             issue.reject_reason = Issue.RejectReason.DUPLICATE
-            issue.duplicate_of = original
+            issue.duplicate_of_id = original.pk
             draft.event(E.REJECTED, at, actor, f"与 #{original.pk} 重复。", to=S.REJECTED, reason="duplicate")
         else:
             issue.reject_reason = Issue.RejectReason.OUT_OF_SCOPE
@@ -737,38 +738,84 @@ class HistoryWriter:
         return self._finish(draft)
 
 
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """What a later duplicate needs of a closed issue: far less than the issue and its story kept in memory."""
+
+    pk: int
+    unit_id: int
+    _path: str
+    category: IssueCategory
+    created_at: datetime
+
+
+class Batches:
+    """Drafts written HISTORY_BATCH at a time as they are drawn, so memory stays flat as the scale grows.
+
+    Writing draws nothing from the random stream, so the data are the same as when every draft was
+    written at the end.
+    """
+
+    def __init__(self, ctx: DemoContext, total: int, label: str) -> None:
+        self.ctx = ctx
+        self.pending: list[Draft] = []
+        self.closed: list[Closed] = []
+        self.bar = ctx.progress(label, total)
+
+    def add(self, draft: Draft) -> None:
+        self.pending.append(draft)
+        if len(self.pending) >= HISTORY_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            _write(self.pending, now=self.ctx.now)
+            self.closed.extend(
+                Closed(d.issue.pk, d.issue.unit_id, d.issue._path, d.issue.category, d.issue.created_at)
+                for d in self.pending
+                if d.issue.status == S.CLOSED
+            )
+            self.bar.update(len(self.pending))
+            self.pending = []
+
+    def close(self) -> list[Closed]:
+        self.flush()
+        self.bar.close()
+        return self.closed
+
+
 def _seed_history(ctx: DemoContext, city: City) -> None:
     rng = ctx.rng
     now = ctx.now
     writer = HistoryWriter(ctx, city)
     counts = plan(ctx.scale)
-    drafts: list[Draft] = []
-
-    # The showcase, in 解东社区 (xiufeng_worker's micro-grid), for the demo accounts.
-    drafts.extend(_showcase(writer))
     resolved_count = counts["issues.issues.resolved"] - SHOWCASE_RESOLVED
     open_count = counts["issues.issues.open"] - SHOWCASE_OPEN
+    batches = Batches(ctx, resolved_count + open_count + SHOWCASE_RESOLVED + SHOWCASE_OPEN, "居民问题（含经过）")
+
+    # The showcase, in 解东社区 (xiufeng_worker's micro-grid), for the demo accounts.
+    for draft in _showcase(writer):
+        batches.add(draft)
     for _i in range(resolved_count):
         # Old enough that every step of the story (late, reopened, feedback) lies in the past.
         created = now - timedelta(days=HISTORY_DAYS) + timedelta(seconds=rng.uniform(0, (HISTORY_DAYS - 30) * 86400))
-        drafts.append(writer.resolved_story(created))
+        batches.add(writer.resolved_story(created))
     statuses = [S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED, S.SUSPENDED]
     for _i in range(open_count):
         status = rng.choices(statuses, [25, 60, 8, 7])[0]
         created = now - timedelta(hours=rng.uniform(1, 24 * 10))
-        drafts.append(writer.open_story(created, status))
-    _write(ctx, drafts)
+        batches.add(writer.open_story(created, status))
+    resolved_issues = batches.close()
 
-    resolved_issues = [d.issue for d in drafts if d.issue.status == S.CLOSED]
-    rejected = []
+    rejected = Batches(ctx, counts["issues.issues.rejected"], "重复或不受理的问题")
     for _i in range(counts["issues.issues.rejected"]):
         original = resolved_issues[rng.randrange(len(resolved_issues))] if rng.random() < 0.6 else None
         if original is not None:
             created = original.created_at + timedelta(hours=rng.uniform(1, 48))
         else:
             created = now - timedelta(days=HISTORY_DAYS) + timedelta(seconds=rng.uniform(0, HISTORY_DAYS * 86400))
-        rejected.append(writer.rejected_story(min(created, now - timedelta(days=1)), original))
-    _write(ctx, rejected)
+        rejected.add(writer.rejected_story(min(created, now - timedelta(days=1)), original))
+    rejected.close()
 
 
 def _showcase(writer: HistoryWriter) -> list[Draft]:
@@ -825,9 +872,9 @@ def _with_pending_extension(writer: HistoryWriter, draft: Draft) -> Draft:
     return draft
 
 
-def _write(ctx: DemoContext, drafts: list[Draft]) -> None:
-    """Insert the issues, then everything that points at them, in bulk."""
-    issues = ctx.bulk_create(Issue, (d.issue for d in drafts), total=len(drafts), label="居民问题")
+def _write(drafts: list[Draft], *, now: datetime) -> None:
+    """Insert a batch of issues, then everything that points at them, in bulk."""
+    issues = Issue.objects.bulk_create([d.issue for d in drafts], batch_size=BATCH_SIZE)
     for draft, issue in zip(drafts, issues, strict=True):
         for event in draft.events:
             event.issue_id = issue.pk
@@ -835,19 +882,14 @@ def _write(ctx: DemoContext, drafts: list[Draft]) -> None:
             task.issue_id = issue.pk
         if draft.extension is not None:
             draft.extension.issue_id = issue.pk
-    ctx.bulk_create(
-        IssueEvent,
-        (event for d in drafts for event in d.events),
-        total=sum(len(d.events) for d in drafts),
-        label="问题事件",
-    )
+    IssueEvent.objects.bulk_create([event for d in drafts for event in d.events], batch_size=BATCH_SIZE)
     tasks = [task for d in drafts for task in d.tasks]
     if tasks:
-        ctx.bulk_create(IssueTask, tasks, total=len(tasks), label="子任务")
+        IssueTask.objects.bulk_create(tasks, batch_size=BATCH_SIZE)
     extensions = [d.extension for d in drafts if d.extension is not None]
     if extensions:
-        ctx.bulk_create(DeadlineExtension, extensions, total=len(extensions), label="延期申请")
-    read_before = ctx.now - timedelta(days=2)
+        DeadlineExtension.objects.bulk_create(extensions, batch_size=BATCH_SIZE)
+    read_before = now - timedelta(days=2)
     notifications = [
         Notification(
             recipient_id=user_id,
@@ -860,4 +902,4 @@ def _write(ctx: DemoContext, drafts: list[Draft]) -> None:
         for user_id, kind, at, read_at in d.notify
     ]
     if notifications:
-        ctx.bulk_create(Notification, notifications, total=len(notifications), label="通知")
+        Notification.objects.bulk_create(notifications, batch_size=BATCH_SIZE)

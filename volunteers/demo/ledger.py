@@ -14,7 +14,7 @@ from guilin_portal.demo import DemoContext
 from ..models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, ServiceRecord
 from ..services.ledger import SYSTEM_ACCOUNT_NAMES, quantize
 from ..services.records import award_under, most_specific_point_rule
-from .fast import IdBlock, insert_rows, reset_sequences
+from .fast import CHUNK, IdBlock, insert_rows, reset_sequences
 
 
 class Rec:
@@ -140,6 +140,20 @@ def seed_ledger(
             raise RuntimeError("demo ledger: nothing saved yet to draw on")
         return found
 
+    def write_out() -> None:
+        # Entries and postings go out a chunk at a time as they are made: memory stays flat as the scale grows.
+        insert_rows(ctx, LedgerEntry, ["id", "kind", "memo", "created_at"], entries, total=len(entries), label="分录")
+        insert_rows(
+            ctx,
+            LedgerPosting,
+            ["entry_id", "account_id", "currency", "amount", "balance_after"],
+            postings,
+            total=len(postings),
+            label="记账明细",
+        )
+        entries.clear()
+        postings.clear()
+
     def post(when: datetime, kind: str, memo: str, lines: list[tuple[int, str, Decimal]]) -> int:
         # Demo entries carry no actor: they stand for years of records kept on paper.
         entry_id = entry_ids.take()
@@ -147,7 +161,18 @@ def seed_ledger(
         for account, currency, amount in lines:
             balance[account] += amount
             postings.append((entry_id, account, currency, amount, balance[account]))
+        if len(postings) >= CHUNK:
+            write_out()
         return entry_id
+
+    insert_rows(
+        ctx,
+        LedgerAccount,
+        ["id", "kind", "currency", "volunteer_id", "name", "allow_negative", "balance", "created_at"],
+        account_rows,
+        total=len(account_rows),
+        label="个人账户",
+    )
 
     for when, _order, kind, record in events:
         if kind == "service":
@@ -196,28 +221,15 @@ def seed_ledger(
                 [(account, Currency.POINTS, -amount), (sink_p, Currency.POINTS, amount)],
             )
 
-    insert_rows(
-        ctx,
-        LedgerAccount,
-        ["id", "kind", "currency", "volunteer_id", "name", "allow_negative", "balance", "created_at"],
-        account_rows,
-        total=len(account_rows),
-        label="个人账户",
-    )
-    insert_rows(ctx, LedgerEntry, ["id", "kind", "memo", "created_at"], entries, total=len(entries), label="分录")
-    insert_rows(
-        ctx,
-        LedgerPosting,
-        ["entry_id", "account_id", "currency", "amount", "balance_after"],
-        postings,
-        total=len(postings),
-        label="记账明细",
-    )
+    write_out()
     reset_sequences(LedgerAccount, LedgerEntry)
     # Balances, set-based: each account's balance is the sum of its postings (rounded to the cent:
     # SQLite sums decimals as floating point).
     with connection.cursor() as cursor:
+        # One grouped pass over the postings joined to the accounts (UPDATE ... FROM), not a sum per account:
+        # every account has postings or was written with a zero balance.
         cursor.execute(
-            "UPDATE volunteers_ledgeraccount SET balance = COALESCE((SELECT ROUND(SUM(p.amount), 2) "
-            "FROM volunteers_ledgerposting p WHERE p.account_id = volunteers_ledgeraccount.id), 0)"
+            "UPDATE volunteers_ledgeraccount SET balance = totals.balance "
+            "FROM (SELECT account_id, ROUND(SUM(amount), 2) AS balance FROM volunteers_ledgerposting "
+            "GROUP BY account_id) AS totals WHERE totals.account_id = volunteers_ledgeraccount.id"
         )

@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: the report's city as demo data, every app's step in order."""
 
 import json
+import resource
 import secrets
 import time
 
@@ -30,6 +31,11 @@ def _random_passwords() -> dict[str, str]:
         user.set_password(passwords[user.username])
         user.save(update_fields=["password"])
     return passwords
+
+
+def _peak_memory_mb() -> float:
+    """This process's peak resident memory so far (Linux reports kilobytes): seeding must stay flat as it grows."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Command(SystemCommand):
@@ -81,12 +87,12 @@ class Command(SystemCommand):
             for step in demo_steps():
                 step_started = time.monotonic()
                 step.seed(ctx)
-                timings.append((step.__name__, time.monotonic() - step_started))
+                timings.append((step.__name__, time.monotonic() - step_started, _peak_memory_mb()))
             staging_passwords = _random_passwords() if production else None
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data at scale {scale:g} (seed {seed}) built in {elapsed:.1f} s."))
-        for name, seconds in timings:
-            self.stdout.write(f"  {name:<24} {seconds:6.1f} s")
+        for name, seconds, peak in timings:
+            self.stdout.write(f"  {name:<24} {seconds:6.1f} s   peak memory {peak:6.0f} MB")
         if staging_passwords is not None:
             self._print_staging_accounts(ctx, staging_passwords)
         else:

@@ -12,7 +12,6 @@ reporter and the handlers, masked for everyone else.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grids.viewer import Viewer, viewer_of
+from guilin_portal.exports import csv_writer, safe_row
 from issues.access import resident_name_for, resident_phone_for
 from issues.models import Issue
 
@@ -65,7 +65,7 @@ def table_csv(table: Table, filename: str) -> HttpResponse:
     """The table as UTF-8 CSV with a byte-order mark (so Excel reads the Chinese right)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # user text as text, never a formula
     for line in _table_lines(table):
         writer.writerow(["" if value is None else value for value in line])
     return _attachment(HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8"), filename)
@@ -76,7 +76,7 @@ def table_xlsx(table: Table, filename: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(table.title)[:31])
     for line in _table_lines(table):
-        sheet.append(line)
+        sheet.append(safe_row(line))
     output = io.BytesIO()
     workbook.save(output)
     return _attachment(HttpResponse(output.getvalue(), content_type=XLSX), filename)

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from guilin_portal.exports import safe_row
+
 MAX_ROWS = 1_048_576  # Excel's limit per sheet
 # Characters XML 1.0 does not allow (tab, newline and carriage return are allowed).
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -107,7 +109,8 @@ class XlsxStream:
         self.rows += 1
         r = self.rows
         parts = [f'<row r="{r}">']
-        for letter, value in zip(self.letters, values, strict=False):
+        # User text as text: a leading = + - @ would be a formula once the cell is edited (guilin_portal.exports).
+        for letter, value in zip(self.letters, safe_row(values), strict=False):
             if value is None or value == "":
                 continue
             if isinstance(value, bool):

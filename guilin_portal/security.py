@@ -1,10 +1,17 @@
-"""Two-factor authentication for staff, shorter sessions for staff, and security event logs.
+"""Two-factor authentication on every channel, shorter sessions for staff, and security event logs.
 
-Staff (anyone with a staff post, Django staff or superusers) must confirm a
-TOTP code from an authenticator app after the password when
-PORTAL_REQUIRE_2FA is on (the default in production). The first time, they
-enrol a device. Log-ins, failures, lock-outs and refused requests are logged
-to the `portal.security` logger with the client address.
+Who must confirm a TOTP code after the password is decided by one rule,
+`needs_second_factor(viewer)`, from what the person can see and do: Django
+staff and superusers, staff posts, members of functional departments,
+volunteer team leaders and grid posts (grid leaders and workers handle issues
+and so see residents' full contacts); PORTAL_SECOND_FACTOR_FOR names which of
+these standings count. When PORTAL_REQUIRE_2FA is on (the default in
+production) a session that has not passed the second factor is sent to enrol
+or verify on pages and refused with a 403 JSON body on the API
+(`second_factor_pending`, used by the middleware and by the API's session
+authentication alike). API tokens are issued only to a session that passed it
+(`guilin_portal.tokens`). Log-ins, failures, lock-outs and refused requests
+are logged to the `portal.security` logger with the client address.
 """
 
 from __future__ import annotations
@@ -16,10 +23,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
@@ -29,26 +36,77 @@ security_log = logging.getLogger("portal.security")
 
 # Paths a staff member may open before confirming the second factor.
 _OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/metrics", "/public/", "/open311/")
+# ...except the API tokens page: a token is issued only after the second factor.
+_GUARDED_PREFIXES = ("/accounts/tokens/",)
+
+
+# The standings that may call for a second factor, each read from the Viewer (duck-typed, so this
+# plumbing imports no app): `staff_paths` is None for a superuser, else the subtrees of staff posts.
+SECOND_FACTOR_STANDINGS = {
+    "admin": lambda viewer: bool(viewer.user.is_staff or viewer.user.is_superuser),
+    "staff": lambda viewer: viewer.staff_paths is None or bool(viewer.staff_paths),
+    "departments": lambda viewer: bool(viewer.departments),
+    "team_leaders": lambda viewer: bool(viewer.teams_led),
+    "grid_posts": lambda viewer: viewer.has_posts,
+}
+
+
+def second_factor_standings(viewer) -> frozenset[str]:
+    """The standings in PORTAL_SECOND_FACTOR_FOR this viewer holds (empty for anyone but a person)."""
+    if viewer is None or getattr(viewer, "user", None) is None or not viewer.is_person:
+        return frozenset()
+    required = settings.PORTAL_SECOND_FACTOR_FOR
+    return frozenset(name for name, holds in SECOND_FACTOR_STANDINGS.items() if name in required and holds(viewer))
 
 
 def needs_second_factor(viewer) -> bool:
-    """Django staff, superusers and anyone with a staff post (community staff and above).
+    """The one rule: a person who can act as staff or see residents' full contacts confirms a second factor.
 
-    Asks the request's Viewer (`request.viewer`, built by grids' middleware) for
-    its staff posts, so this plumbing imports no app: `staff_paths` is None for
-    a superuser, else the subtrees of the staff posts (empty for everyone else).
+    Asks the request's Viewer (`request.viewer`, built by grids' middleware) what
+    it holds: Django staff, staff posts, department membership, teams led, grid
+    posts; PORTAL_SECOND_FACTOR_FOR chooses which of them count.
     """
-    user = getattr(viewer, "user", None)
-    if user is None or not viewer.is_person:
+    return bool(second_factor_standings(viewer))
+
+
+def second_factor_pending(request: HttpRequest, user=None) -> bool:
+    """This session's person must confirm a second factor and has not yet (PORTAL_REQUIRE_2FA on).
+
+    `user` is the session's user as the API's session authentication found it
+    (the request's own user otherwise); django-otp's middleware gave it `is_verified()`.
+    """
+    user = user if user is not None else getattr(request, "user", None)
+    if not settings.PORTAL_REQUIRE_2FA or user is None or not user.is_authenticated:
         return False
-    return user.is_staff or viewer.staff_paths is None or bool(viewer.staff_paths)
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return False
+    return needs_second_factor(_viewer_after_login(request, user))
+
+
+def second_factor_url(user) -> str:
+    """Where this person confirms the second factor: verify an enrolled device, else enrol one."""
+    enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return reverse("otp_verify" if enrolled else "otp_setup")
+
+
+def second_factor_refusal(user) -> dict:
+    """The API's answer body to a session that has not passed the second factor (403)."""
+    return {
+        "detail": _("请先在网页上完成两步验证（动态验证码），再使用接口。"),
+        "code": "second_factor_required",
+        "verify_url": second_factor_url(user),
+    }
 
 
 def _viewer_after_login(request: HttpRequest, user):
     """The request's Viewer once `user` has logged in on it: the one already built if it is theirs."""
     viewer = getattr(request, "viewer", None)
     if viewer is None:
-        return None
+        # No ViewerMiddleware ran (a bare request): build one of grids' kind without importing grids.
+        from django.utils.module_loading import import_string
+
+        return import_string("grids.viewer.Viewer").for_user(user)
     if viewer.user_id != user.pk:
         # Built for the anonymous visitor the request began as: a Viewer of the same class, for the user
         # (`__class__`, since the middleware's Viewer is a lazy object standing for one).
@@ -74,24 +132,22 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 class SecondFactorMiddleware:
-    """Sends a staff member who has not confirmed a TOTP code this session to do so."""
+    """A session that has not confirmed its second factor: pages send it to do so, the API refuses it.
+
+    An API call carrying its own credentials (`Authorization`: a token, a key) is
+    left to the API's authentication, which applies the same rule to a session.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            settings.PORTAL_REQUIRE_2FA
-            and request.user.is_authenticated
-            and not request.user.is_verified()
-            and not request.path.startswith(_OPEN_PREFIXES)
-            and not request.path.startswith("/api/")  # API clients use tokens and keys
-            and needs_second_factor(request.viewer)
-        ):
-            target = (
-                "otp_verify" if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists() else "otp_setup"
-            )
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        open_path = request.path.startswith(_OPEN_PREFIXES) and not request.path.startswith(_GUARDED_PREFIXES)
+        if not open_path and second_factor_pending(request):
+            if not request.path.startswith("/api/"):
+                return redirect(f"{second_factor_url(request.user)}?{urlencode({'next': request.get_full_path()})}")
+            if "HTTP_AUTHORIZATION" not in request.META:
+                return JsonResponse(second_factor_refusal(request.user), status=403)
         response = self.get_response(request)
         if response.status_code in (401, 403):
             security_log.warning(

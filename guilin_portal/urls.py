@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from . import health, metrics, security
+from . import health, metrics, security, tokens
 
 api_v1 = [
     path("", include("grids.api.urls")),
@@ -15,6 +15,8 @@ api_v1 = [
     path("service-points/", include("service_centers.api.urls")),
     path("contracts/", include("contracts.api.urls")),
     path("stats/", include("dashboards.api.urls")),
+    path("tokens/", tokens.TokenListView.as_view(), name="api_token_list"),
+    path("tokens/<str:prefix>/", tokens.TokenDetailView.as_view(), name="api_token_detail"),
 ]
 
 urlpatterns = [
@@ -33,6 +35,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/setup/", security.otp_setup, name="otp_setup"),
     path("accounts/2fa/verify/", security.otp_verify, name="otp_verify"),
+    path("accounts/tokens/", tokens.api_tokens, name="api_tokens"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz_live"),
     path("healthz/ready", health.ready, name="healthz_ready"),

@@ -21,6 +21,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from guilin_portal.exports import csv_writer, safe_row, unquote_cell
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 MAX_ROWS = 200_000  # a whole city's zones with room to spare; beyond it the file is refused, not read
@@ -45,7 +47,7 @@ def cell_text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return unquote_cell(str(value).strip())  # the quote our exports put before a formula lead
 
 
 def _rows_from_xlsx(data: bytes) -> Iterator[tuple]:
@@ -132,7 +134,7 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Sequence], *, title: st
         styled([c.key for c in columns], font=Font(color="808080"), fill=PatternFill("solid", fgColor="F2F2F2"))
     )
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))  # user text as text, never a formula (guilin_portal.exports)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -140,7 +142,7 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Sequence], *, title: st
 
 def write_csv(columns: Sequence[Column], rows: Iterable[Sequence]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # user text as text, never a formula
     writer.writerow([str(c.header) for c in columns])
     writer.writerow([c.key for c in columns])
     for row in rows:

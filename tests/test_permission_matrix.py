@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
 
 from command_centre.models import ScreenLink
 from command_centre.services import screen_link_create
@@ -224,6 +225,12 @@ def open311_owner(w: World) -> Client:
     return Client(HTTP_X_API_KEY=key)
 
 
+def own_token_prefix(w: World) -> dict[str, Any]:
+    """The first characters of xiufeng_district's API token, which only they may revoke."""
+    user = User.objects.get(username="xiufeng_district")
+    return {"prefix": Token.objects.get_or_create(user=user)[0].key[:8]}
+
+
 def stats_owner(w: World) -> User:
     return User.objects.get(username="xiufeng_district")
 
@@ -273,6 +280,10 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "logout": Cell(expect=dict.fromkeys(IDENTITIES, LOGGED_OUT), method="POST", public=True),
     "otp_setup": page(),
     "otp_verify": (page(), page(method="POST")),
+    # API tokens: one's own only; someone else's token prefix is "not found".
+    "api_tokens": (page(), own_post()),
+    "api_token_list": (api(), api(method="POST", worker=201, district=201)),
+    "api_token_detail": api_obj(own_token_prefix, method="DELETE"),
     "set_language": Cell(expect=dict.fromkeys(IDENTITIES, BACK), method="POST", public=True),
     # No broker: tasks are eager and the check says so (200). With a broker and no worker up yet
     # (worker tests run last), the honest answer is 503.

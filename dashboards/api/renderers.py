@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from rest_framework.renderers import BaseRenderer
+
+from guilin_portal.exports import csv_writer
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -34,7 +35,7 @@ class StatsCSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)  # user text as text, never a formula
         if isinstance(data, dict) and isinstance(data.get("rows"), list):
             self._table(writer, [flatten(row) for row in data["rows"]])
         elif isinstance(data, dict) and isinstance(data.get("totals"), dict):

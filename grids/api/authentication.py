@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication
+from rest_framework import authentication, exceptions, status
+
+from guilin_portal.security import second_factor_pending, second_factor_refusal
 
 from ..viewer import Viewer
 
@@ -14,12 +16,31 @@ def bind_viewer(request, viewer: Viewer) -> None:
     request._request.viewer = viewer
 
 
+class SecondFactorRequired(exceptions.APIException):
+    """A session whose person must confirm a second factor and has not: the API refuses it as pages do."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "second_factor_required"
+
+
 class ViewerSessionAuthentication(authentication.SessionAuthentication):
-    """The session's user is the one ViewerMiddleware already built a (lazy) Viewer for: keep it."""
+    """The session's user is the one ViewerMiddleware already built a (lazy) Viewer for: keep it.
+
+    The second factor is asked of a session here exactly as pages ask it
+    (`guilin_portal.security.second_factor_pending`): without it the call is a
+    403 whose body says so, unless it carries its own `Authorization` (a token
+    issued after the second factor), which the next class then reads.
+    """
 
     def authenticate(self, request):
         result = super().authenticate(request)
-        if result is not None and not hasattr(request._request, "viewer"):
+        if result is None:
+            return None
+        if second_factor_pending(request._request, result[0]):
+            if "HTTP_AUTHORIZATION" in request._request.META:
+                return None
+            raise SecondFactorRequired(detail=second_factor_refusal(result[0]))
+        if not hasattr(request._request, "viewer"):
             bind_viewer(request, Viewer.for_user(result[0]))
         return result
 

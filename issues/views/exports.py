@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from guilin_portal.exports import safe_row
 from issues import access, selectors
 
 MAX_ROWS = 10_000
@@ -49,20 +50,22 @@ def issue_export(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for issue in queryset[:MAX_ROWS]:
         sheet.append(
-            [
-                issue.pk,
-                timezone.localtime(issue.created_at).strftime("%Y-%m-%d %H:%M"),
-                issue.unit.name,
-                issue.category.name,
-                issue.get_status_display(),
-                issue.handler_label,
-                timezone.localtime(issue.due_at).strftime("%Y-%m-%d %H:%M"),
-                _("是") if issue.is_overdue(now) else "",
-                access.resident_name_for(viewer, issue),
-                access.resident_phone_for(viewer, issue),
-                issue.description,
-                issue.get_satisfaction_display(),
-            ]
+            safe_row(  # user text as text, never a formula (guilin_portal.exports)
+                [
+                    issue.pk,
+                    timezone.localtime(issue.created_at).strftime("%Y-%m-%d %H:%M"),
+                    issue.unit.name,
+                    issue.category.name,
+                    issue.get_status_display(),
+                    issue.handler_label,
+                    timezone.localtime(issue.due_at).strftime("%Y-%m-%d %H:%M"),
+                    _("是") if issue.is_overdue(now) else "",
+                    access.resident_name_for(viewer, issue),
+                    access.resident_phone_for(viewer, issue),
+                    issue.description,
+                    issue.get_satisfaction_display(),
+                ]
+            )
         )
     output = io.BytesIO()
     workbook.save(output)

@@ -30,7 +30,7 @@ def _require_importer(request: HttpRequest) -> None:
 def job_list(request: HttpRequest) -> HttpResponse:
     """Templates and exports to download, the upload form, and the viewer's own jobs."""
     _require_importer(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(

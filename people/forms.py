@@ -37,8 +37,13 @@ class SuccessorForm(forms.Form):
     )
 
 
+class LockForm(SuccessorForm):
+    confirm = forms.BooleanField(label=_("确认锁定此账号"))
+
+
 class RetireForm(SuccessorForm):
     ended_on = forms.DateField(label=_("离任日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    confirm = forms.BooleanField(label=_("确认离任"))
 
 
 class ActivationForm(forms.Form):

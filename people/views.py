@@ -21,7 +21,7 @@ from grids.models import Post, User
 from guilin_portal.forms import add_service_error
 
 from . import access, selectors, services
-from .forms import ActivationForm, MoveForm, PeopleFilterForm, PersonForm, PostForm, RetireForm, SuccessorForm
+from .forms import ActivationForm, LockForm, MoveForm, PeopleFilterForm, PersonForm, PostForm, RetireForm
 
 PAGE_SIZE = 30
 
@@ -60,7 +60,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST) if request.method == "POST" else PersonForm()
     if request.method == "POST" and form.is_valid():
         unit = _unit(request, form)
         if unit is not None:
@@ -79,7 +79,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, exc)
             else:
                 return _show_link(request, person, token)
-    return render(request, "people/person_form.html", {"form": form})
+    return render(request, "people/person_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _person_context(request: HttpRequest, person) -> dict:
@@ -100,7 +100,7 @@ def _person_context(request: HttpRequest, person) -> dict:
         "manageable": manageable,
         "post_form": PostForm(),
         "move_form": MoveForm(),
-        "successor_form": SuccessorForm(),
+        "successor_form": LockForm(),
     }
 
 
@@ -162,7 +162,7 @@ def post_retire(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_manage_post(request.viewer, post.role, post.unit.path):
         raise PermissionDenied(_("您只能管理本辖区内、不高于本人层级的岗位。"))
     last = not Post.objects.filter(user_id=post.user_id).exclude(pk=post.pk).exists()
-    form = RetireForm(request.POST or None)
+    form = RetireForm(request.POST) if request.method == "POST" else RetireForm()
     if request.method == "POST" and form.is_valid():
         successor = None
         contact = form.cleaned_data["successor"]
@@ -195,7 +195,7 @@ def post_retire(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_lock(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(viewer=request.viewer, pk=pk)
-    form = SuccessorForm(request.POST)
+    form = LockForm(request.POST)
     if form.is_valid():
         successor = None
         if form.cleaned_data["successor"]:
@@ -243,7 +243,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     link = services.activation_find(token=token)
     if link is None:
         return render(request, "people/activate_invalid.html", status=404)
-    form = ActivationForm(request.POST or None)
+    form = ActivationForm(request.POST) if request.method == "POST" else ActivationForm()
     if request.method == "POST" and form.is_valid():
         try:
             person = services.activation_redeem(

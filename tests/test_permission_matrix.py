@@ -41,6 +41,7 @@ from issues.models import DeadlineExtension, Issue
 from open311.services import open311_client_issue
 from service_centers.models import StarRating
 from tests.matrix_world import ANON, APIKEY, DISTRICT, IDENTITIES, OUTSIDERS, OWNER, WORKER, World, build_world
+from tests.people.matrix_objects import JOB, PERSON, POST
 from volunteers.models import Activity, ActivitySignup, ServiceRecord, Team, TeamMember, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -432,6 +433,25 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "command_centre:screen": (public(screen_token), public(unknown_screen_token, status=404)),
     "command_centre:screen_data": (public(screen_token), public(unknown_screen_token, status=404)),
     # Audit history: staff only (a grid worker's post gives none); an object outside the jurisdiction is a 404
+    # People pages and spreadsheet import (issue 20): staff only (a grid worker gets 403); a 秀峰区 person,
+    # post or import job is a 404 to everyone outside; a district's staff see and export only their own.
+    "people:person_list": page(worker=403),
+    "people:person_create": (page(worker=403), page(method="POST", worker=403, district=400, owner_gets=400)),
+    "people:person_detail": obj_page(PERSON),
+    "people:post_add": obj_post(PERSON),
+    "people:person_send_link": obj_post(PERSON),
+    "people:person_lock": obj_post(PERSON),
+    "people:post_move": obj_post(POST),
+    "people:post_retire": (obj_page(POST), obj_post(POST)),
+    "people:activate": public(lambda w: {"token": "not-a-token"}, status=404),
+    "imports:job_list": (page(worker=403), page(method="POST", worker=403, district=400, owner_gets=400)),
+    "imports:job_detail": obj_page(JOB),
+    "imports:job_status": obj_page(JOB),
+    "imports:job_apply": obj_post(JOB),
+    "imports:job_resend": obj_post(JOB),
+    "imports:job_report": obj_page(JOB),
+    "imports:template_download": page(lambda w: {"kind": "people", "fmt": "csv"}, worker=403),
+    "imports:export_download": page(lambda w: {"kind": "grid_tree", "fmt": "csv"}, worker=403),
     "audit:home": page(worker=403),
     "audit:list": page(lambda w: {"kind": "issues"}, worker=403),
     "audit:object": obj_page(lambda w: {"kind": "issues", "pk": w.issue.pk}, worker=403),

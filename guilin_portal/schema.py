@@ -38,15 +38,18 @@ ERROR_SCHEMA = {
     },
     "required": ["detail"],
 }
+# A map of field -> messages: one shape a client generator can type (a dict of lists of strings).
 VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
     "description": "The refused fields, each with its messages (`non_field_errors` for a rule over several).",
-    "oneOf": [
-        {
-            "type": "object",
-            "additionalProperties": {"oneOf": [{"type": "array", "items": {}}, {"type": "object"}]},
-        },
-        {"type": "array", "items": {"type": "string"}},
-    ],
+    # Messages, or (a list's or a nested object's field) the same map again, keyed by position or name.
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        ]
+    },
+    "example": {"to": ["The end date cannot be earlier than the start date."]},
 }
 DESCRIPTIONS = {
     "400": "A field or parameter was refused; the body names it.",
@@ -142,4 +145,77 @@ def document_errors(result: dict[str, Any], generator, request, public) -> dict[
                     "description": DESCRIPTIONS[code],
                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
                 }
+    return result
+
+
+# ---------------------------------------------------------------------------
+# What client generators need (openapi-python-client: tests/integrators/)
+# ---------------------------------------------------------------------------
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _walk(node: Any):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def ascii_names(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS entry: no Chinese `title` (generators name classes after titles).
+
+    A model field's verbose name becomes a schema's title; the text stays in the description.
+    """
+    for node in _walk(result):
+        title = node.get("title")
+        if isinstance(title, str) and not title.isascii():
+            del node["title"]
+            if not node.get("description") and "$ref" not in node:
+                node["description"] = title
+    return result
+
+
+def _has_binary(schema: dict[str, Any], components: dict[str, Any]) -> bool:
+    if "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return any(node.get("format") == "binary" for node in _walk(schema))
+
+
+def one_body_per_operation(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS entry: one request content type where several would carry the same schema.
+
+    DRF parses JSON, forms and multipart alike, so drf-spectacular lists the same body three times;
+    a generator then offers three identical bodies. JSON is kept, or multipart where the body holds a
+    file. Bodies that truly differ (Open311's form and its multipart with `media`) are all kept.
+    """
+    components = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if len(content) < 2:
+                continue
+            schemas = [media.get("schema") for media in content.values()]
+            if any(schema != schemas[0] for schema in schemas[1:]):
+                continue
+            keep = "multipart/form-data" if _has_binary(schemas[0] or {}, components) else "application/json"
+            if keep not in content:
+                keep = next(iter(content))
+            operation["requestBody"]["content"] = {keep: content[keep]}
+    return result
+
+
+TEXT_TYPES = {"text/csv": "CSV (UTF-8 with a byte-order mark)", "text/xml": "XML"}
+
+
+def text_answers(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS entry: a CSV or XML answer is described as text, not with a JSON schema."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                for media_type, media in (response.get("content") or {}).items():
+                    if media_type in TEXT_TYPES and media.get("schema", {}).get("type") != "string":
+                        media["schema"] = {"type": "string", "description": TEXT_TYPES[media_type]}
     return result

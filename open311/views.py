@@ -36,11 +36,11 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from grids.api.authentication import bind_viewer
 from grids.viewer import Viewer
+from guilin_portal.throttles import AnonRateThrottle  # keyed on the proxy-aware client address
 from guilin_portal.uploads import protected_file_response
 
 from . import representation as rep
@@ -395,7 +395,7 @@ class RequestMediaView(GeoReportView):
         auth=[],
         operation_id="open311_request_media",
         summary="A request's photo, the target of its media_url (JPEG, PNG or WebP, EXIF removed)",
-        parameters=[API_KEY_QUERY],
+        parameters=[API_KEY_QUERY, NO_FORMAT_QUERY],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The photo; its Content-Type is image/jpeg, image/png or image/webp."

@@ -301,6 +301,12 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "guilin_portal.schema.document_errors",
+        # What client generators need (tests/integrators/): ASCII class names, one body per operation,
+        # CSV and XML described as text, Open311's .json and .xml as paths of their own.
+        "guilin_portal.schema.ascii_names",
+        "guilin_portal.schema.one_body_per_operation",
+        "guilin_portal.schema.text_answers",
+        "open311.schema.explicit_formats",
     ],
 }
 

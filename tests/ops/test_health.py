@@ -139,3 +139,38 @@ def test_fifty_concurrent_liveness_probes_leave_a_page_its_database_and_workers(
         assert set(probes) == {200}
     assert len(busy) == len(alone)  # the page's own queries only: the probes made none
     assert checks == []
+
+
+@pytest.mark.worker
+def test_readiness_with_real_workers_503_without_the_routing_worker_then_200(
+    seeded_transactional_db, tmp_path, settings
+):
+    from tests.test_fault_drills import REDIS_SERVER, OwnRedis, Worker, publishing_to
+
+    if REDIS_SERVER is None:
+        pytest.skip("needs redis-server")
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    settings.CELERY_BROKER_URL = redis.url
+    settings.PORTAL_METRICS_TOKEN = TOKEN
+    settings.PORTAL_HEALTH_TIMEOUT_SECONDS = 2.0
+    workers = []
+    try:
+        with publishing_to(redis.url):
+            workers.append(Worker(redis.url, tmp_path / "tallies.log", queues="tallies,default"))
+            health.readiness_cache.clear()
+            response = Client().get(reverse("healthz_ready"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+            assert response.status_code == 503, response.json()
+            assert response.json()["checks"]["worker:routing"] == "no worker answered"
+            assert response.json()["checks"]["worker:tallies"] == "ok"
+            assert response.json()["checks"]["broker"] == "ok"
+
+            workers.append(Worker(redis.url, tmp_path / "routing.log", queues="routing"))
+            health.readiness_cache.clear()
+            response = Client().get(reverse("healthz_ready"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+            assert response.status_code == 200, response.json()
+    finally:
+        for worker in workers:
+            worker.stop()
+        redis.stop()
+        health.readiness_cache.clear()

@@ -19,12 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from grids.jurisdiction import get_scoped_or_404
 from grids.models import GridUnit
 from grids.viewer import Viewer
 from guilin_portal.params import parse_id
+from guilin_portal.throttles import AnonRateThrottle  # keyed on the proxy-aware client address
 from guilin_portal.uploads import protected_file_response
 
 from .. import selectors, services

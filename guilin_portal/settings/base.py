@@ -173,6 +173,11 @@ PORTAL_REQUIRE_2FA = True
 PORTAL_SECOND_FACTOR_FOR = frozenset(
     env_list("PORTAL_SECOND_FACTOR_FOR", "admin,staff,departments,team_leaders,grid_posts")
 )
+# Which standings call for the second factor (needs_second_factor in guilin_portal/security.py): Django
+# staff, staff posts, department members, team leaders and grid posts all see residents' full contacts.
+PORTAL_SECOND_FACTOR_FOR = frozenset(
+    env_list("PORTAL_SECOND_FACTOR_FOR", "admin,staff,departments,team_leaders,grid_posts")
+)
 PORTAL_STAFF_SESSION_SECONDS = int(os.environ.get("PORTAL_STAFF_SESSION_SECONDS", str(2 * 3600)))
 OTP_TOTP_ISSUER = "桂林网格党建门户"
 # Behind reverse proxies, set PORTAL_PROXY_COUNT to how many stand in front of
@@ -273,6 +278,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "guilin_portal.api.exception_handler",
+    # Throttles key on the proxy-aware client address (guilin_portal/throttles.py); DRF's own get_ident
+    # then trusts exactly as many X-Forwarded-For hops as that does.
+    "NUM_PROXIES": PORTAL_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "stats_key": os.environ.get("PORTAL_STATS_KEY_RATE", "600/hour"),
         "anon": "120/minute",

@@ -23,13 +23,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from grids.jurisdiction import scope
 from grids.models import GridUnit
 from grids.viewer import Viewer
 from guilin_portal.params import parse_id
+from guilin_portal.throttles import AnonRateThrottle  # keyed on the proxy-aware client address
 
 from .. import access, selectors, services
 from ..models import ServiceKind, ServicePoint, StarRating

@@ -36,7 +36,6 @@ urlpatterns = [
     path("accounts/2fa/setup/", security.otp_setup, name="otp_setup"),
     path("accounts/2fa/verify/", security.otp_verify, name="otp_verify"),
     path("accounts/tokens/", tokens.api_tokens, name="api_tokens"),
-    path("accounts/tokens/", tokens.api_tokens, name="api_tokens"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz_live"),
     path("healthz/ready", health.ready, name="healthz_ready"),

@@ -173,11 +173,6 @@ PORTAL_REQUIRE_2FA = True
 PORTAL_SECOND_FACTOR_FOR = frozenset(
     env_list("PORTAL_SECOND_FACTOR_FOR", "admin,staff,departments,team_leaders,grid_posts")
 )
-# Which standings call for the second factor (needs_second_factor in guilin_portal/security.py): Django
-# staff, staff posts, department members, team leaders and grid posts all see residents' full contacts.
-PORTAL_SECOND_FACTOR_FOR = frozenset(
-    env_list("PORTAL_SECOND_FACTOR_FOR", "admin,staff,departments,team_leaders,grid_posts")
-)
 PORTAL_STAFF_SESSION_SECONDS = int(os.environ.get("PORTAL_STAFF_SESSION_SECONDS", str(2 * 3600)))
 OTP_TOTP_ISSUER = "桂林网格党建门户"
 # Behind reverse proxies, set PORTAL_PROXY_COUNT to how many stand in front of

@@ -16,6 +16,8 @@ from ..services.ledger import SYSTEM_ACCOUNT_NAMES, quantize
 from ..services.records import award_under, most_specific_point_rule
 from .fast import CHUNK, IdBlock, insert_rows, reset_sequences
 
+NO_POINTS = Decimal("0.00")  # shared: Decimals are immutable, and a million records are built at --scale 10
+
 
 class Rec:
     """A service record on its way to the database (a plain object: 100,000 of them are built)."""
@@ -53,7 +55,7 @@ class Rec:
         self.activity_id, self.signup_id, self.category_id = activity_id, signup_id, category_id
         self.kind, self.unit_id, self.started_at, self.ended_at = kind, unit_id, started_at, ended_at
         self.hours, self.description = hours, description
-        self.points = Decimal("0.00")
+        self.points = NO_POINTS
         self.solved_difficulty = False
         self.status = ServiceRecord.Status.PENDING
         self.verified_by_id = self.verified_at = self.entry_id = None

@@ -44,6 +44,12 @@ from issues.selectors import IssueFilters, issue_list
 from .access import screen_links_q, screen_viewer
 from .models import ScreenLink
 
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "refresh_seconds": "a setting: no rows",
+    "screen_figures": "takes a link already opened by its token (services.screen_link_open): the link is the "
+    "reader (access.screen_viewer) and every figure is of its unit's subtree",
+    "screen_payload": "the same figures as screen_figures, serialised and shared by the displays of one unit",
+}
 TREND_MONTHS = 6
 TOP_CATEGORIES = 8
 JUST_RESOLVED = 12

@@ -67,6 +67,7 @@ APPS = (
     "dashboards",
     "open311",
     "audit",
+    "command_centre",
 )
 
 ALLOW_LIST_NAME = "PUBLIC_SELECTORS_WITHOUT_VIEWER"

@@ -5,6 +5,5 @@ from . import views
 app_name = "grids"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
 ]

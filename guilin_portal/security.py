@@ -173,10 +173,10 @@ class TokenForm(forms.Form):
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.GET.get("next") or request.POST.get("next") or reverse("grids:home")
+    target = request.GET.get("next") or request.POST.get("next") or reverse("workbench:home")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return reverse("grids:home")
+    return reverse("workbench:home")
 
 
 @login_required

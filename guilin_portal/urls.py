@@ -20,6 +20,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", include("workbench.urls")),
     path("", include("grids.urls")),
     path("", include("issues.urls")),
     path("volunteers/", include("volunteers.urls")),

@@ -67,6 +67,7 @@ APPS = (
     "dashboards",
     "open311",
     "audit",
+    "workbench",
     "command_centre",
 )
 

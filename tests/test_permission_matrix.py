@@ -296,7 +296,8 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "api_docs": public(),
     "api_redoc": public(),
     # Grids: the tree, issues, notifications
-    "grids:home": page(),
+    # The workbench: each person's cards; visitors (and an API key, which is nobody on a page) get the public landing.
+    "workbench:home": public(),
     "grids:unit_detail": obj_page(pk("community")),
     "issues:issue_create": (
         page(owner="xiufeng_worker"),

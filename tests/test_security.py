@@ -48,7 +48,7 @@ def test_client_address_is_taken_from_the_proxy_header():
 def test_staff_must_enrol_and_confirm_a_second_factor(demo_user):
     client = Client()
     assert login(client, "xiufeng_district").status_code == 302
-    response = client.get(reverse("grids:home"))
+    response = client.get(reverse("workbench:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("otp_setup"))
 
@@ -62,19 +62,19 @@ def test_staff_must_enrol_and_confirm_a_second_factor(demo_user):
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     good = client.post(reverse("otp_setup"), {"token": f"{totp(device.bin_key):06d}"})
     assert good.status_code == 302
-    assert client.get(reverse("grids:home")).status_code == 200
+    assert client.get(reverse("workbench:home")).status_code == 200
 
     # Next log-in: the enrolled device is asked for, not a new one.
     client = Client()
     login(client, "xiufeng_district")
-    assert client.get(reverse("grids:home"))["Location"].startswith(reverse("otp_verify"))
+    assert client.get(reverse("workbench:home"))["Location"].startswith(reverse("otp_verify"))
 
 
 @override_settings(PORTAL_REQUIRE_2FA=True, PORTAL_SECOND_FACTOR_FOR=frozenset({"admin", "staff"}))
 def test_grid_workers_are_not_asked_for_a_second_factor_when_grid_posts_do_not_count():
     client = Client()
     login(client, "xiufeng_worker")
-    assert client.get(reverse("grids:home")).status_code == 200
+    assert client.get(reverse("workbench:home")).status_code == 200
 
 
 def test_staff_sessions_expire_sooner(settings):

@@ -1,5 +1,5 @@
-"""Pages of the grids app: the home page and the units of the tree."""
+"""Pages of the grids app: the units of the tree (the home page is the workbench's)."""
 
-from .tree import home, unit_detail
+from .tree import unit_detail
 
-__all__ = ["home", "unit_detail"]
+__all__ = ["unit_detail"]

@@ -6,19 +6,6 @@ from grids import selectors
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The person's posts and, for each unit they serve, what lies below it."""
-    return render(
-        request,
-        "grids/home.html",
-        {
-            "posts": selectors.posts_of(user=request.user),
-            "summary": selectors.home_summary(viewer=request.viewer),
-        },
-    )
-
-
-@login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit inside the viewer's jurisdiction: breadcrumbs, children with counts, people."""
     unit = selectors.unit_get(viewer=request.viewer, pk=pk)

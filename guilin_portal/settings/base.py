@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "imports",
+    "workbench",  # the home of every role and the header's links: reads every app below
     "command_centre",  # the wall screen (大屏) of a city or district, opened by a revocable link
 ]
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "guilin_portal.observability.AccessLogMiddleware",  # the user's id for gunicorn's access log
     "guilin_portal.metrics.MetricsMiddleware",
     "guilin_portal.errors_middleware.DatabaseUnavailableMiddleware",  # lost database: 503 + Retry-After
+    "workbench.middleware.PortalNotFoundMiddleware",  # the portal's 404 page with DEBUG on too
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "guilin_portal.context_processors.portal",
                 "issues.context_processors.header",
+                "workbench.context_processors.navigation",
             ],
         },
     },
@@ -151,7 +154,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "grids:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

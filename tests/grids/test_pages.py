@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from grids.models import GridUnit, Post
+from grids.models import GridUnit
 
 from .factories import chain, unit
 
@@ -28,7 +28,7 @@ def test_language_switch_turns_the_page_english():
 
 
 def test_pages_need_a_login():
-    response = Client().get(reverse("grids:home"))
+    response = Client().get(reverse("issues:issue_mine"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -39,17 +39,16 @@ def test_real_login_with_the_demo_password():
     client = Client()
     response = client.post(reverse("login"), {"username": "xiufeng_worker", "password": DEMO_PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("grids:home")).status_code == 200
+    assert client.get(reverse("workbench:home")).status_code == 200
 
 
-def test_home_shows_posts_and_real_counts(client_as, unit_named):
+def test_home_leads_to_the_units_served(client_as, unit_named):
     district = unit_named("秀峰区")
-    response = client_as("xiufeng_district").get(reverse("grids:home"))
+    response = client_as("xiufeng_district").get(reverse("workbench:home"))
     assert response.status_code == 200
-    (row,) = response.context["summary"]
-    assert row.unit == district
-    assert row.units_below == GridUnit.objects.subtree_of(district).count() - 1
-    assert row.people == Post.objects.filter(unit__path__startswith=district.path).values("user").distinct().count()
+    (card,) = response.context["cards"]
+    assert card.where == district.name
+    assert reverse("grids:unit_detail", args=[district.pk]) in {action.url for action in card.actions}
     assert "城区工作人员" in response.content.decode()
 
 
@@ -91,8 +90,9 @@ def test_unit_page_queries_do_not_grow_with_children(children, client_as, unit_n
         chain(unit(street), GridUnit.Level.AREA)
     client = client_as("admin")
     client.get(reverse("grids:unit_detail", args=[street.pk]))  # warm the session
-    # session, user, unread notifications (header), unit, ancestors, children, two subtree aggregates, posts
-    with django_assert_num_queries(9):
+    # session, user, the viewer's standing and unread notifications (header), unit, ancestors, children,
+    # two subtree aggregates, posts
+    with django_assert_num_queries(10):
         response = client.get(reverse("grids:unit_detail", args=[street.pk]))
     assert len(response.context["children"]) == children
 

@@ -183,7 +183,7 @@ def test_header_shows_the_unread_count(client_as, demo_user):
     community = demo_user("xiufeng_community")
     unread = Notification.objects.filter(recipient=community, read_at__isnull=True).count()
     log_routed(demo_user("xiufeng_worker"))
-    page = client_as("xiufeng_community").get(reverse("grids:home")).content.decode()
+    page = client_as("xiufeng_community").get(reverse("workbench:home")).content.decode()
     assert f'<span class="badge" title="未读通知">{unread + 1}</span>' in page
 
 

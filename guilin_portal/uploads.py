@@ -1,15 +1,26 @@
 """Uploaded files: checked by their content, never by their name, and served only through views.
 
 Issue photos and contract evidence hold residents' data. Files are stored
-under MEDIA_ROOT (outside static, never routed directly) with a random name;
-a view that has already checked the viewer's access hands them out with
-`protected_file_response()`.
+under MEDIA_ROOT (outside static, never routed directly) with a random name
+and the extension of what the content was found to be; a view that has
+already checked the viewer's access hands them out with
+`protected_file_response()`, under the uploader's name with that extension.
+
+Images: the pixel count is read from the header (Pillow's `Image.open` reads
+only the header; decoding is lazy) and refused above MAX_IMAGE_PIXELS (40
+megapixels, a 7,700 x 5,200 photo: more than any phone camera) before any
+pixel is decoded, since a small file of tens of millions of pixels costs a
+worker gigabytes once decoded. `Image.MAX_IMAGE_PIXELS` is set to the same
+limit for any other code that opens an image. Re-encoding keeps the pixels
+and the colour profile only: EXIF (with the GPS position), comments (JPEG
+COM, PNG text), XMP and every other metadata are dropped.
 """
 
 from __future__ import annotations
 
 import io
 import uuid
+import warnings
 import zipfile
 from pathlib import PurePath
 
@@ -23,8 +34,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
-# Image.MAX_IMAGE_PIXELS guards against decompression bombs; a phone photo is far below it.
-Image.MAX_IMAGE_PIXELS = 60_000_000
+# 40 megapixels: above every phone camera (a 48 MP sensor saves 12 MP photos by default). Checked from the
+# header before decoding; Pillow's own guard (a warning above the limit, an error only at twice it) is set
+# to the same number for any other code path that opens an image.
+MAX_IMAGE_PIXELS = 40_000_000
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# What survives re-encoding: the colour profile (not personal) - nothing else of the original's info.
+KEPT_INFO = ("icc_profile",)
 
 
 def _check_size(upload: UploadedFile) -> None:
@@ -36,15 +52,41 @@ def _check_size(upload: UploadedFile) -> None:
         )
 
 
-def clean_image(upload: UploadedFile) -> ContentFile:
-    """A JPEG, PNG or WebP photo, at most 10 MB, re-encoded without EXIF (and so without its location)."""
-    _check_size(upload)
+def _too_many_pixels(upload: UploadedFile) -> ValidationError:
+    return ValidationError(
+        _("图片“%(name)s”的像素太多，每张照片不能超过 %(limit)d 万像素。")
+        % {"name": upload.name, "limit": MAX_IMAGE_PIXELS // 10_000},
+        code="image_too_large",
+    )
+
+
+def _check_pixels(upload: UploadedFile, image: Image.Image) -> None:
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(upload)
+
+
+def _open(upload: UploadedFile) -> Image.Image:
+    """The image with its header read and its size checked; nothing decoded yet."""
     upload.seek(0)
+    with warnings.catch_warnings():
+        # Pillow warns above MAX_IMAGE_PIXELS and refuses at twice it, both from the header: either is a refusal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(upload)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise _too_many_pixels(upload) from exc
+    _check_pixels(upload, image)
+    return image
+
+
+def clean_image(upload: UploadedFile) -> ContentFile:
+    """A JPEG, PNG or WebP photo, at most 10 MB and 40 megapixels, re-encoded without any metadata."""
+    _check_size(upload)
     try:
-        with Image.open(upload) as probe:
+        with _open(upload) as probe:  # reads the header only
             probe.verify()
-        upload.seek(0)
-        image = Image.open(upload)
+        image = _open(upload)
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValidationError(
@@ -58,12 +100,18 @@ def clean_image(upload: UploadedFile) -> ContentFile:
             code="invalid_image",
         )
     extension, _mime = IMAGE_FORMATS[image.format]
-    # Re-encoding drops EXIF, GPS included; keep the orientation by applying it first.
+    # Keep the orientation by applying it first; then nothing of the original's metadata is written: Pillow
+    # copies a JPEG's comment and XMP from `info` into the new file unless `info` is emptied.
     oriented = ImageOps.exif_transpose(image)
+    if oriented is image:
+        oriented = image.copy()
+    oriented.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
     output = io.BytesIO()
     save_kwargs = {"quality": 88} if image.format in {"JPEG", "WEBP"} else {}
     if image.format == "JPEG" and oriented.mode not in {"RGB", "L"}:
         oriented = oriented.convert("RGB")
+    if "icc_profile" in oriented.info:
+        save_kwargs["icc_profile"] = oriented.info["icc_profile"]
     oriented.save(output, format=image.format, **save_kwargs)
     return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
 
@@ -100,6 +148,8 @@ def clean_document_or_image(upload: UploadedFile) -> ContentFile:
     try:
         return clean_image(upload)
     except ValidationError as exc:
+        if exc.code == "image_too_large":
+            raise
         raise ValidationError(
             _("文件“%(name)s”不是可接受的文档或图片（PDF、Word、Excel、PowerPoint、JPEG、PNG、WebP）。")
             % {"name": upload.name},
@@ -113,11 +163,13 @@ CONTENT_TYPES = dict([*IMAGE_FORMATS.values(), *DOCUMENT_SIGNATURES.values(), *O
 def protected_file_response(field_file, *, download_name: str | None = None) -> FileResponse:
     """Send a stored upload; call only after the view has checked the viewer may see it."""
     extension = PurePath(field_file.name).suffix.lstrip(".").lower()
+    # The stored extension was derived from the checked content; the uploader's name keeps only its stem.
+    name = f"{PurePath(download_name).stem}.{extension}" if download_name else PurePath(field_file.name).name
     response = FileResponse(
         field_file.open("rb"),
         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
         as_attachment=extension not in {"jpg", "png", "webp"},
-        filename=download_name or PurePath(field_file.name).name,
+        filename=name,
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

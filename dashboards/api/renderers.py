@@ -1,4 +1,4 @@
-"""`?format=csv` for the statistics endpoints: the rows (or the totals, or an error) as UTF-8 CSV."""
+"""`?format=csv` for the statistics endpoints: the rows (or the totals, or an error) as UTF-8 CSV with a BOM."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class StatsCSVRenderer(BaseRenderer):
             writer.writerow(["field", "value"])
             for key, value in flatten(data if isinstance(data, dict) else {"detail": data}).items():
                 writer.writerow([key, self._value(value)])
-        return buffer.getvalue().encode(self.charset)
+        # A byte-order mark: Excel on Chinese Windows reads the file as UTF-8, not GBK (read it as utf-8-sig).
+        return ("\ufeff" + buffer.getvalue()).encode(self.charset)
 
     def _table(self, writer, rows: list[dict[str, Any]]) -> None:
         columns: list[str] = []

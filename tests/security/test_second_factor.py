@@ -63,7 +63,7 @@ def test_which_standings_count_is_a_setting(demo_user):
 
 @pytest.mark.parametrize("username", [STAFF, DEPARTMENT, TEAM_LEADER])
 def test_pages_send_a_password_only_session_to_the_second_factor(username):
-    response = password_only(username).get(reverse("grids:home"))
+    response = password_only(username).get(reverse("workbench:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("otp_setup") + "?next=")
 
@@ -109,7 +109,7 @@ def test_the_api_refuses_it_even_when_the_middleware_is_passed_by(demo_user):
 def test_after_the_second_factor_the_api_answers(demo_user):
     client = verified(demo_user, STAFF)
     assert client.get("/api/v1/issues/").status_code == 200
-    assert client.get(reverse("grids:home")).status_code == 200
+    assert client.get(reverse("workbench:home")).status_code == 200
 
 
 def test_tokens_are_issued_only_after_the_second_factor(demo_user):

@@ -14,6 +14,7 @@ app_port=${4:-18000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-$repo/.venv/bin/python}
 work=$(mktemp -d)
+chmod 755 "$work"  # nginx's workers (user nobody) read the collected static files under it
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -42,7 +43,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
 # The production file, with this run's ports and paths.
 mkdir -p "$work/nginx/logs"
 sed -e "s#listen 80;#listen $http_port;#; s#listen \[::\]:80;#listen [::1]:$http_port;#" \
-  -e "s#listen 443 ssl;#listen $https_port ssl;#; s#listen \[::\]:443 ssl;#listen [::1]:$https_port ssl;#" \
+  -e "s#listen 443 ssl http2;#listen $https_port ssl http2;#; s#listen \[::\]:443 ssl http2;#listen [::1]:$https_port ssl http2;#" \
   -e "s#server_name portal.example.gov.cn;#server_name localhost;#" \
   -e "s#server 127.0.0.1:8000#server 127.0.0.1:$app_port#" \
   -e "s#/etc/ssl/guilin-portal/#$work/#" \
@@ -73,7 +74,7 @@ pids+=($!)
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g "daemon off;" &
 pids+=($!)
 for _ in $(seq 1 60); do
-  curl -skf -o /dev/null "https://127.0.0.1:$https_port/healthz/live" && break
+  curl -skf -o /dev/null -H "Host: localhost" "https://127.0.0.1:$https_port/healthz/live" && break
   sleep 1
 done
 

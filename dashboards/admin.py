@@ -12,7 +12,7 @@ from .models import RollupState, StatsApiCall, StatsApiKey
 class StatsApiKeyForm(forms.ModelForm):
     class Meta:
         model = StatsApiKey
-        fields = ["name", "unit", "expires_at"]
+        fields = ["name", "unit", "expires_at", "requests_per_hour"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,7 +23,16 @@ class StatsApiKeyForm(forms.ModelForm):
 @admin.register(StatsApiKey)
 class StatsApiKeyAdmin(admin.ModelAdmin):
     form = StatsApiKeyForm
-    list_display = ["name", "prefix", "unit", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "unit",
+        "requests_per_hour",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "unit__name"]
     list_select_related = ["unit"]
@@ -44,6 +53,7 @@ class StatsApiKeyAdmin(admin.ModelAdmin):
             unit=form.cleaned_data["unit"],
             expires_at=form.cleaned_data["expires_at"],
             created_by=request.user,
+            requests_per_hour=form.cleaned_data.get("requests_per_hour"),
         )
         obj.pk = key.pk
         messages.warning(

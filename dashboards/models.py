@@ -19,6 +19,13 @@ class StatsApiKey(ApiKey):
         "grids.GridUnit", verbose_name=_("可见范围"), on_delete=models.PROTECT, related_name="stats_api_keys"
     )
     expires_at = models.DateTimeField(_("过期时间"))
+    # Empty: the default rate (REST_FRAMEWORK DEFAULT_THROTTLE_RATES["stats_key"], sized in the README).
+    requests_per_hour = models.PositiveIntegerField(
+        _("每小时请求数"),
+        null=True,
+        blank=True,
+        help_text=_("这个密钥每小时最多可以调用多少次统计接口；留空使用默认值。"),
+    )
 
     class Meta(ApiKey.Meta):
         verbose_name = _("统计接口密钥")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
@@ -28,6 +29,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 log = logging.getLogger("portal.security")
+# `api_key=<anything>` in a query string or a form body: what a log line must never carry.
+API_KEY_PARAMETER = re.compile(r"(?i)(\bapi_key=)[^&\s#\"']*")
+
+
+def strip_api_key(text: str) -> str:
+    """The text with every `api_key=` value replaced: `/open311/v2/requests.json?api_key=[removed]&…`."""
+    return API_KEY_PARAMETER.sub(r"\1[removed]", text)
+
 
 SEPARATOR = "."
 # A busy program does not turn every call into a write on its key's row.

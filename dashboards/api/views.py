@@ -11,8 +11,13 @@ definition per table for the page, its exports and this API.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
+from django import forms
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -37,6 +42,17 @@ from ..selectors.overview import unit_overview
 from ..tables import Dashboard, tally_row
 from .auth import ReadOnlyForApiKeys, StatsApiKeyAuthentication, StatsKeyThrottle, ViewerIsAuthenticated
 from .renderers import StatsCSVRenderer
+from .rows import balanced
+from .schema import (
+    CONTRACT_ROW,
+    CONTRACT_TOTALS,
+    ISSUE_ROW,
+    ISSUE_TOTALS,
+    SERVICE_POINT_ROW,
+    SERVICE_POINT_TOTALS,
+    VOLUNTEER_ROW,
+    VOLUNTEER_TOTALS,
+)
 
 # ---------------------------------------------------------------------------
 # Documentation pieces shared by every endpoint
@@ -95,7 +111,11 @@ ERRORS = {
     404: OpenApiResponse(DETAIL, description="`unit` is outside the caller's jurisdiction (or does not exist)."),
     429: OpenApiResponse(DETAIL, description="Over the key's request rate (per key; see `Retry-After`)."),
 }
-CSV = OpenApiResponse(OpenApiTypes.STR, description="With `?format=csv`.")
+CSV = OpenApiResponse(
+    OpenApiTypes.STR,
+    description="With `?format=csv`: UTF-8 with a byte-order mark (read it as utf-8-sig), one line per row "
+    "(or the totals), an attachment named after the unit, period and date.",
+)
 
 UNIT = inline_serializer(
     "StatsUnit",
@@ -105,18 +125,22 @@ PERIOD = inline_serializer("StatsPeriod", {"from": serializers.DateField(), "to"
 NUMBERS = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
 
-def response_schema(name: str, totals_help: str, row_help: str) -> serializers.Serializer:
+AS_OF = serializers.DateTimeField(
+    help_text="When the figures hold: a roll-up's time, or this answer's when all are live "
+    "(ISO 8601, +08:00; also the X-Stats-As-Of header)."
+)
+
+
+def response_schema(name: str, totals, row, totals_help: str, row_help: str) -> serializers.Serializer:
     return inline_serializer(
         name,
         {
             "unit": UNIT,
             "period": PERIOD,
-            "as_of": serializers.DateTimeField(
-                allow_null=True, help_text="When figures came from a roll-up: its time; null when all are live."
-            ),
-            "totals": serializers.DictField(help_text=totals_help),
+            "as_of": AS_OF,
+            "totals": totals,
             "group_by": serializers.CharField(allow_null=True),
-            "rows": serializers.ListField(child=serializers.DictField(), required=False, help_text=row_help),
+            "rows": serializers.ListField(child=row, required=False, help_text=row_help),
         },
     )
 
@@ -135,10 +159,16 @@ class StatsView(APIView):
     endpoint = ""  # its name in the URL, and in tables.TABLES' `api`
 
     def unit(self, request) -> GridUnit:
+        # Django's own field messages: translated in both languages, so an answer is in one.
         raw = request.query_params.get("unit")
-        if raw is not None and not raw.isdigit():
-            raise serializers.ValidationError({"unit": ["A grid unit id (a whole number) is required."]})
-        return selectors.stats_unit(viewer=request.viewer, unit_id=int(raw) if raw else None)
+        unit_id = None
+        if raw:
+            field = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+            try:
+                unit_id = field.clean(raw)
+            except forms.ValidationError as error:
+                raise serializers.ValidationError({"unit": error.messages}) from error
+        return selectors.stats_unit(viewer=request.viewer, unit_id=unit_id)
 
     def period(self, request) -> Period:
         form = PeriodForm(request.query_params)
@@ -149,9 +179,12 @@ class StatsView(APIView):
     def group_by(self, request) -> str | None:
         value = request.query_params.get("group_by") or None
         if value is not None and value not in self.groups:
-            raise serializers.ValidationError(
-                {"group_by": [f'Unknown value "{value}"; one of: {", ".join(self.groups)}.']}
-            )
+            field = forms.ChoiceField(choices=[(group, group) for group in self.groups])
+            try:
+                field.clean(value)
+            except forms.ValidationError as error:
+                messages = [f"{message} ({', '.join(self.groups)})" for message in error.messages]
+                raise serializers.ValidationError({"group_by": messages}) from error
         return value
 
     def head(self, unit: GridUnit, period: Period, group_by: str | None) -> dict[str, Any]:
@@ -161,6 +194,36 @@ class StatsView(APIView):
             "as_of": None,
             "group_by": group_by,
         }
+
+    def balanced_rows(self, dashboard: Dashboard, group_by: str, totals: dict[str, Any]) -> list[dict[str, Any]]:
+        """The `group_by` rows, adding up to `totals` (a "本级" row, `in_total` on each)."""
+        return balanced(self.endpoint, group_by, totals, self.rows(dashboard, group_by))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Unit, period and as-of time in the headers too; a CSV is an attachment named after them."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        rate_limit = getattr(request._request if hasattr(request, "_request") else request, "rate_limit", None)
+        if rate_limit is not None:  # a key's call: X-RateLimit-Limit, -Remaining, -Reset (a 429 adds Retry-After)
+            for header, value in rate_limit.headers().items():
+                response[header] = value
+        data = getattr(response, "data", None)
+        if response.status_code != 200 or not isinstance(data, dict) or "unit" not in data:
+            return response
+        data["as_of"] = stamp(data.get("as_of"))
+        unit, period = data["unit"], data.get("period")
+        response["X-Stats-Unit"] = str(unit["id"])
+        response["X-Stats-Unit-Name"] = quote(unit["name"])  # UTF-8, percent-encoded: headers are Latin-1
+        response["X-Stats-As-Of"] = data["as_of"]
+        parts = [unit["name"], self.endpoint or "overview"]
+        if period:
+            response["X-Stats-Period"] = f"{period['from']}/{period['to']}"
+            parts.append(f"{period['from']}_{period['to']}")
+        if data.get("group_by"):
+            parts.append(data["group_by"])
+        parts.append(timezone.localdate().isoformat())
+        if getattr(response, "accepted_renderer", None) is not None and response.accepted_renderer.format == "csv":
+            response["Content-Disposition"] = content_disposition_header(True, "_".join(parts) + ".csv")
+        return response
 
     def dashboard(self, request, unit: GridUnit, period: Period, group_by: str | None) -> Dashboard:
         """The unit's figures as the dashboard page computes them, limited to what this call asks for."""
@@ -188,7 +251,7 @@ class OverviewView(StatsView):
                 "StatsOverview",
                 {
                     "unit": UNIT,
-                    "as_of": serializers.DateTimeField(allow_null=True),
+                    "as_of": AS_OF,
                     "grids": serializers.DictField(child=serializers.IntegerField()),
                     "issues": NUMBERS,
                     "volunteers": NUMBERS,
@@ -239,7 +302,11 @@ class IssuesView(StatsView):
         ],
         responses={
             (200, "application/json"): response_schema(
-                "StatsIssues", "Figures of the whole subtree and period.", "One row per group, same figures."
+                "StatsIssues",
+                ISSUE_TOTALS,
+                ISSUE_ROW,
+                "Figures of the whole subtree and period.",
+                "One row per group, same figures; they add up to the totals.",
             ),
             (200, "text/csv"): CSV,
             **{code: ERRORS[code] for code in (400, 401, 404, 429)},
@@ -252,7 +319,7 @@ class IssuesView(StatsView):
             summary = dashboard.issue_summary
             body = self.head(unit, period, group_by) | {"as_of": summary.as_of, "totals": summary.as_dict()}
             if group_by:
-                body["rows"] = self.rows(dashboard, group_by)
+                body["rows"] = self.balanced_rows(dashboard, group_by, body["totals"])
         return Response(body)
 
 
@@ -280,7 +347,11 @@ class VolunteersView(StatsView):
         ],
         responses={
             (200, "application/json"): response_schema(
-                "StatsVolunteers", "Figures of the whole subtree.", "Verified service per group."
+                "StatsVolunteers",
+                VOLUNTEER_TOTALS,
+                VOLUNTEER_ROW,
+                "Figures of the whole subtree.",
+                "Verified service per group; they add up to the totals.",
             ),
             (200, "text/csv"): CSV,
             **{code: ERRORS[code] for code in (400, 401, 404, 429)},
@@ -292,7 +363,7 @@ class VolunteersView(StatsView):
             dashboard = self.dashboard(request, unit, period, group_by)
             body = self.head(unit, period, group_by) | {"totals": dashboard.volunteer_summary.as_dict()}
             if group_by:
-                body["rows"] = self.rows(dashboard, group_by)
+                body["rows"] = self.balanced_rows(dashboard, group_by, body["totals"])
         return Response(body)
 
 
@@ -320,7 +391,11 @@ class ServicePointsView(StatsView):
         ],
         responses={
             (200, "application/json"): response_schema(
-                "StatsServicePoints", "Figures of the whole subtree.", "One row per group."
+                "StatsServicePoints",
+                SERVICE_POINT_TOTALS,
+                SERVICE_POINT_ROW,
+                "Figures of the whole subtree.",
+                "One row per group; they add up to the totals.",
             ),
             (200, "text/csv"): CSV,
             **{code: ERRORS[code] for code in (400, 401, 404, 429)},
@@ -346,7 +421,7 @@ class ServicePointsView(StatsView):
             }
             body = self.head(unit, period, group_by) | {"totals": totals}
             if group_by:
-                body["rows"] = self.rows(dashboard, group_by)
+                body["rows"] = self.balanced_rows(dashboard, group_by, body["totals"])
         return Response(body)
 
 
@@ -383,7 +458,11 @@ class ContractsView(StatsView):
         ],
         responses={
             (200, "application/json"): response_schema(
-                "StatsContracts", "Figures of the whole subtree.", "One row per group."
+                "StatsContracts",
+                CONTRACT_TOTALS,
+                CONTRACT_ROW,
+                "Figures of the whole subtree.",
+                "One row per group; rows with in_total false (drafts) are outside the totals.",
             ),
             (200, "text/csv"): CSV,
             **{code: ERRORS[code] for code in (400, 401, 404, 429)},
@@ -403,5 +482,15 @@ class ContractsView(StatsView):
             summary = dashboard.contract_summary
             body["totals"] = summary.as_dict() | {"latest_quarter": latest_quarter(dashboard.contract_completion)}
             if group_by:
-                body["rows"] = self.rows(dashboard, group_by)
+                body["rows"] = self.balanced_rows(dashboard, group_by, body["totals"])
         return Response(body)
+
+
+def stamp(value: datetime | str | None) -> str:
+    """The one timestamp format of the API: ISO 8601 to the second with Guilin's offset (…T08:00:00+08:00).
+
+    None (every figure counted live) is this answer's own time.
+    """
+    if isinstance(value, str):
+        return value
+    return timezone.localtime(value or timezone.now()).isoformat(timespec="seconds")

@@ -15,11 +15,26 @@ from ..models import StatsApiCall, StatsApiKey
 
 
 def api_key_issue(
-    *, name: str, unit: GridUnit, expires_at: datetime, created_by: User | None, secret: str | None = None
+    *,
+    name: str,
+    unit: GridUnit,
+    expires_at: datetime,
+    created_by: User | None,
+    secret: str | None = None,
+    requests_per_hour: int | None = None,
 ) -> tuple[StatsApiKey, str]:
-    """Create a key for a unit's subtree until `expires_at`; the plaintext is returned once and never stored."""
+    """Create a key for a unit's subtree until `expires_at`; the plaintext is returned once and never stored.
+
+    `requests_per_hour`: this key's rate; None for the default (DEFAULT_THROTTLE_RATES["stats_key"]).
+    """
     return api_keys.api_key_issue(
-        StatsApiKey, name=name, unit=unit, expires_at=expires_at, created_by=created_by, secret=secret
+        StatsApiKey,
+        name=name,
+        unit=unit,
+        expires_at=expires_at,
+        created_by=created_by,
+        secret=secret,
+        requests_per_hour=requests_per_hour,
     )
 
 

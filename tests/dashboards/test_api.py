@@ -158,14 +158,14 @@ def test_csv_gives_the_rows_or_the_totals(xiufeng_key):
     response = api(xiufeng_key, "issues", group_by="month", format="csv", **RAGGED)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    lines = list(csv.DictReader(io.StringIO(response.content.decode())))
+    lines = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     months = [line["key"] for line in lines]
     assert months[0] == "2025-03"
     assert months[-1] == "2026-02"
     assert len(months) == 12
     totals = api(xiufeng_key, "issues", **RAGGED).json()["totals"]
     assert sum(int(line["logged"]) for line in lines) == totals["logged"]
-    (only,) = csv.DictReader(io.StringIO(api(xiufeng_key, "volunteers", format="csv").content.decode()))
+    (only,) = csv.DictReader(io.StringIO(api(xiufeng_key, "volunteers", format="csv").content.decode("utf-8-sig")))
     assert "hours" in only
     assert "teams_by_kind.red_property" in only
     error = api(xiufeng_key, "issues", group_by="colour", format="csv")

@@ -62,6 +62,19 @@ def can_manage_post(viewer: Viewer, role: str, unit_path: str) -> bool:
     return any(_grants(held, role, unit_path) for held in _staff_posts(viewer))
 
 
+def grant_refusal(viewer: Viewer, role: str, unit_path: str) -> str | None:
+    """Why the viewer may not grant this post: "outside" their subtrees, "above" their level, or None."""
+    if can_manage_post(viewer, role, unit_path):
+        return None
+    staff = _staff_posts(viewer)
+    if any(unit_path.startswith(held.path) for held in staff):
+        return "above"
+    highest = min((len(held.path) // PATH_STEP for held in staff), default=None)
+    if highest is not None and role_level(role) < highest:
+        return "above"
+    return "outside"
+
+
 def grantable_roles(viewer: Viewer, unit_path: str) -> list[str]:
     return [role for role in Post.Role.values if can_manage_post(viewer, role, unit_path)]
 

@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from grids.models import GridUnit, Post, User
 from grids.viewer import Viewer
-from people.access import can_manage_post
+from people.access import grant_refusal
 
 from ..spreadsheets import Column
 from .base import BATCH, CREATE, REFUSE, UNCHANGED, UPDATE, ImportKind, Plan, Progress, RowResult, chunks, yes_no
@@ -134,11 +134,12 @@ def plan(*, rows: list[tuple[int, dict]], viewer: Viewer, progress: Progress) ->
                 % {"role": Post.Role(role).label, "level": GridUnit.Level(level).label}
             )
             continue
-        if not viewer.is_staff_over(path):
-            result.refuse(_("单元不在您的管辖范围内"))
-            continue
-        if not can_manage_post(viewer, role, path):
+        refusal = grant_refusal(viewer, role, path)
+        if refusal == "above":
             result.refuse(_("“%(role)s”岗位高于您的层级，不能授予") % {"role": Post.Role(role).label})
+            continue
+        if refusal is not None:
+            result.refuse(_("单元不在您的管辖范围内"))
             continue
         known = people.get(mobile, [])
         if len(known) > 1:

@@ -102,13 +102,13 @@ def plan(*, rows: list[tuple[int, dict]], viewer: Viewer, progress: Progress) ->
         if parent_code:
             if parent_code in decided:
                 parent_level, anchor = decided[parent_code]
-            elif parent_code in accepted:
-                parent_level = accepted[parent_code][3]  # not decided yet: it is not one level up
             elif parent_code in refused_rows:
                 reason = _("上级单元“%(code)s”（第 %(row)d 行）被拒绝") % {
                     "code": parent_code,
                     "row": refused_rows[parent_code],
                 }
+            elif parent_code in accepted:
+                parent_level = accepted[parent_code][3]  # not decided yet: it is not one level up
             elif parent_code in existing:
                 parent_level, anchor = existing[parent_code]["level"], existing[parent_code]["path"]
             else:

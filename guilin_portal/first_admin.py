@@ -39,9 +39,7 @@ def check_admin_password(password: str, *, username: str = "", email: str = "") 
     problems: list[str] = []
     if len(password) < ADMIN_PASSWORD_MIN_LENGTH:
         problems.append(f"at least {ADMIN_PASSWORD_MIN_LENGTH} characters")
-    kinds = sum(any(ch in chars for ch in password) for chars in _CLASSES) + any(
-        not ch.isalnum() for ch in password
-    )
+    kinds = sum(any(ch in chars for ch in password) for chars in _CLASSES) + any(not ch.isalnum() for ch in password)
     if kinds < 3:
         problems.append("at least three of: lower case, upper case, digits, symbols")
     letters = "".join(ch for ch in password.lower() if ch.isalpha())

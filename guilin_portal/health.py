@@ -79,7 +79,9 @@ def run_checks() -> dict:
     """Database, broker and workers at once; the slowest bounds the time (about the timeout)."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="healthz") as pool:
-        database, broker, workers = (pool.submit(_run, check) for check in (check_database, check_broker, check_workers))
+        database, broker, workers = (
+            pool.submit(_run, check) for check in (check_database, check_broker, check_workers)
+        )
         checks: dict[str, object] = {"database": database.result(), "broker": broker.result()}
         worker_result = workers.result()
     if isinstance(worker_result, dict):

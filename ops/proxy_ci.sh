@@ -32,7 +32,9 @@ export DATABASE_URL=$db_url
 export DJANGO_STATIC_ROOT="$work/static"
 export DJANGO_MEDIA_ROOT="$work/uploads"
 export PORTAL_REQUIRE_2FA=false
-export PORTAL_PROXY_COUNT=1
+# Production runs with PORTAL_PROXY_COUNT=1. Here 2, to observe strictly: the portal would then take a
+# hop the client forged for the client if nginx let it through or appended to it (ops/proxy_check.py).
+export PORTAL_PROXY_COUNT=2
 export PORTAL_TRUST_X_FORWARDED_PROTO=true
 unset CELERY_BROKER_URL DATABASE_REPLICA_URL
 
@@ -49,7 +51,7 @@ sed -e "s#listen 80;#listen $http_port;#; s#listen \[::\]:80;#listen [::1]:$http
   -e "s#/etc/ssl/guilin-portal/#$work/#" \
   -e "s#/srv/guilin-portal/staticfiles/#$work/static/#" \
   -e "s#/var/log/nginx/#$work/nginx/logs/#" \
-  "$repo/ops/nginx/guilin-portal.conf" >"$work/nginx/site.conf"
+  "${NGINX_CONF:-$repo/ops/nginx/guilin-portal.conf}" >"$work/nginx/site.conf"
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
 pid $work/nginx/nginx.pid;

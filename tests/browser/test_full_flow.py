@@ -180,7 +180,7 @@ def test_full_flow(seeded_transactional_db, page_factory, shoot, photo_file, tmp
     staff.goto(reverse("audit:object", args=["issues", issue.pk]))
     versions = staff.locator(".audit-entry")
     assert versions.count() == 5  # logged, routed, accepted, resolved, closed
-    assert handler.locator(".site-nav .who").inner_text() in versions.nth(2).inner_text()
+    assert handler.locator(".menu-account .who").text_content().strip() in versions.nth(2).inner_text()
     assert "已关闭" in versions.first.inner_text()
     assert PHONE_NUMBER not in staff.content()
     shoot(staff, "district-audit-history")
@@ -204,6 +204,7 @@ def test_full_flow(seeded_transactional_db, page_factory, shoot, photo_file, tmp
             assert no_horizontal_scroll(public)
             shoot(public, "public-board-community")
     assert public.locator("html").get_attribute("lang") == "zh-hans"
+    public.locator("details.menu > summary").click()  # the language switch is in the menu
     public.get_by_role("button", name="English").click()
     public.wait_for_load_state("networkidle")
     assert public.url.endswith("/service-points/")

@@ -34,7 +34,7 @@ def test_worker_logs_an_issue_on_a_360px_phone_and_the_office_accepts_it(seeded_
 
     office = page_factory(viewport=SMALL_PHONE)
     log_in(office, "xiufeng_community")
-    assert office.locator(".site-nav .badge").is_visible()  # unread notifications
+    assert office.locator(".bell .badge").is_visible()  # unread notifications
     office.goto("/issues/inbox/")
     assert no_horizontal_scroll(office)
     shoot(office, "inbox")

@@ -28,3 +28,5 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 capture_output = False
+# gunicorn 25+'s control socket lives in $HOME, which the unit keeps read-only (ProtectHome): unused, off.
+control_socket_disable = True

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 
 from grids.viewer import Viewer, viewer_of
 from guilin_portal.exports import csv_writer, safe_row
-from issues.access import resident_name_for, resident_phone_for
+from issues.access import private_text_for, resident_name_for, resident_phone_for
 from issues.models import Issue
 
 from .tables import Table
@@ -182,7 +182,7 @@ def issue_rows(
             local(row.resolved_at),
             resident_name_for(viewer, row),
             resident_phone_for(viewer, row),
-            row.description,
+            private_text_for(viewer, row, row.description),  # masked as the contact is
             satisfactions.get(row.satisfaction, ""),
         ]
 

@@ -71,20 +71,51 @@ def mask_email(value: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-# Redaction patterns: an e-mail, an 18-character identity-card number, a mainland mobile (spaces or
-# dashes allowed, +86 optional) and a landline with its area code. Digits on either side stop a match.
+# Redaction. Free text is matched on a copy in which every way of writing a digit became an ASCII
+# digit, character for character (so positions match the original): full-width ０-９, Chinese numerals
+# (一二三..., 〇/零, and 幺 and 两 as people read phone numbers aloud), full-width ＠ ． ＋ and the
+# separators people put inside a number (spaces, dashes, dots, full-width ones). The spans found are
+# masked in the original text.
+_DIGIT_FORMS = {
+    **{chr(0xFF10 + n): str(n) for n in range(10)},
+    **dict(zip("〇零一二三四五六七八九", "00123456789", strict=True)),
+    "幺": "1",
+    "两": "2",
+    "ｘ": "x",
+    "Ｘ": "X",
+    "＠": "@",
+    "．": ".",
+    "＋": "+",
+    "－": "-",
+    "—": "-",
+    "\u3000": " ",
+}
+_NORMALISE = str.maketrans(_DIGIT_FORMS)
+_SEP = r"[\s\-.]?"
 TEXT_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-TEXT_ID_CARD_RE = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
-TEXT_MOBILE_RE = re.compile(r"(?<!\d)(?:(?:\+|00)86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-TEXT_LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
+# An 18-character identity-card number (17 digits and a digit or X) or an old 15-digit one.
+TEXT_ID_CARD_RE = re.compile(r"(?<![\dXx])(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
+# A mainland mobile: 11 digits from 13-19, separators allowed between any two, +86/0086 optional.
+TEXT_MOBILE_RE = re.compile(rf"(?<!\d)(?:(?:\+|00)86{_SEP})?1{_SEP}[3-9](?:{_SEP}\d){{9}}(?!\d)")
+# A landline with its area code (0773-2825678).
+TEXT_LANDLINE_RE = re.compile(rf"(?<!\d)0\d{{2,3}}{_SEP}\d(?:{_SEP}\d){{6,7}}(?!\d)")
 
 
-def _mask_digits(match: re.Match) -> str:
-    return mask_phone(re.sub(r"\D", "", match.group(0))[-11:])
+def normalise_digits(text: str) -> str:
+    """The text with every digit form made ASCII, one character for one (positions unchanged)."""
+    return (text or "").translate(_NORMALISE)
+
+
+def _mask_span(original: str, normalised: str, keep_head: int, keep_tail: int) -> str:
+    """Digits of the span hidden except the first `keep_head` and last `keep_tail`; separators kept."""
+    digit_positions = [i for i, ch in enumerate(normalised) if ch.isdigit() or ch in "Xx"]
+    hidden = set(digit_positions[keep_head : len(digit_positions) - keep_tail])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(original))
 
 
 def redact(text: str, *, names: tuple[str, ...] = (), phones: tuple[str, ...] = ()) -> str:
-    """Free text with personal data masked: the given names (张** and the given name alone), phones, ids, e-mails."""
+    """Free text with personal data masked: the given names (张** and the given name alone), phones in any
+    digit form, identity-card numbers, e-mails."""
     if not text:
         return text
     for phone in phones:
@@ -101,7 +132,25 @@ def redact(text: str, *, names: tuple[str, ...] = (), phones: tuple[str, ...] = 
             given = name[surname_length:]
             if len(given) >= 2:
                 text = text.replace(given, "*" * len(given))
-    text = TEXT_EMAIL_RE.sub("***@***", text)  # in free text even the domain may name the person
-    text = TEXT_ID_CARD_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = TEXT_MOBILE_RE.sub(_mask_digits, text)
-    return TEXT_LANDLINE_RE.sub(lambda m: re.sub(r"\d", "*", m.group(0)[:-4]) + m.group(0)[-4:], text)
+    # One pass per pattern over the normalised copy; each span is masked in both copies so that the
+    # next pattern does not find it again.
+    normalised = normalise_digits(text)
+    rules = (
+        (TEXT_EMAIL_RE, lambda span, plain: "***@***"),  # in free text even the domain may name the person
+        (TEXT_ID_CARD_RE, lambda span, plain: mask_id_number(plain)),  # the region code stays
+        # 138****5678 as mask_phone, in ASCII digits whatever digits it was written in
+        (TEXT_MOBILE_RE, lambda span, plain: mask_phone(re.sub(r"\D", "", plain)[-11:])),
+        (TEXT_LANDLINE_RE, lambda span, plain: _mask_span(span, plain, 0, 4)),
+    )
+    for pattern, keep in rules:  # keep(span as written, span normalised) -> the masked span
+        pieces, last = [], 0
+        for match in pattern.finditer(normalised):
+            start, end = match.span()
+            span = text[start:end]
+            masked = keep(span, normalised[start:end])
+            pieces.append(text[last:start] + masked)
+            last = end
+        if pieces:
+            text = "".join(pieces) + text[last:]
+            normalised = normalise_digits(text)
+    return text

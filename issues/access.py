@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from grids.jurisdiction import jurisdiction_q
 from grids.models import Post
 from grids.viewer import Viewer, viewer_of
-from guilin_portal.privacy import mask_name, mask_phone
+from guilin_portal.privacy import mask_name, mask_phone, redact
 from issues import handler_kinds
 from issues.models import DeadlineExtension, Issue, IssueTask
 
@@ -171,6 +171,15 @@ def resident_name_for(viewer: Viewer | Any, issue: Issue) -> str:
     if not issue.resident_name or can_see_resident_contact(viewer, issue):
         return issue.resident_name
     return mask_name(issue.resident_name)
+
+
+def private_text_for(viewer: Viewer | Any, issue: Issue, text: str) -> str:
+    """Free text about the issue (description, place, resolution, a note) as this viewer may read it: as
+    written for the reporter and handlers, else with the resident's name and every phone (any digit
+    form), identity-card number and e-mail masked by the one redaction rule (guilin_portal.privacy)."""
+    if not text or can_see_resident_contact(viewer, issue):
+        return text
+    return redact(text, names=(issue.resident_name,), phones=(issue.resident_phone,))
 
 
 # ---------------------------------------------------------------------------

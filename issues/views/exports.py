@@ -62,7 +62,7 @@ def issue_export(request: HttpRequest) -> HttpResponse:
                     _("是") if issue.is_overdue(now) else "",
                     access.resident_name_for(viewer, issue),
                     access.resident_phone_for(viewer, issue),
-                    issue.description,
+                    access.private_text_for(viewer, issue, issue.description),
                     issue.get_satisfaction_display(),
                 ]
             )

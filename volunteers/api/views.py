@@ -371,7 +371,9 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         source = _own_volunteer(request)
-        target = _get_or_400(Volunteer.objects.all(), "target", data["target"])
+        # Only to people the sender may see: anyone else is "not found", and nothing about them is answered.
+        receivers = Volunteer.objects.filter(access.volunteer_visible_q(request.viewer))
+        target = _get_or_400(receivers, "target", data["target"])
         entry = services.ledger_transfer(
             source=source,
             target=target,
@@ -380,7 +382,8 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
             actor=request.user,
             memo=data["memo"],
         )
-        postings = entry.postings.select_related("entry").order_by("pk")
+        # The sender's own posting only: the receiver's balance is theirs.
+        postings = entry.postings.filter(account__volunteer=source).select_related("entry").order_by("pk")
         return Response(s.VolPostingSerializer(postings, many=True).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,0 +1,161 @@
+"""Personal data through side doors: one redaction rule for free text, applied wherever the contact is
+masked (API, exports, Open311); transfers only to people the sender may see."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from grids.models import GridUnit, User
+from grids.viewer import Viewer
+from guilin_portal.privacy import normalise_digits, redact
+from issues import access
+from issues.models import Issue
+from open311.services import open311_client_issue
+from volunteers.models import Volunteer
+from volunteers.services import personal_account
+
+pytestmark = pytest.mark.django_db
+
+PHONE_FORMS = [
+    "13812345678",
+    "１３８１２３４５６７８",
+    "一三八一二三四五六七八",
+    "幺三八 幺二三四 五六七八",
+    "138-1234-5678",
+    "138 1234 5678",
+    "+86 138 1234 5678",
+    "１３８－１２３４－５６７８",
+    "138.1234.5678",
+]
+
+
+@pytest.mark.parametrize("written", PHONE_FORMS)
+def test_phones_in_every_digit_form_are_masked(written):
+    assert redact(f"请联系{written}，谢谢") == "请联系138****5678，谢谢"
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("身份证 450302199001011234", "450302199001011234"),
+        ("身份证 45030219900101123X", "45030219900101123X"),
+        ("老身份证 450302900101123", "450302900101123"),
+        ("身份证 ４５０３０２１９９００１０１１２３４", "１９９００１０１１２３４"),
+        ("邮箱 zhang.san@example.cn", "zhang.san@example.cn"),
+        ("邮箱 ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ", "ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ"),
+        ("座机 0773-2825678", "282"),
+        ("王小明说", "王小明"),
+        ("小明说", "小明"),
+    ],
+)
+def test_ids_emails_landlines_and_the_residents_name_are_masked(text, hidden):
+    assert hidden not in redact(text, names=("王小明",))
+
+
+def test_ordinary_numbers_in_chinese_are_left_alone():
+    text = "买了两斤三两肉，共十二元，三号楼二单元，2026年3月5日下午3点"
+    assert redact(text) == text
+    assert len(normalise_digits("一三八")) == 3
+
+
+# ---------------------------------------------------------------------------
+# Where free text leaves the portal
+# ---------------------------------------------------------------------------
+SECRET_PHONE = "一三九八七六五四三二一"
+SECRET_ID = "450302198001011234"
+
+
+@pytest.fixture
+def private_issue(db):
+    """A 秀峰区 issue whose description names the resident and their phone in Chinese numerals, and a
+    person who sees the issue but not the resident's contact."""
+    xiufeng = GridUnit.objects.get(level=GridUnit.Level.DISTRICT, name="秀峰区")
+    candidates = ["xiufeng_district", "xiufeng_street", "xiufeng_community", "xiufeng_leader", "xiufeng_worker"]
+    for username in candidates:
+        viewer = Viewer.for_user(User.objects.get(username=username))
+        issue = (
+            Issue.objects.filter(unit__path__startswith=xiufeng.path, resident_name__regex=r"^.{3}$")
+            .filter(access.issue_visible_q(viewer))
+            .exclude(reporter=viewer.user)
+            .select_related("unit")
+            .order_by("pk")
+        )
+        found = next((i for i in issue[:200] if not access.can_see_resident_contact(viewer, i)), None)
+        if found is not None:
+            break
+    else:
+        pytest.fail("no 秀峰区 issue visible without its contact")
+    found.description = f"{found.resident_name}反映：电话{SECRET_PHONE}，身份证{SECRET_ID}"
+    found.location_text = f"联系 {found.resident_name}"
+    found.save(update_fields=["description", "location_text"])
+    return found, viewer.user
+
+
+def test_the_api_masks_free_text_for_who_sees_masked_contacts(private_issue):
+    issue, user = private_issue
+    client = APIClient()
+    client.force_authenticate(user)
+    body = client.get(f"/api/v1/issues/{issue.pk}/").json()
+    for value in (body["description"], body["location_text"]):
+        assert issue.resident_name not in value
+        assert SECRET_PHONE not in value
+        assert SECRET_ID not in value
+    assert "139****4321" in body["description"]
+
+
+def test_the_issue_export_masks_free_text(private_issue):
+    issue, user = private_issue
+    client = Client()
+    client.force_login(user)
+    book = load_workbook(io.BytesIO(client.get(reverse("issues:issue_export")).content), read_only=True)
+    text = "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row)
+    assert "139****4321" in text
+    assert SECRET_PHONE not in text
+    assert SECRET_ID not in text
+
+
+def test_open311_masks_chinese_numeral_phones(private_issue):
+    issue, _user = private_issue
+    area = GridUnit.objects.filter(
+        level=GridUnit.Level.AREA, path__in=[issue.unit.path[:end] for end in range(4, 32, 4)]
+    ).first()
+    _client, key = open311_client_issue(name="privacy probe", unit=area or issue.unit, created_by=None)
+    response = Client().get(f"/open311/v2/requests/{issue.pk}.json", {"api_key": key})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert SECRET_PHONE not in text
+    assert SECRET_ID not in text
+    assert issue.resident_name not in text
+
+
+def test_a_transfer_reaches_only_people_the_sender_may_see():
+    from tests.volunteers.factories import fund
+    from volunteers.access import volunteer_visible_q
+
+    sender = Volunteer.objects.get(user__username="xiufeng_team_leader")
+    viewer = Viewer.for_user(sender.user)
+    fund(sender, "5")
+    outsider = Volunteer.objects.exclude(volunteer_visible_q(viewer)).order_by("pk").first()
+    insider = Volunteer.objects.filter(volunteer_visible_q(viewer)).exclude(pk=sender.pk).order_by("pk").first()
+    outsider_balance = personal_account(volunteer=outsider, currency="hours").balance
+    client = APIClient()
+    client.force_authenticate(sender.user)
+    url = "/api/v1/volunteers/accounts/transfer/"
+
+    refused = client.post(url, {"target": outsider.pk, "currency": "hours", "amount": "1"}, format="json")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"target"}
+    assert outsider.full_name not in refused.content.decode()
+    assert personal_account(volunteer=outsider, currency="hours").balance == outsider_balance
+
+    given = client.post(url, {"target": insider.pk, "currency": "hours", "amount": "1"}, format="json")
+    assert given.status_code == 201, given.content
+    postings = given.json()
+    assert [Decimal(p["amount"]) for p in postings] == [Decimal("-1.00")], "only the sender's own posting"

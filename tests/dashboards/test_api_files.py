@@ -71,6 +71,14 @@ def stats(key, endpoint, **params):
     return response
 
 
+def file_name(disposition: str) -> str:
+    """The RFC 6266 file name: `filename*=utf-8''<percent-encoded>` (non-ASCII), else `filename="…"`."""
+    encoded = re.search(r"filename\*=(?i:utf-8)''([^;]+)", disposition)
+    if encoded:
+        return unquote(encoded.group(1))
+    return re.search(r'filename="([^"]+)"', disposition).group(1)
+
+
 def total(totals: dict, dotted: str):
     value = totals
     for part in dotted.split("."):
@@ -130,7 +138,7 @@ def test_the_csv_opens_in_excel_with_the_chinese_intact(city_key):
     assert {child.name for child in district.children.all()} & labels
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    name = unquote(disposition.split("filename*=UTF-8''", 1)[1])
+    name = file_name(disposition)
     assert "秀峰区" in name
     assert "2025-01-01" in name
     assert "2026-12-31" in name

@@ -121,7 +121,7 @@ def test_calls_through_the_generated_client_succeed_against_a_live_server(
         issue_id, client=as_staff, body=model("VersionRequest")(version=issue.version)
     )
     assert accepted.status_code == 200, accepted.content
-    assert accepted.parsed.status.value == "in_progress"
+    assert getattr(accepted.parsed.status, "value", accepted.parsed.status) == "in_progress"
     # A refused field comes back typed: a map of field -> messages.
     refused = api("api.api_v1_issues_create").sync_detailed(
         client=as_worker, body=model("IssueCreateRequest")(unit=unit.pk, category=10**9, description="x")

@@ -37,14 +37,15 @@ COLUMNS = (
 )
 
 
-def parse_role(text: str) -> str | None:
-    """A role by its key or its label (in Chinese or the current language)."""
-    text = (text or "").strip()
-    for role in Post.Role:
-        if text in (role.value, str(role.label)):
-            return role.value
+def role_lookup() -> dict[str, str]:
+    """Role by key or label (Chinese and the current language): built once per file."""
+    lookup: dict[str, str] = {}
     with translation.override("zh-hans"):
-        return next((role.value for role in Post.Role if text == str(role.label)), None)
+        lookup.update({str(role.label): role.value for role in Post.Role})
+    for role in Post.Role:
+        lookup[role.value] = role.value
+        lookup[str(role.label)] = role.value
+    return lookup
 
 
 def normalise_mobile(text: str) -> str:
@@ -56,10 +57,11 @@ def plan(*, rows: list[tuple[int, dict]], viewer: Viewer, progress: Progress) ->
     parsed = []
     first_name: dict[str, tuple[str, int]] = {}  # mobile -> (name, first row)
     first_post: dict[tuple[str, str, str], int] = {}
+    roles = role_lookup()
     for number, values in rows:
         name = values.get("name", "")
         mobile = normalise_mobile(values.get("mobile", ""))
-        role = parse_role(values.get("role", ""))
+        role = roles.get(values.get("role", "").strip())
         unit_code = values.get("unit_code", "")
         party = yes_no(values.get("party_member", ""))
         full_time = yes_no(values.get("full_time", ""))
@@ -244,10 +246,11 @@ def export(viewer: Viewer, root: GridUnit | None = None) -> Iterator[Sequence]:
 
         posts = posts.filter(paths_q(viewer.staff_paths))
     yes, no = _("是"), _("否")
+    labels = {role.value: str(role.label) for role in Post.Role}
     for name, phone, role, code, party, full_time in posts.values_list(
         "user__full_name", "user__phone", "role", "unit__code", "user__is_party_member", "is_full_time"
     ).iterator(chunk_size=BATCH):
-        yield (name, phone, str(Post.Role(role).label), code, yes if party else no, yes if full_time else no)
+        yield (name, phone, labels[role], code, yes if party else no, yes if full_time else no)
 
 
 KIND = ImportKind(

@@ -33,14 +33,15 @@ COLUMNS = (
 )
 
 
-def parse_level(text: str) -> int | None:
-    """A level by its number, its English name or its label (in Chinese or the current language)."""
-    text = (text or "").strip()
-    for level in GridUnit.Level:
-        if text in (str(level.value), level.name.lower(), level.name, str(level.label)):
-            return level.value
+def level_lookup() -> dict[str, int]:
+    """Level by number, English name, or label (Chinese and the current language): built once per file."""
+    lookup: dict[str, int] = {}
     with translation.override("zh-hans"):
-        return next((level.value for level in GridUnit.Level if text == str(level.label)), None)
+        lookup.update({str(level.label): level.value for level in GridUnit.Level})
+    for level in GridUnit.Level:
+        lookup.update({str(level.value): level.value, level.name: level.value, level.name.lower(): level.value})
+        lookup[str(level.label)] = level.value
+    return lookup
 
 
 def _existing(codes: Sequence[str]) -> dict[str, dict]:
@@ -57,11 +58,12 @@ def plan(*, rows: list[tuple[int, dict]], viewer: Viewer, progress: Progress) ->
     results: list[RowResult] = []
     first_row: dict[str, int] = {}
     parsed = []
+    levels = level_lookup()
     for number, values in rows:
         code, name = values.get("code", ""), values.get("name", "")
         result = RowResult(row=number, key=code)
         results.append(result)
-        level = parse_level(values.get("level", ""))
+        level = levels.get(values.get("level", "").strip())
         parent_code = values.get("parent_code", "")
         if not code:
             result.refuse(_("缺少单元编码"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from . import access
 from .kinds import KINDS, kind_get
 from .kinds.base import REFUSE, Plan
 from .models import ImportJob
-from .spreadsheets import Column, read_table, write_xlsx
+from .spreadsheets import Column, read_table, write_csv, write_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,29 @@ def _send(what: str, job_id: int) -> None:
         log.exception("import job not sent", extra={"job": job_id, "what": what})
 
 
-def _rows(job: ImportJob):
+def _parsed_name(job: ImportJob) -> str:
+    return f"{job.file.name}.rows.json"
+
+
+def _rows(job: ImportJob, *, keep: bool = False):
+    """The file's rows: parsed from the upload (the dry run, which keeps them as JSON beside it) or read back
+    from that copy (the apply: JSON loads in a fraction of the time an XLSX parses; the same rows either way)."""
+    storage = job.file.storage
+    parsed = _parsed_name(job)
+    if not keep and storage.exists(parsed):
+        with storage.open(parsed, "rb") as stream:
+            return [(number, values) for number, values in json.loads(stream.read())]
     job.file.open("rb")
     try:
         data = job.file.read()
     finally:
         job.file.close()
-    return read_table(data, job.file_name, kind_get(job.kind).columns)
+    rows = read_table(data, job.file_name, kind_get(job.kind).columns)
+    if keep:
+        if storage.exists(parsed):
+            storage.delete(parsed)
+        storage.save(parsed, ContentFile(json.dumps(rows, ensure_ascii=False).encode()))
+    return rows
 
 
 def _viewer(job: ImportJob) -> Viewer:
@@ -114,12 +131,14 @@ def _record(job: ImportJob, plan: Plan, *, fields: list[str]) -> None:
     job.preview = [
         {"row": r.row, "key": r.key, "action": r.action, "reason": r.reason} for r in (refused + others)[:PREVIEW_ROWS]
     ]
-    report = write_xlsx(
-        REPORT_COLUMNS,
-        ((r.row, r.key, str(ACTIONS[r.action]), r.reason) for r in sorted(results, key=lambda r: r.row)),
-        title="report",
+    # CSV (with a BOM: Excel opens it as UTF-8): 67,000 rows write in a fraction of an XLSX's time.
+    labels = {key: str(label) for key, label in ACTIONS.items()}
+    report = write_csv(
+        REPORT_COLUMNS, ((r.row, r.key, labels[r.action], r.reason) for r in sorted(results, key=lambda r: r.row))
     )
-    job.report.save(f"{job.token}-report.xlsx", ContentFile(report), save=False)
+    if job.report:
+        job.report.delete(save=False)
+    job.report.save(f"{job.token}-report.csv", ContentFile(report), save=False)
     job.save(update_fields=["counts", "preview", "report", *fields])
 
 
@@ -129,7 +148,7 @@ def job_check(*, job_id: int) -> ImportJob | None:
     if job is None:
         return None
     try:
-        rows = _rows(job)
+        rows = _rows(job, keep=True)
     except ValidationError as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error="；".join(exc.messages))
         return job
@@ -226,8 +245,6 @@ def job_progress(job: ImportJob) -> dict:
 
 def export_file(*, viewer: Viewer, kind: str, fmt: str) -> bytes:
     """The same shape as the import template, filled with what the viewer's jurisdiction holds."""
-    from .spreadsheets import write_csv
-
     if not access.can_import(viewer):
         raise PermissionDenied
     import_kind = kind_get(kind)
@@ -236,8 +253,6 @@ def export_file(*, viewer: Viewer, kind: str, fmt: str) -> bytes:
 
 
 def template_file(*, kind: str, fmt: str) -> bytes:
-    from .spreadsheets import write_csv
-
     import_kind = kind_get(kind)
     rows = list(import_kind.example)
     return write_xlsx(import_kind.columns, rows, title=kind) if fmt == "xlsx" else write_csv(import_kind.columns, rows)

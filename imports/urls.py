@@ -23,7 +23,7 @@ urlpatterns = [
     path("jobs/<int:pk>/status.json", views.job_status, name="job_status"),
     path("jobs/<int:pk>/apply/", views.job_apply, name="job_apply"),
     path("jobs/<int:pk>/resend/", views.job_resend, name="job_resend"),
-    path("jobs/<int:pk>/report.xlsx", views.job_report, name="job_report"),
+    path("jobs/<int:pk>/report.csv", views.job_report, name="job_report"),
     path("templates/<slug:kind>.<sheetfmt:fmt>", views.template_download, name="template_download"),
     path("export/<slug:kind>.<sheetfmt:fmt>", views.export_download, name="export_download"),
 ]

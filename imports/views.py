@@ -89,7 +89,7 @@ def job_report(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(viewer=request.viewer, pk=pk)
     if not job.report:
         raise Http404
-    return protected_file_response(job.report, download_name=f"import-report-{job.pk}.xlsx")
+    return protected_file_response(job.report, download_name=f"import-report-{job.pk}.csv")
 
 
 def _download(content: bytes, fmt: str, name: str) -> HttpResponse:

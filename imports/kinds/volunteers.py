@@ -9,7 +9,7 @@ has one leader at a time (the database holds it too). Bulk statements with histo
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -170,8 +170,11 @@ def plan_members(*, rows, viewer: Viewer, progress: Progress) -> Plan:
         party = yes_no(values.get("party_member", ""))
         joined = values.get("joined_on", "")
         try:
-            joined_on = date.fromisoformat(joined) if joined else timezone.localdate()
-        except ValueError:
+            if joined.isdigit():  # an Excel date cell read as its serial number
+                joined_on = date(1899, 12, 30) + timedelta(days=int(joined))
+            else:
+                joined_on = date.fromisoformat(joined[:10]) if joined else timezone.localdate()
+        except (ValueError, OverflowError):
             joined_on = None
         known = volunteers.get(mobile, [])
         if team is None:

@@ -40,7 +40,7 @@ def job(w) -> ImportJob:
         counts={"create": 0, "update": 0, "unchanged": 0, "refuse": 0},
     )
     made.file.save("tree.csv", ContentFile(b"code,name,level,parent_code\n"), save=False)
-    made.report.save("report.xlsx", ContentFile(b"report"), save=False)
+    made.report.save("report.csv", ContentFile(b"report"), save=False)
     made.save()
     return made
 

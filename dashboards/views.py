@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET
 from grids.models import GridUnit
 from guilin_portal.db_router import reading_from_replica
 from issues.forms import IssueFilterForm
+from issues.pagination import CappedPaginator
 from issues.selectors import IssueFilters, issue_list
 
 from . import exports
@@ -29,9 +29,16 @@ from .forms import PeriodForm
 from .periods import Period
 from .selectors import breadcrumbs, stats_unit
 from .selectors.overview import unit_overview
+from .services import refresh_interval_seconds, refreshes_on_read
 from .tables import PAGE_TABLES, Dashboard
 
 ISSUE_PAGE_SIZE = 50
+
+
+def _freshness() -> dict:
+    """How the pages say how fresh the issue figures are: live (refreshed on read) or every n minutes."""
+    seconds = refresh_interval_seconds()
+    return {"live": refreshes_on_read(), "minutes": seconds // 60 if seconds else None}
 
 
 def _unit(request: HttpRequest, pk: int | None) -> GridUnit:
@@ -103,6 +110,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "contracts": dashboard.contract_summary,
             "completion": dashboard.contract_completion,
             "as_of": dashboard.issue_summary.as_of,
+            "freshness": _freshness(),
         }
     return render(request, "dashboards/unit_dashboard.html", context)
 
@@ -146,7 +154,12 @@ def _overview(request: HttpRequest, unit: GridUnit) -> HttpResponse:
     return render(
         request,
         "dashboards/city_overview.html",
-        {"unit": unit, "overview": overview, "crumbs": breadcrumbs(viewer=request.viewer, unit=unit)},
+        {
+            "unit": unit,
+            "overview": overview,
+            "crumbs": breadcrumbs(viewer=request.viewer, unit=unit),
+            "freshness": _freshness(),
+        },
     )
 
 
@@ -186,7 +199,7 @@ def unit_issues(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if filters is None:
         return render(request, "dashboards/issue_list.html", context, status=400)
-    page = Paginator(issue_list(viewer=request.viewer, filters=filters), ISSUE_PAGE_SIZE).get_page(
+    page = CappedPaginator(issue_list(viewer=request.viewer, filters=filters), ISSUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context |= {

@@ -289,10 +289,11 @@ def issue_figures(
 
 
 def issue_rollup_state() -> RollupState | None:
-    """The issue roll-up's state (None until first built): one query."""
-    from ..services.rollups import issue_rollup_state as state
+    """The issue roll-up's state (None until first built): one query, and one EXISTS where the roll-up
+    is refreshed on read (the embedded default), which recounts it first when an issue changed since."""
+    from ..services.rollups import issue_rollup_current
 
-    return state()
+    return issue_rollup_current()
 
 
 def _resolved_hours(unit: GridUnit, period: Period, *, live: bool) -> tuple[QuerySet, str]:

@@ -25,12 +25,14 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from grids.models import PATH_STEP, GridUnit
+from guilin_portal.schedules import CELERY_BEAT_SCHEDULE
 from issues.models import Issue
 
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
@@ -255,3 +257,30 @@ def issue_rollup_refresh(*, now: dt.datetime | None = None, months: list[dt.date
 def issue_rollup_state() -> RollupState | None:
     """The roll-up's state (None until it was first built)."""
     return RollupState.objects.filter(name=ISSUES, as_of__isnull=False).first()
+
+
+def refreshes_on_read() -> bool:
+    """True where no scheduler refreshes the roll-up (the embedded default: no broker, no beat)."""
+    return bool(getattr(settings, "DASHBOARDS_REFRESH_ON_READ", False))
+
+
+def refresh_interval_seconds() -> int | None:
+    """How often beat refreshes the roll-up (None where nothing schedules it: it is refreshed on read)."""
+    if refreshes_on_read():
+        return None
+    entry = CELERY_BEAT_SCHEDULE.get("dashboards-issue-rollup-refresh") or {}
+    schedule = entry.get("schedule")
+    return int(schedule) if isinstance(schedule, int | float) else None
+
+
+def issue_rollup_current() -> RollupState | None:
+    """The roll-up's state for a reader; where nothing schedules a refresh (`refreshes_on_read`), the
+    roll-up is first brought up to date when an issue changed since it was refreshed, so a write shows in
+    every figure at once. One indexed EXISTS (issue_updated) when nothing changed."""
+    state = issue_rollup_state()
+    if state is None or not refreshes_on_read():
+        return state
+    if not Issue.objects.filter(updated_at__gte=state.as_of).exists():
+        return state
+    issue_rollup_refresh()
+    return issue_rollup_state()

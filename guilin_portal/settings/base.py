@@ -227,6 +227,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # No broker configured: tasks run eagerly, in-process (as Saleor does).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Dashboards: with no broker there is no beat either, so nothing refreshes the issue roll-up on a
+# schedule; a dashboard read then brings it up to date first when an issue changed since (one indexed
+# EXISTS when nothing did). With a broker, beat refreshes it (guilin_portal/schedules.py).
+DASHBOARDS_REFRESH_ON_READ = env_bool("PORTAL_DASHBOARDS_REFRESH_ON_READ", CELERY_TASK_ALWAYS_EAGER)
 # The command-centre screen asks for new figures this often (seconds); displays of one unit share a
 # read for half of it.
 COMMAND_CENTRE_REFRESH_SECONDS = int(os.environ.get("PORTAL_COMMAND_CENTRE_REFRESH_SECONDS", "30"))

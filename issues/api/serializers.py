@@ -189,12 +189,26 @@ class IssueDetailSerializer(IssueSerializer):
         return data
 
 
+class LoggableUnitField(serializers.PrimaryKeyRelatedField):
+    """A micro-grid of the caller's jurisdiction. Its queryset is built when a value is validated, once
+    per request (kept on the request), not whenever a serializer is made: building it (and deep-copying
+    it with the declared fields) on every instantiation was a sixth of a creation's time."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return GridUnit.objects.none()
+        units = getattr(request, "_loggable_units", None)
+        if units is None:
+            units = selectors.loggable_units(viewer=getattr(request, "viewer", None) or request.user)
+            request._loggable_units = units
+        return units
+
+
 class IssueCreateSerializer(serializers.Serializer):
     """Log an issue. The same `client_key` again returns the issue already logged (200) instead of a second one."""
 
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=GridUnit.objects.none(), help_text="a micro-grid (片区, 小区 or 责任区) in your jurisdiction"
-    )
+    unit = LoggableUnitField(help_text="a micro-grid (片区, 小区 or 责任区) in your jurisdiction")
     category = serializers.PrimaryKeyRelatedField(queryset=IssueCategory.objects.filter(is_active=True))
     description = serializers.CharField(max_length=4000)
     location_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -211,14 +225,6 @@ class IssueCreateSerializer(serializers.Serializer):
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text="up to 6 JPEG/PNG/WebP, 10 MB each"
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["unit"].queryset = selectors.loggable_units(
-                viewer=getattr(request, "viewer", None) or request.user
-            )
 
 
 class VersionSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from guilin_portal.params import parse_id
 from guilin_portal.uploads import protected_file_response
 from issues import selectors, services, transitions
 from issues.api import serializers as s
+from issues.api.pagination import IssuePagination
 from issues.models import DeadlineExtension, Issue, IssueCategory, IssuePhoto, IssueTask
 
 
@@ -42,7 +43,9 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class IssueFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Issue.Status.choices)
+    # distinct=False: a status IN (...) on the issue's own column cannot duplicate a row, and DISTINCT
+    # made PostgreSQL sort every selected column of the whole match (page and count) on disk.
+    status = django_filters.MultipleChoiceFilter(choices=Issue.Status.choices, distinct=False)
     kind = django_filters.ChoiceFilter(choices=Issue.Kind.choices)
     category = IdFilter(field_name="category_id")
     unit = django_filters.NumberFilter(method="filter_unit", label="Only issues in the subtree of this unit id")
@@ -119,6 +122,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """Resident issues in the caller's jurisdiction (or handled or reported by the caller)."""
 
     filterset_class = IssueFilter
+    pagination_class = IssuePagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,13 +28,14 @@ from guilin_portal.uploads import protected_file_response
 from issues import access, selectors, services, transitions
 from issues.forms import BulkAssignForm, ExtensionDecideForm, IssueFilterForm, IssueLogForm, TaskDoneForm
 from issues.models import Issue, IssueCategory
+from issues.pagination import CappedPaginator
 from issues.selectors import IssueFilters
 
 PAGE_SIZE = 30
 
 
 def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _filters(request: HttpRequest) -> tuple[IssueFilterForm, IssueFilters]:

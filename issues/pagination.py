@@ -1,0 +1,161 @@
+"""Pages of issue lists that stay fast at a million issues: a bounded count and a two-step page.
+
+The count. An exact COUNT of a district's or the city's issues reads every matching row (at
+1,000,000 issues, a hundred thousand and more, each checked against the viewer's jurisdiction),
+while a page reads 30 or 50. So a list counts at most `COUNT_CAP` + 1 rows (a LIMIT inside the
+COUNT), and on PostgreSQL within `COUNT_BUDGET_MS` (a statement timeout local to a savepoint); past
+either, the total is the planner's estimate (at least the cap + 1) and says so: `count_exact` is
+false, the page shows "about", the API answers `count_exact: false`, and the page numbers are not
+bounded by the estimate (a next page is offered while pages come back full).
+
+The page. The ids of the page are read first (the filter's joins only, ordered by the list's index),
+then those rows with everything the list shows (select_related, annotations), by primary key: the
+wide joins run for 50 rows instead of for every row the scan passes before the 50th match.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+
+from django.core.paginator import Page, Paginator
+from django.db import DatabaseError, connections, transaction
+from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
+
+COUNT_CAP = 1_000
+COUNT_BUDGET_MS = 15
+
+
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """(count, exact): the exact count up to `cap` (COUNT_CAP) within the time budget, else an estimate
+    of at least cap + 1."""
+    cap = COUNT_CAP if cap is None else cap
+    # values("pk"): no joins for select_related, no annotation computed per row; no ORDER BY.
+    bounded = queryset.order_by().values("pk")[: cap + 1]
+    connection = connections[queryset.db]
+    counted = _count_within_budget(bounded, connection) if connection.vendor == "postgresql" else bounded.count()
+    if counted is not None and counted <= cap:
+        return counted, True
+    return max(cap + 1, _estimate(queryset)), False
+
+
+# A list reads a few rows in index order: parallel workers only add their start-up, and a worker
+# handed an old part of the index scans it to the end looking for a rare status (Gather Merge waits).
+SERIAL = "SET LOCAL max_parallel_workers_per_gather = 0"
+RESET = "SET LOCAL max_parallel_workers_per_gather TO DEFAULT; SET LOCAL statement_timeout TO DEFAULT"
+WRITTEN_ORDER = "SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1"
+WRITTEN_ORDER_RESET = "SET LOCAL join_collapse_limit TO DEFAULT; SET LOCAL from_collapse_limit TO DEFAULT"
+
+
+def _count_within_budget(bounded: QuerySet, connection) -> int | None:
+    """The count, or None when it would take longer than COUNT_BUDGET_MS (PostgreSQL). One SET and the
+    COUNT; inside an outer transaction the settings are put back after it."""
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic(using=bounded.db):
+            with connection.cursor() as cursor:
+                cursor.execute(f"{SERIAL}; SET LOCAL statement_timeout = '{int(COUNT_BUDGET_MS)}ms'")
+            counted = bounded.count()
+            if nested:
+                with connection.cursor() as cursor:
+                    cursor.execute(RESET)
+            return counted
+    except DatabaseError:  # the budget ran out (query_canceled): the savepoint took the settings back
+        return None
+
+
+def _estimate(queryset: QuerySet) -> int:
+    """The planner's row estimate for the whole filter (0 where the database gives none)."""
+    if connections[queryset.db].vendor != "postgresql":
+        return 0
+    try:
+        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return 0
+
+
+def _page_rows(queryset: QuerySet, bottom: int, top: int) -> list:
+    """One page of the list in two steps: the ids in the list's order, then those rows with everything
+    the list shows, by primary key. On PostgreSQL both in one transaction with a serial plan (SERIAL)
+    and the joins in the order written (the issue first, then each reference by its key: planning
+    every order of ten joins cost more than running them)."""
+    ids_query = queryset.values_list("pk", flat=True)[bottom:top]
+    # The filter already chose the ids: read the rows by primary key alone (the joins on foreign keys
+    # stay, for select_related, and cannot repeat a row).
+    by_pk = queryset.order_by()
+    by_pk.query.where = WhereNode()
+    connection = connections[queryset.db]
+
+    def read() -> list:
+        ids = list(ids_query)
+        if not ids:
+            return []
+        rows = {row.pk: row for row in by_pk.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    if connection.vendor != "postgresql":
+        return read()
+    nested = connection.in_atomic_block
+    with transaction.atomic(using=queryset.db):
+        with connection.cursor() as cursor:
+            cursor.execute(f"{SERIAL}; {WRITTEN_ORDER}")
+        found = read()
+        if nested:
+            with connection.cursor() as cursor:
+                cursor.execute(f"{RESET}; {WRITTEN_ORDER_RESET}")
+    return found
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose `count` is `capped_count`'s (`count_exact` tells which kind) and whose pages
+    are read in two steps (ids, then rows)."""
+
+    def __init__(self, *args, cap: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> tuple[int, bool]:
+        if isinstance(self.object_list, QuerySet):
+            return capped_count(self.object_list, self.cap)
+        return len(self.object_list), True
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted[0]
+
+    @property
+    def count_exact(self) -> bool:
+        return self._counted[1]
+
+    def validate_number(self, number):
+        # Past an estimate there may be more pages than it says: only an exact total bounds the number.
+        if self.count_exact:
+            return super().validate_number(number)
+        return max(1, int(number)) if str(number).isdigit() else super().validate_number(number)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if self.count_exact and top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _rows(self, bottom: int, top: int):
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet) or top <= bottom:
+            return queryset[bottom:top]
+        return _page_rows(queryset, bottom, top)
+
+    def _get_page(self, *args, **kwargs) -> Page:
+        return CappedPage(*args, **kwargs)
+
+
+class CappedPage(Page):
+    def has_next(self) -> bool:
+        if self.paginator.count_exact:
+            return super().has_next()
+        return self.number < self.paginator.num_pages or len(self.object_list) == self.paginator.per_page

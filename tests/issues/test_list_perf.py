@@ -1,0 +1,147 @@
+"""Issue lists under any filter: a fixed number of queries whatever the number of issues (3 or 300 more),
+no DISTINCT where a filter cannot duplicate rows, the same rows as a naive reference, and a total
+counted only up to a cap (past it an estimate, said so)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from grids.models import User
+from issues import pagination
+from issues.access import issue_visible_q
+from issues.models import Issue
+from tests.dashboards.factories import bulk_issues
+
+pytestmark = pytest.mark.django_db
+
+MAX_LIST_QUERIES = 10
+
+
+@pytest.fixture(params=[3, 300], ids=["3-issues", "300-issues"])
+def grown(request, unit_named, demo_user):
+    """The demo city with 3 or 300 more issues in 秀峰区, logged over the last 300 days."""
+    district = unit_named("秀峰区")
+    bulk_issues(
+        request.param,
+        within=district,
+        reporter=demo_user("xiufeng_worker"),
+        start=timezone.now() - dt.timedelta(days=300),
+        office=district,
+    )
+    return district
+
+
+def _filters(district, street) -> list[dict]:
+    recent = (timezone.now() - dt.timedelta(days=60)).isoformat()
+    return [
+        {},
+        {"status": ["in_progress", "allocated"]},
+        {"status": ["closed", "resolved", "rejected"]},
+        {"status": "closed", "kind": "opinion"},
+        {"overdue": "true"},
+        {"overdue": "false", "status": "in_progress"},
+        {"unit": street.pk},
+        {"unit": district.pk, "status": ["resolved", "closed"], "created_after": recent},
+        {"updated_after": recent, "priority": 1},
+        {"created_before": recent, "category": 1},
+    ]
+
+
+def _reference(user: User, params: dict) -> list[int]:
+    """The issues the filter means, the naive way: every visible issue, filtered in Python, newest first."""
+    from grids.models import GridUnit
+
+    now = timezone.now()
+    statuses = params.get("status")
+    statuses = [statuses] if isinstance(statuses, str) else statuses
+    rows = list(Issue.objects.filter(issue_visible_q(user)).select_related("unit"))
+    keep = []
+    for issue in rows:
+        if statuses and issue.status not in statuses:
+            continue
+        if "kind" in params and issue.kind != params["kind"]:
+            continue
+        if "category" in params and issue.category_id != params["category"]:
+            continue
+        if "priority" in params and issue.priority != params["priority"]:
+            continue
+        if "unit" in params and not issue.unit.path.startswith(GridUnit.objects.get(pk=params["unit"]).path):
+            continue
+        if "created_after" in params and issue.created_at < dt.datetime.fromisoformat(params["created_after"]):
+            continue
+        if "created_before" in params and issue.created_at >= dt.datetime.fromisoformat(params["created_before"]):
+            continue
+        if "updated_after" in params and issue.updated_at < dt.datetime.fromisoformat(params["updated_after"]):
+            continue
+        if "overdue" in params:
+            overdue = issue.status in Issue.CLOCK_STATUSES and issue.due_at < now
+            if overdue != (params["overdue"] == "true"):
+                continue
+        keep.append(issue)
+    keep.sort(key=lambda i: (i.created_at, i.pk), reverse=True)
+    return [issue.pk for issue in keep]
+
+
+def test_the_issue_api_list_is_a_few_queries_with_no_distinct_and_the_reference_rows(
+    grown, client_as, demo_user, unit_named
+):
+    district = grown
+    street = district.children.order_by("path").first()
+    client = client_as("xiufeng_district")
+    user = demo_user("xiufeng_district")
+    for params in _filters(district, street):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/issues/", params)
+        assert response.status_code == 200, (params, response.content[:300])
+        assert len(queries) <= MAX_LIST_QUERIES, (params, [q["sql"][:120] for q in queries])
+        assert not any("DISTINCT" in q["sql"] for q in queries), params
+        body = response.json()
+        expected = _reference(user, params)
+        assert body["count"] == len(expected), params
+        assert body["count_exact"] is True
+        assert [row["id"] for row in body["results"]] == expected[:50], params
+
+
+def test_the_list_pages_are_a_few_queries(grown, client_as):
+    district = grown
+    client = client_as("xiufeng_district")
+    urls = [
+        ("/issues/mine/", {}),
+        ("/issues/inbox/", {}),
+        ("/issues/supervision/", {}),
+        (f"/dashboards/units/{district.pk}/issues/", {}),
+        (f"/dashboards/units/{district.pk}/issues/", {"status": "closed", "period": "year"}),
+        (f"/dashboards/units/{district.pk}/issues/", {"overdue": "on"}),
+    ]
+    for url, params in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200, url
+        assert len(queries) <= MAX_LIST_QUERIES, (url, params, [q["sql"][:120] for q in queries])
+
+
+def test_past_the_cap_the_total_is_an_estimate_and_says_so(grown, client_as, demo_user, monkeypatch):
+    client = client_as("xiufeng_district")
+    exact = client.get("/api/v1/issues/").json()
+    assert exact["count_exact"] is True
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    capped = client.get("/api/v1/issues/").json()
+    assert capped["count_exact"] is False
+    assert capped["count"] >= 3  # at least the cap + 1, whatever the estimate
+    assert [row["id"] for row in capped["results"]] == [row["id"] for row in exact["results"]]
+    page = client.get(f"/dashboards/units/{grown.pk}/issues/")
+    assert "约" in page.content.decode()
+
+
+def test_a_capped_count_reads_at_most_the_cap_plus_one_rows(grown, demo_user):
+    queryset = Issue.objects.filter(issue_visible_q(demo_user("xiufeng_district")))
+    total = queryset.count()
+    assert pagination.capped_count(queryset, cap=total) == (total, True)
+    count, exact = pagination.capped_count(queryset, cap=total - 1)
+    assert not exact
+    assert count >= total

@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 # Imported late: these modules need the app configured above.
 from . import metrics  # noqa: E402
-from .observability import bind_task_id, configure_celery_logging  # noqa: E402
+from .observability import bind_task_id, configure_celery_logging, request_id_var  # noqa: E402
 from .schedules import CELERY_BEAT_SCHEDULE  # noqa: E402
 
 
@@ -53,13 +53,14 @@ def release_stale_connections(task) -> None:
 # Every task acts as the system (grids.viewer.Viewer.system()), even when it runs eagerly
 # inside someone's request: its work is the portal's, not the requester's.
 _viewer_tokens: dict[str, object] = {}
+_log_tokens: dict[str, object] = {}
 
 
 @signals.task_prerun.connect
 def _before_task(task_id=None, task=None, **kwargs):
     from grids.viewer import Viewer, bind_viewer
 
-    bind_task_id(task_id)
+    _log_tokens[task_id] = bind_task_id(task_id)
     release_stale_connections(task)
     _viewer_tokens[task_id] = bind_viewer(Viewer.system())
     metrics.task_started(task_id)
@@ -73,4 +74,8 @@ def _after_task(task_id=None, task=None, state=None, **kwargs):
     token = _viewer_tokens.pop(task_id, None)
     if token is not None:
         unbind_viewer(token)
+    log_token = _log_tokens.pop(task_id, None)
+    if log_token is not None:
+        # An eager task inside a request: the request's later lines carry the request's id again.
+        request_id_var.reset(log_token)
     release_stale_connections(task)

@@ -34,6 +34,11 @@ class Navigation:
     more: list[Link] = field(default_factory=list)
     tabbar: bool = False
 
+    @property
+    def keys(self) -> frozenset[str]:
+        """The links offered, by key: section menus ask here before offering a page (`"points" in nav.keys`)."""
+        return frozenset(link.key for link in self.daily + self.more)
+
 
 def navigation_for(viewer: Viewer) -> Navigation:
     """The links of the header for this viewer (anonymous visitors: the public pages)."""

@@ -144,6 +144,12 @@ def _where(viewer: Viewer, units: dict[int, GridUnit], *roles: str) -> str:
     return "、".join(names[:3]) + (" …" if len(names) > 3 else "")
 
 
+def _role_title(viewer: Viewer, *roles: str) -> str:
+    """The names of the roles the viewer holds among these (网格员、网格长), in the order given."""
+    held = {post.role for post in viewer.posts}
+    return " / ".join(str(Post.Role(role).label) for role in roles if role in held)
+
+
 def _highest(viewer: Viewer, units: dict[int, GridUnit], *roles: str) -> GridUnit | None:
     held = [units[uid] for uid in viewer.unit_ids_for(*roles) if uid in units]
     return min(held, key=lambda unit: (unit.level, unit.path)) if held else None
@@ -207,7 +213,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
         elif role == "grid":
             card = Card(
                 role,
-                _("网格员 / 网格长"),
+                _role_title(viewer, *GRID_ROLES),
                 _where(viewer, units, *GRID_ROLES),
                 tallies=[
                     Tally(_("我登记的在办问题"), issues["mine_open"], _url("issues:issue_mine")),
@@ -233,7 +239,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
             extensions = issue_selectors.extensions_pending_for(viewer=viewer).count()
             card = Card(
                 role,
-                _("社区 / 街道 / 城区工作人员"),
+                _role_title(viewer, *OFFICE_ROLES),
                 _where(viewer, units, *OFFICE_ROLES),
                 tallies=[
                     Tally(_("待办问题"), issues["inbox"], inbox_url),

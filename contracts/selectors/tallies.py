@@ -81,7 +81,12 @@ def tally_overview(*, viewer: Viewer, unit_pk: int, year: int, quarter: int) -> 
         )
     }
     overview = TallyOverview(unit=unit, year=year, quarter=quarter, own=rows.get(unit.pk))
-    overview.breadcrumbs = list(GridUnit.objects.filter(path__in=ancestor_paths(unit.path)).order_by("path"))
+    # Only the ancestors the viewer may open: a link above their jurisdiction would be a 404.
+    overview.breadcrumbs = list(
+        GridUnit.objects.filter(path__in=ancestor_paths(unit.path))
+        .filter(jurisdiction_q(viewer, unit_field=None))
+        .order_by("path")
+    )
     if unit.level < GridUnit.Level.COMMUNITY:
         overview.children = [
             (child, rows.get(child.pk)) for child in GridUnit.objects.filter(parent=unit).order_by("path")

@@ -73,17 +73,17 @@ def test_crawl_two_clicks_from_every_home(seeded_transactional_db, page_factory,
         log_in(page, username)
         seen: set = set()
         crawled: list[dict] = []
-        frontier = [(page.url, 0)]
+        frontier = [(page.url, 0, "")]
         while frontier:
-            url, depth = frontier.pop(0)
+            url, depth, source = frontier.pop(0)
             pattern = pattern_of(url)
             if pattern is None or pattern in seen:
                 continue
             seen.add(pattern)
-            response = page.goto(url)
+            response = page.goto(url, wait_until="domcontentloaded")
             status = response.status if response else 0
             found = measure(page) if status == 200 else {"overflow": False, "small": [], "wide": []}
-            entry = {"url": urlsplit(url).path, "pattern": pattern[0], "status": status, **found}
+            entry = {"url": urlsplit(url).path, "from": source, "pattern": pattern[0], "status": status, **found}
             if status == 200 and pattern not in scanned:
                 scanned.add(pattern)
                 violations = axe_scan(page)
@@ -94,7 +94,7 @@ def test_crawl_two_clicks_from_every_home(seeded_transactional_db, page_factory,
                     )
             crawled.append(entry)
             if status != 200:
-                problems.append(f"{username} {entry['url']}: HTTP {status}")
+                problems.append(f"{username} {entry['url']} (linked from {source}): HTTP {status}")
             if found["overflow"]:
                 problems.append(f"{username} {entry['url']}: overflow {found['scrollWidth']} px {found['wide']}")
             for target in found["small"]:
@@ -103,7 +103,8 @@ def test_crawl_two_clicks_from_every_home(seeded_transactional_db, page_factory,
                 problems.append(f"{username} {entry['url']}: script errors {page.errors}")
                 page.errors.clear()
             if depth < 2 and status == 200:
-                frontier.extend((link, depth + 1) for link in same_site_links(page))
+                here = urlsplit(url).path
+                frontier.extend((link, depth + 1, here) for link in same_site_links(page))
         report["roles"][username] = crawled
         page.context.close()
     report["seconds"] = round(time.monotonic() - started, 1)

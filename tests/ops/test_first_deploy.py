@@ -66,8 +66,9 @@ def test_seed_demo_with_the_real_production_settings_module_refuses_before_touch
     assert not database.exists() or database.stat().st_size == 0
 
 
-@override_settings(PORTAL_ENVIRONMENT="production")
 def test_a_staging_copy_gets_random_passwords_printed_once(tmp_path, settings):
+    # One mechanism only (pytest-django's fixture): mixed with override_settings its undo would leak.
+    settings.PORTAL_ENVIRONMENT = "production"
     settings.BASE_DIR = tmp_path  # where demo mode would write demo_accounts.json
     settings.DEMO_MODE = False
     out = io.StringIO()

@@ -266,6 +266,14 @@ def can_decide_extension(viewer: Viewer | Any, extension: DeadlineExtension) -> 
     return can_supervise(viewer, extension.approver_unit)
 
 
+def sees_routing_internals(viewer: Viewer | Any) -> bool:
+    """Routing's own words ("无匹配规则", why it fell back to the community office) are for staff
+    (community and above) and superusers, who set up the rules; workers, teams and residents'
+    reporters read only who handles the issue."""
+    viewer = viewer_of(viewer)
+    return viewer.sees_everything or (viewer.is_person and bool(viewer.staff_paths))
+
+
 # ---------------------------------------------------------------------------
 # What the viewer may do now
 # ---------------------------------------------------------------------------

@@ -62,8 +62,18 @@ class IssueLogForm(forms.Form):
         label=_("紧急程度"), choices=Issue.Priority.choices, coerce=int, initial=Issue.Priority.NORMAL
     )
     photos = MultipleFileField(
-        label=_("照片"), required=False, help_text=_("最多 6 张，JPEG、PNG 或 WebP，每张不超过 10 MB。")
+        label=_("照片"),
+        required=False,
+        help_text=_("最多 6 张，JPEG、PNG 或 WebP，每张不超过 10 MB。"),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
     )
+    # The phone's rear camera straight away; its shots join `photos` (issues.js, and the view reads both).
+    camera = MultipleFileField(
+        label=_("拍照"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment", "class": "camera-input"}),
+    )
+    max_photos = Issue.MAX_PHOTOS
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,10 +226,33 @@ class PhotoForm(forms.Form):
 
 
 class IssueFilterForm(forms.Form):
-    """The filters of the list pages (GET)."""
+    """The filters of the list pages (GET): `q` (an issue number or words), `status`, `category`,
+    `overdue=1`; the workbench's cards link to these lists with them (README "List filters")."""
 
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号或关键词"), "enterkeyhint": "search"}),
+    )
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *Issue.Status.choices], required=False)
     category = forms.ModelChoiceField(
         label=_("类别"), queryset=categories_active(), required=False, empty_label=_("全部类别")
     )
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+
+
+class SupervisionFilterForm(IssueFilterForm):
+    """The supervision list's filters, plus `escalated=1` (only those supervised at my level) and `sort`."""
+
+    escalated = forms.BooleanField(label=_("只看督办到本级的"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("late", _("逾期最久在前")),
+            ("least_late", _("逾期最短在前")),
+            ("level", _("督办级别高在前")),
+            ("new", _("最新登记在前")),
+        ],
+    )

@@ -705,7 +705,7 @@ class Notification(models.Model):
         EVALUATION_STAGE = "evaluation_stage", _("考核待您评价")
         CONTRACT_RETURNED = "contract_returned", _("考核被退回")
         RECORD_TO_VERIFY = "record_to_verify", _("服务记录待审核")
-        DEMAND_TO_VERIFY = "demand_to_verify", _("志愿需求待核实")
+        DEMAND_TO_VERIFY = "demand_to_verify", _("诉求服务待审核")
 
     recipient = models.ForeignKey(
         User, verbose_name=_("接收人"), db_index=False, on_delete=models.CASCADE, related_name="notifications"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +27,16 @@ from issues import access, handler_kinds
 from issues.access import can_see_resident_contact, issue_visible_q
 from issues.access import resident_name_for as issue_resident_name_for
 from issues.access import resident_phone_for as issue_resident_phone_for
-from issues.models import DeadlineExtension, Issue, IssueCategory, IssueEvent, IssuePhoto, IssueTask, Notification
+from issues.models import (
+    DeadlineExtension,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssuePhoto,
+    IssueTask,
+    Notification,
+    StagedPhoto,
+)
 
 __all__ = [
     "IssueFilters",
@@ -53,8 +62,14 @@ __all__ = [
     "issue_supervision",
     "issue_tasks",
     "issue_visible_q",
+    "days_overdue",
+    "with_last_urge",
     "loggable_units",
     "notifications_for",
+    "notification_groups",
+    "public_event_note",
+    "staged_photo_get",
+    "staged_photos",
     "task_get",
     "tasks_inbox",
     "unread_notification_count",
@@ -99,6 +114,8 @@ class IssueFilters:
     updated_to: datetime | None = None
     overdue: bool | None = None
     kind: str = ""
+    # Free text: "#123" or "123" finds that issue; words search the description and the location.
+    text: str = ""
 
 
 def _apply(queryset: QuerySet, filters: IssueFilters | None) -> QuerySet:
@@ -120,11 +137,25 @@ def _apply(queryset: QuerySet, filters: IssueFilters | None) -> QuerySet:
         queryset = queryset.filter(updated_at__gte=filters.updated_from)
     if filters.updated_to:
         queryset = queryset.filter(updated_at__lt=filters.updated_to)
+    if filters.text:
+        queryset = queryset.filter(_text_q(filters.text))
     if filters.overdue is True:
         queryset = queryset.overdue()
     elif filters.overdue is False:
         queryset = queryset.exclude(pk__in=Issue.objects.overdue().values("pk"))
     return queryset
+
+
+def _text_q(text: str) -> Q:
+    """An issue number ("#123", "123") or words in the description or the location (all of them)."""
+    text = text.strip()
+    number = text.removeprefix("#")
+    if number.isdigit() and len(number) < 12:
+        return Q(pk=int(number))
+    q = Q()
+    for word in text.split()[:5]:
+        q &= Q(description__icontains=word) | Q(location_text__icontains=word)
+    return q
 
 
 def issue_list(*, viewer: Who, filters: IssueFilters | None = None) -> QuerySet:
@@ -161,13 +192,13 @@ def issue_mine(*, viewer: Who, filters: IssueFilters | None = None) -> QuerySet:
     return _apply(_visible(viewer).filter(reporter_id=viewer.user_id), filters).order_by("-created_at", "-pk")
 
 
-def issue_inbox(*, viewer: Who, include_finished: bool = False) -> QuerySet:
+def issue_inbox(*, viewer: Who, include_finished: bool = False, filters: IssueFilters | None = None) -> QuerySet:
     """What is routed to the viewer, their office, department or team, or assigned to them; open first by due time."""
     viewer = viewer_of(viewer)
     queryset = _annotated(Issue.objects.filter(access.issue_handled_q(viewer)).select_related(*LIST_RELATED), viewer)
     if not include_finished:
         queryset = queryset.open()
-    return queryset.order_by("due_at", "pk")
+    return _apply(queryset, filters).order_by("due_at", "pk")
 
 
 def tasks_inbox(*, viewer: Who) -> QuerySet:
@@ -180,8 +211,26 @@ def tasks_inbox(*, viewer: Who) -> QuerySet:
     )
 
 
-def issue_supervision(*, viewer: Who, now: datetime | None = None, escalated_only: bool = False) -> QuerySet:
-    """督办: open issues in the viewer's jurisdiction that are overdue (red) or near due (yellow), overdue first."""
+# How the supervision list sorts (`?sort=`): the latest first by default (the earliest deadline is the
+# most days overdue), the least late, the highest supervision level, the newest logged.
+SUPERVISION_SORTS = {
+    "late": ("due_at", "pk"),
+    "least_late": ("-due_at", "-pk"),
+    "level": ("-escalation_level", "due_at", "pk"),
+    "new": ("-created_at", "-pk"),
+}
+
+
+def issue_supervision(
+    *,
+    viewer: Who,
+    now: datetime | None = None,
+    escalated_only: bool = False,
+    filters: IssueFilters | None = None,
+    sort: str = "late",
+) -> QuerySet:
+    """督办: open issues in the viewer's jurisdiction that are overdue (red) or near due (yellow), the
+    latest first, each with when it was last urged (`last_urged_at`)."""
     viewer = viewer_of(viewer)
     now = now or timezone.now()
     queryset = (
@@ -192,12 +241,29 @@ def issue_supervision(*, viewer: Who, now: datetime | None = None, escalated_onl
     )
     if escalated_only:
         queryset = queryset.filter(access.supervised_q(viewer))
-    return _annotated(queryset, viewer).order_by("due_at", "pk")
+    queryset = with_last_urge(_annotated(_apply(queryset, filters), viewer))
+    return queryset.order_by(*SUPERVISION_SORTS.get(sort, SUPERVISION_SORTS["late"]))
+
+
+def days_overdue(issue: Issue, now: datetime | None = None) -> int:
+    """Whole days past the deadline (0 before it, 1 on its first day late). No query."""
+    late = (now or timezone.now()) - issue.due_at
+    if late.total_seconds() <= 0:
+        return 0
+    return late.days + 1
 
 
 def issue_events(*, issue: Issue) -> QuerySet:
     """The timeline of an issue the caller has read through `issue_get`."""
     return IssueEvent.objects.filter(issue_id=issue.pk).select_related("actor").order_by("at", "pk")
+
+
+def public_event_note(event: IssueEvent) -> str:
+    """A timeline note as everyone may read it: an allocation says only whom it went to (its first
+    sentence, "分派给：…。"), not why routing fell back (`access.sees_routing_internals`)."""
+    if event.kind != IssueEvent.Kind.ALLOCATED or "。" not in event.note:
+        return event.note
+    return event.note[: event.note.index("。") + 1]
 
 
 def issue_tasks(*, issue: Issue) -> list[IssueTask]:
@@ -270,12 +336,40 @@ def extensions_pending_for(*, viewer: Who) -> QuerySet:
     )
 
 
-def notifications_for(*, viewer: Who) -> QuerySet:
-    return (
+def notifications_for(*, viewer: Who, kind: str = "", unread_only: bool = False) -> QuerySet:
+    """The viewer's notifications, newest first; of one kind, or only the unread, when asked."""
+    queryset = Notification.objects.filter(recipient_id=viewer_of(viewer).user_id)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset.select_related("issue").order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class NotificationGroup:
+    kind: str
+    label: str
+    total: int
+    unread: int
+
+
+def notification_groups(*, viewer: Who) -> list[NotificationGroup]:
+    """The viewer's notifications grouped by kind, with the unread count of each: those with unread
+    first, then by kind's order. One query."""
+    rows = (
         Notification.objects.filter(recipient_id=viewer_of(viewer).user_id)
-        .select_related("issue")
-        .order_by("-created_at", "-pk")
+        .values("kind")
+        .annotate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+        .order_by()
     )
+    order = {kind: n for n, kind in enumerate(Notification.Kind.values)}
+    labels = dict(Notification.Kind.choices)
+    groups = [
+        NotificationGroup(row["kind"], str(labels.get(row["kind"], row["kind"])), row["total"], row["unread"])
+        for row in rows
+    ]
+    return sorted(groups, key=lambda g: (g.unread == 0, order.get(g.kind, 99)))
 
 
 def unread_notification_count(*, viewer: Who) -> int:
@@ -322,3 +416,20 @@ def issue_extensions(*, issue: Issue) -> list[DeadlineExtension]:
     return list(
         issue.extensions.select_related("requested_by", "decided_by", "approver_unit").order_by("-requested_at")
     )
+
+
+def staged_photos(*, viewer: Who, tokens) -> list[StagedPhoto]:
+    """The viewer's own staged photos among these tokens, in the order given (anyone else's are not found)."""
+    viewer = viewer_of(viewer)
+    if not tokens or not viewer.is_person:
+        return []
+    found = {p.token: p for p in StagedPhoto.objects.filter(owner_id=viewer.user_id, token__in=list(tokens))}
+    return [found[t] for t in tokens if t in found]
+
+
+def staged_photo_get(*, viewer: Who, token) -> StagedPhoto:
+    """One of the viewer's own staged photos, or 404."""
+    found = staged_photos(viewer=viewer, tokens=[token])
+    if not found:
+        raise Http404
+    return found[0]

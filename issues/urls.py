@@ -7,6 +7,7 @@ app_name = "issues"
 urlpatterns = [
     path("issues/new/", views.issue_create, name="issue_create"),
     path("issues/similar/", views.issue_similar, name="issue_similar"),
+    path("issues/staged/<uuid:token>/", views.staged_photo, name="staged_photo"),
     path("issues/mine/", views.issue_mine, name="issue_mine"),
     path("issues/inbox/", views.issue_inbox, name="issue_inbox"),
     path("issues/inbox/assign/", views.issue_bulk_assign, name="issue_bulk_assign"),

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                     ("evaluation_stage", "考核待您评价"),
                     ("contract_returned", "考核被退回"),
                     ("record_to_verify", "服务记录待审核"),
-                    ("demand_to_verify", "志愿需求待核实"),
+                    ("demand_to_verify", "诉求服务待审核"),
                 ],
                 max_length=24,
                 verbose_name="类型",

@@ -44,7 +44,8 @@ from .lifecycle import (
     issues_bulk_assign,
     lock_issue,
 )
-from .notifications import notification_mark_read, notifications_mark_all_read, notify
+from .notifications import notification_mark_read, notifications_mark_all_read, notify, notify_handoff
+from .photos import parse_tokens, photos_stage, staged_discard, staged_files
 from .routing import (
     issue_route,
     issues_resend_waiting,
@@ -98,6 +99,11 @@ __all__ = [
     "notification_mark_read",
     "notifications_mark_all_read",
     "notify",
+    "notify_handoff",
+    "parse_tokens",
+    "photos_stage",
+    "staged_discard",
+    "staged_files",
     "resolve_handler",
     "route_after_commit",
     "send_route_task",

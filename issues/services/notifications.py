@@ -1,4 +1,10 @@
-"""In-app notifications: written in bulk by the issue services, read from the header and the list page."""
+"""In-app notifications: written in bulk by the issue services, read from the header and the list page.
+
+The other apps' hand-offs (an evaluation at the next stage, a contract's evaluation sent back, a
+service record or a volunteer demand to verify) come through `notify_handoff`: they import issues
+(the layer allows it: issues is the hub the domain apps plug into; issues imports none of them), name
+the kind, a one-line subject and the path of their own page; this app knows none of their pages.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +48,33 @@ def notify_many(*, rows: Iterable[tuple[int, str, int | None]], now: datetime | 
     ]
     Notification.objects.bulk_create(objects, batch_size=1000)
     return len(objects)
+
+
+def notify_handoff(
+    *,
+    recipient_ids: Iterable[int],
+    kind: str,
+    subject: str,
+    link: str,
+    now: datetime | None = None,
+    skip: int | None = None,
+) -> int:
+    """A hand-off of another app to the people now expected to act: one INSERT, the actor skipped.
+
+    `link` is the path of the sender's page (a relative URL such as "/contracts/12/"); anything else
+    is dropped, so a notification never leads off the portal.
+    """
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    now = now or timezone.now()
+    link = link if link.startswith("/") and not link.startswith("//") else ""
+    rows = [
+        Notification(recipient_id=user_id, kind=kind, subject=subject[:200], link=link[:200], created_at=now)
+        for user_id in sorted(set(recipient_ids))
+        if user_id and user_id != skip
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
 
 
 @transaction.atomic

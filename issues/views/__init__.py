@@ -12,6 +12,7 @@ from .issues import (
     issue_photo,
     issue_similar,
     issue_supervision,
+    staged_photo,
     task_complete,
 )
 from .notifications import notification_list, notification_open, notifications_read_all
@@ -31,5 +32,6 @@ __all__ = [
     "notification_list",
     "notification_open",
     "notifications_read_all",
+    "staged_photo",
     "task_complete",
 ]

@@ -9,6 +9,8 @@ detail page's actions are the transitions of `issues.transitions` that
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +28,14 @@ from guilin_portal.forms import add_service_error
 from guilin_portal.params import parse_id, parse_ids
 from guilin_portal.uploads import protected_file_response
 from issues import access, selectors, services, transitions
-from issues.forms import BulkAssignForm, ExtensionDecideForm, IssueFilterForm, IssueLogForm, TaskDoneForm
+from issues.forms import (
+    BulkAssignForm,
+    ExtensionDecideForm,
+    IssueFilterForm,
+    IssueLogForm,
+    SupervisionFilterForm,
+    TaskDoneForm,
+)
 from issues.models import Issue, IssueCategory
 from issues.pagination import CappedPaginator
 from issues.selectors import IssueFilters
@@ -38,8 +47,9 @@ def _page(request: HttpRequest, queryset):
     return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _filters(request: HttpRequest) -> tuple[IssueFilterForm, IssueFilters]:
-    form = IssueFilterForm(request.GET or None)
+def _filters(request: HttpRequest, form_class=IssueFilterForm) -> tuple[IssueFilterForm, IssueFilters]:
+    """The list's filters from the query string (README "List filters"): `q`, `status`, `category`, `overdue`."""
+    form = form_class(request.GET or None)
     if not form.is_valid():
         return form, IssueFilters()
     data = form.cleaned_data
@@ -47,6 +57,7 @@ def _filters(request: HttpRequest) -> tuple[IssueFilterForm, IssueFilters]:
         statuses=(data["status"],) if data.get("status") else (),
         category_id=data["category"].pk if data.get("category") else None,
         overdue=True if data.get("overdue") else None,
+        text=(data.get("q") or "").strip(),
     )
 
 
@@ -55,9 +66,17 @@ def _filters(request: HttpRequest) -> tuple[IssueFilterForm, IssueFilters]:
 # ---------------------------------------------------------------------------
 @login_required
 def issue_create(request: HttpRequest) -> HttpResponse:
-    """Log a resident's issue. A one-time key makes a double tap or a resend log it once."""
+    """Log a resident's issue. A one-time key makes a double tap or a resend log it once.
+
+    Photos survive a form error: those that pass the checks are staged (issues.services.photos) and
+    come back as thumbnails with hidden tokens, so the worker does not choose them again.
+    """
+    staged = []
     if request.method == "POST":
         form = IssueLogForm(request.POST, request.FILES, viewer=request.viewer)
+        staged = selectors.staged_photos(
+            viewer=request.viewer, tokens=services.parse_tokens(request.POST.getlist("staged"))
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -71,19 +90,32 @@ def issue_create(request: HttpRequest) -> HttpResponse:
                     resident_phone=data["resident_phone"],
                     priority=data["priority"],
                     client_key=data["client_key"],
-                    photos=data["photos"],
+                    photos=[*services.staged_files(staged), *data["camera"], *data["photos"]],
                 )
             except ValidationError as error:
                 add_service_error(form, error)
             else:
+                services.staged_discard(staged)
                 _after_logging(request, issue, created)
                 return redirect("issues:issue_detail", pk=issue.pk)
+        staged += services.photos_stage(
+            owner=request.user,
+            uploads=[*request.FILES.getlist("camera"), *request.FILES.getlist("photos")],
+            room=Issue.MAX_PHOTOS - len(staged),
+        )
     else:
         unit = selectors.default_log_unit(viewer=request.viewer)
         form = IssueLogForm(viewer=request.viewer, initial={"unit": unit.pk if unit else None})
         if unit is not None and form.fields["unit"].to_field_name == "code":
             form.initial["unit"] = unit.code
-    return render(request, "issues/issue_form.html", {"form": form})
+    return render(request, "issues/issue_form.html", {"form": form, "staged": staged})
+
+
+@login_required
+def staged_photo(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """A photo staged on the log form, for its owner only (404 for anyone else)."""
+    photo = selectors.staged_photo_get(viewer=request.viewer, token=token)
+    return protected_file_response(photo.image)
 
 
 def _after_logging(request: HttpRequest, issue: Issue, created: bool) -> None:
@@ -146,19 +178,26 @@ def issue_mine(request: HttpRequest) -> HttpResponse:
     """The issues I logged, with status and overdue badges."""
     filter_form, filters = _filters(request)
     page = _page(request, selectors.issue_mine(viewer=request.viewer, filters=filters))
-    return render(request, "issues/issue_mine.html", {"page": page, "filter_form": filter_form})
+    return render(
+        request,
+        "issues/issue_mine.html",
+        {"page": page, "filter_form": filter_form, "internals": access.sees_routing_internals(request.viewer)},
+    )
 
 
 @login_required
 def issue_inbox(request: HttpRequest) -> HttpResponse:
     """What is routed to me, my office or my department; sub-tasks; extension requests to decide."""
-    page = _page(request, selectors.issue_inbox(viewer=request.viewer))
+    filter_form, filters = _filters(request)
+    page = _page(request, selectors.issue_inbox(viewer=request.viewer, filters=filters))
     colleagues = selectors.colleagues_of(viewer=request.viewer)
     return render(
         request,
         "issues/issue_inbox.html",
         {
             "page": page,
+            "filter_form": filter_form,
+            "internals": access.sees_routing_internals(request.viewer),
             "tasks": list(selectors.tasks_inbox(viewer=request.viewer)[:50]),
             "extensions": list(selectors.extensions_pending_for(viewer=request.viewer)[:50]),
             "colleagues": list(colleagues[:200]),
@@ -201,18 +240,68 @@ def issue_bulk_assign(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def issue_supervision(request: HttpRequest) -> HttpResponse:
-    """督办: overdue (red) and near-due (yellow) issues in my jurisdiction; those escalated to my level."""
-    escalated_only = request.GET.get("escalated") == "1"
-    page = _page(request, selectors.issue_supervision(viewer=request.viewer, escalated_only=escalated_only))
+    """督办: overdue (red) and near-due (yellow) issues in my jurisdiction, the latest first, with days
+    overdue and the acts the viewer may take on each (urge, reassign, lift), right from the list.
+
+    Query string (README "List filters"): `q`, `status`, `category`, `overdue=1`, `escalated=1`
+    (only those supervised at my level), `sort=late|least_late|level|new`.
+    """
+    filter_form, filters = _filters(request, SupervisionFilterForm)
+    data = filter_form.cleaned_data if filter_form.is_bound and filter_form.is_valid() else {}
+    escalated_only = bool(data.get("escalated"))
+    sort = data.get("sort") or "late"
+    page = _page(
+        request,
+        selectors.issue_supervision(viewer=request.viewer, escalated_only=escalated_only, filters=filters, sort=sort),
+    )
+    now = timezone.now()
+    for issue in page.object_list:
+        issue.days_overdue = selectors.days_overdue(issue, now)
+        # Only the supervision transitions (the others' readiness may cost a query per row).
+        allowed = {name for name in SUPERVISION_ACTS if transitions.get(name).allows(request.viewer, issue)}
+        # Urge and lift take only a note: their forms sit on the row. Reassign needs the issue's own
+        # handler choices (queries per issue), so the row links to the detail page with its panel open.
+        issue.supervision_acts = [
+            _action_panel(transitions.get(name), issue) for name in INLINE_ACTS if name in allowed
+        ]
+        issue.may_reassign = "reassign" in allowed
     return render(
         request,
         "issues/issue_supervision.html",
         {
             "page": page,
+            "filter_form": filter_form,
             "escalated_only": escalated_only,
+            "sort": sort,
+            "back": request.get_full_path(),
+            "internals": access.sees_routing_internals(request.viewer),
             "extensions": list(selectors.extensions_pending_for(viewer=request.viewer)[:50]),
         },
     )
+
+
+# The acts the supervision list offers on each row, in this order (the detail page offers them too).
+SUPERVISION_ACTS = frozenset({"urge", "reassign", "lift"})
+INLINE_ACTS = ("urge", "lift")
+
+
+def _action_panel(transition: transitions.Transition, issue: Issue, form=None) -> dict:
+    return {
+        "name": transition.name,
+        "slug": transition.page_slug,
+        "label": transition.heading,
+        "form": form or transition.form(initial={"version": issue.version}, **transition.inputs(issue)),
+        "open": form is not None,
+    }
+
+
+def _back_to(request: HttpRequest) -> str | None:
+    """Where an action posted from a list returns: only the supervision list (with its filters)."""
+    back = request.POST.get("next", "")
+    supervision = reverse("issues:issue_supervision")
+    if back == supervision or back.startswith(supervision + "?"):
+        return back
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -227,31 +316,29 @@ def _detail_context(request: HttpRequest, issue: Issue, bound: dict | None = Non
     for transition in transitions.registered():
         if transition.name not in allowed:
             continue
-        form = bound.get(transition.name) or transition.form(
-            initial={"version": issue.version}, **transition.inputs(issue)
-        )
-        actions.append(
-            {
-                "name": transition.name,
-                "slug": transition.page_slug,
-                "label": transition.heading,
-                "form": form,
-                "open": transition.name in bound,
-            }
-        )
+        panel = _action_panel(transition, issue, bound.get(transition.name))
+        panel["open"] = panel["open"] or transition.name == request.GET.get("act")  # a list's link opens it
+        actions.append(panel)
     tasks = selectors.issue_tasks(issue=issue)
     extensions = selectors.issue_extensions(issue=issue)
     for task in tasks:
         task.actions = access.task_allowed_actions(viewer, task, issue)
     for extension in extensions:
         extension.actions = access.extension_allowed_actions(viewer, extension)
+    events = list(selectors.issue_events(issue=issue))
+    if not access.sees_routing_internals(viewer):
+        for event in events:
+            event.note = selectors.public_event_note(event)
     return {
         "issue": issue,
         "resident_phone": access.resident_phone_for(viewer, issue),
+        # A tap to call, only for those who see the number in full (the reporter and the handlers).
+        "resident_phone_tel": issue.resident_phone if access.can_see_resident_contact(viewer, issue) else "",
+        "internals": access.sees_routing_internals(viewer),
         "resident_name": access.resident_name_for(viewer, issue),
         "allowed": allowed,
         "is_handler": access.can_handle_issue(viewer, issue),
-        "events": list(selectors.issue_events(issue=issue)),
+        "events": events,
         "tasks": tasks,
         "extensions": extensions,
         "photos": list(issue.photos.all()),
@@ -298,7 +385,7 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             status = 409
         else:
             messages.success(request, transition.done)
-            return redirect("issues:issue_detail", pk=issue.pk)
+            return redirect(_back_to(request) or reverse("issues:issue_detail", args=[issue.pk]))
     if status == 400:
         messages.error(request, " ".join(form.non_field_errors()) or _("操作没有完成，请检查下面标红的内容。"))
     fresh = selectors.issue_get(viewer=request.viewer, pk=pk, photos=True)

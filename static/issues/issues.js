@@ -56,6 +56,56 @@
     refresh();
   }
 
+  // Photos on the log form: a thumbnail of each chosen (or kept) photo before sending, each with a
+  // remove button. A kept photo (staged by the server after a form error) is a hidden token input:
+  // removing it removes the input. A chosen file is removed by rebuilding its input's file list.
+  var picker = document.querySelector(".photo-picker");
+  if (picker) {
+    var previews = picker.querySelector("[data-previews]");
+    var inputs = picker.querySelectorAll("input[type=file]");
+    var canRebuild = typeof DataTransfer === "function";
+    var render = function () {
+      previews.querySelectorAll("li[data-chosen]").forEach(function (item) {
+        URL.revokeObjectURL(item.dataset.url);
+        item.remove();
+      });
+      inputs.forEach(function (input) {
+        Array.prototype.forEach.call(input.files || [], function (file, index) {
+          var item = document.createElement("li");
+          item.dataset.chosen = "1";
+          var url = URL.createObjectURL(file);
+          item.dataset.url = url;
+          var image = document.createElement("img");
+          image.src = url;
+          image.alt = file.name;
+          item.appendChild(image);
+          if (canRebuild) {
+            var remove = document.createElement("button");
+            remove.type = "button";
+            remove.textContent = "×";
+            remove.setAttribute("aria-label", (picker.dataset.removeLabel || "移除") + " " + file.name);
+            remove.addEventListener("click", function () {
+              var kept = new DataTransfer();
+              Array.prototype.forEach.call(input.files, function (other, i) {
+                if (i !== index) { kept.items.add(other); }
+              });
+              input.files = kept.files;
+              render();
+            });
+            item.appendChild(remove);
+          }
+          previews.appendChild(item);
+        });
+      });
+    };
+    inputs.forEach(function (input) { input.addEventListener("change", render); });
+    previews.addEventListener("click", function (event) {
+      var button = event.target.closest("li[data-staged] [data-remove]");
+      if (button) { button.closest("li").remove(); }
+    });
+    render();
+  }
+
   // "Select all" in the inbox.
   var all = document.getElementById("pick-all");
   if (all) {

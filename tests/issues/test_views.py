@@ -1,6 +1,7 @@
 """Issue pages: logging from the phone, lists with constant query counts, detail actions, photos, jurisdiction."""
 
 import uuid
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -8,7 +9,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from issues import selectors, services
-from issues.models import Issue, IssuePhoto, Notification
+from issues.models import Issue, IssuePhoto, Notification, StagedPhoto
 
 from .factories import category, executable_named_jpg, fresh, huge_jpg, jpeg_with_gps, log, log_routed
 
@@ -112,8 +113,13 @@ def test_a_20mb_photo_or_an_executable_named_jpg_is_refused_and_nothing_is_saved
     errors = response.context["form"].errors["photos"]
     assert any("10 MB" in e or "不是有效的图片" in e for e in errors)
     assert (Issue.objects.count(), IssuePhoto.objects.count()) == before
+    # Only the good photo is kept, staged for the worker (so it need not be chosen again); the bad one
+    # is stored nowhere.
+    staged = list(StagedPhoto.objects.filter(owner=worker))
+    assert len(staged) == 1
     uploads = settings.MEDIA_ROOT
-    assert not uploads.exists() or not any(path.is_file() for path in uploads.rglob("*"))
+    stored = {path for path in uploads.rglob("*") if path.is_file()} if uploads.exists() else set()
+    assert stored == {Path(staged[0].image.path)}
 
 
 def test_qixing_worker_gets_404_for_a_xiufeng_issue_and_never_sees_it_listed(client_as, demo_user):

@@ -385,3 +385,7 @@ DEMO_MODE = False
 PORTAL_ENVIRONMENT = "development"
 # Seconds after which an issue still waiting for routing is sent again by the sweep.
 ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", "120"))
+# 督办: one urge 催办 per issue within this many hours (the handler is not nagged twice a day).
+ISSUE_URGE_INTERVAL_HOURS = int(os.environ.get("ISSUE_URGE_INTERVAL_HOURS", "24"))
+# A red-station tap can be undone by whoever logged it within this many seconds (a mistaken tap).
+RED_STATION_UNDO_SECONDS = int(os.environ.get("RED_STATION_UNDO_SECONDS", "120"))

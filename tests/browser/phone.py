@@ -91,8 +91,22 @@ LINKS = """
 """
 
 
+# Public pages read the same for everyone (only the header differs, and it is measured on every
+# other page): the crawl measures each of them once, not once per log-in.
+PUBLIC_NAMES = frozenset(
+    {
+        "contracts:board_index",
+        "contracts:board_community",
+        "contracts:board_quarter",
+        "contracts:award_public",
+        "service_centers:directory",
+        "service_centers:point_public",
+    }
+)
+
+
 def pattern_of(url: str) -> tuple[str, tuple[str, ...]] | None:
-    """The URL's name and its query's keys (one page per pattern is enough), or None when not followed."""
+    """The URL's name and its query's keys, or None when not followed."""
     parts = urlsplit(url)
     if parts.path.startswith(SKIPPED_PREFIXES):
         return None

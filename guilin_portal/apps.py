@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "guilin_portal"
     verbose_name = _("门户")
+
+    def ready(self) -> None:
+        from . import converters
+
+        converters.register()  # <id:pk> in every app's URLconf

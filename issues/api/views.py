@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from grids.models import GridUnit
 from grids.viewer import viewer_of
 from guilin_portal.celery import app as celery_app
-from guilin_portal.params import parse_id
+from guilin_portal.params import IsoDateTimeFilter, parse_id
 from guilin_portal.uploads import protected_file_response
 from issues import selectors, services, transitions
 from issues.api import serializers as s
@@ -49,10 +49,11 @@ class IssueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Issue.Kind.choices)
     category = IdFilter(field_name="category_id")
     unit = django_filters.NumberFilter(method="filter_unit", label="Only issues in the subtree of this unit id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    # Dates outside 1900-2999 are a 400 naming the filter (guilin_portal.params), not an overflow.
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Open and past the due time")
 
     class Meta:

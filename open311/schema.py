@@ -36,14 +36,14 @@ ERRORS_SCHEMA = {
     "items": {
         "type": "object",
         "properties": {
-            "code": {"type": "integer", "description": "The HTTP status: 400, 403, 404, 405, 429 or 500."},
+            "code": {"type": "integer", "description": "The HTTP status: 400, 403, 404, 405, 409, 429 or 500."},
             "description": {"type": "string", "description": "Why, in the request's language."},
         },
         "required": ["code", "description"],
     },
 }
-# Answers these endpoints never give (the portal-wide rules of guilin_portal.schema add them for writes).
-NEVER = {"401", "409"}
+# Answers these endpoints never give (the portal-wide rules of guilin_portal.schema add 401 by scheme).
+NEVER = {"401"}
 
 
 def _for_format(operation: dict[str, Any], fmt: str) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from rest_framework.views import APIView
 
 from grids.api.authentication import bind_viewer
 from grids.viewer import Viewer
+from guilin_portal.errors import ConflictError
 from guilin_portal.throttles import AnonRateThrottle  # keyed on the proxy-aware client address
 from guilin_portal.uploads import protected_file_response
 
@@ -85,6 +86,8 @@ def exception_handler(exc, context):
         return errors_response(status.HTTP_400_BAD_REQUEST, _describe(exc))
     if isinstance(exc, Http404):
         return errors_response(status.HTTP_404_NOT_FOUND, _("没有找到。"))
+    if isinstance(exc, ConflictError):  # a write that met a newer version: the portal's 409, in the spec's format
+        return errors_response(status.HTTP_409_CONFLICT, str(exc))
     if isinstance(exc, PermissionDenied):
         return errors_response(
             status.HTTP_403_FORBIDDEN, " ".join(str(arg) for arg in exc.args) or _("您没有权限进行此操作。")

@@ -159,3 +159,17 @@ def test_a_transfer_reaches_only_people_the_sender_may_see():
     assert given.status_code == 201, given.content
     postings = given.json()
     assert [Decimal(p["amount"]) for p in postings] == [Decimal("-1.00")], "only the sender's own posting"
+
+
+def test_the_issue_page_masks_free_text_for_who_sees_masked_contacts(private_issue):
+    issue, user = private_issue
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("issues:issue_detail", args=[issue.pk])).content.decode()
+    assert SECRET_PHONE not in page
+    assert SECRET_ID not in page
+    assert "139****4321" in page
+    # The reporter reads what they wrote.
+    reporter = Client()
+    reporter.force_login(issue.reporter)
+    assert SECRET_PHONE in reporter.get(reverse("issues:issue_detail", args=[issue.pk])).content.decode()

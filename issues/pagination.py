@@ -146,7 +146,8 @@ class CappedPaginator(Paginator):
 
     def _rows(self, bottom: int, top: int):
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet) or top <= bottom:
+        # Up to the cap the one-query page reads at most COUNT_CAP matches: two steps only beyond it.
+        if not isinstance(queryset, QuerySet) or top <= bottom or self.count_exact:
             return queryset[bottom:top]
         return _page_rows(queryset, bottom, top)
 

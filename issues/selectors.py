@@ -160,7 +160,15 @@ def _text_q(text: str) -> Q:
 
 def issue_list(*, viewer: Who, filters: IssueFilters | None = None) -> QuerySet:
     """Every issue the viewer may read, newest first, filtered."""
-    return _apply(_visible(viewer_of(viewer)), filters).order_by("-created_at", "-pk")
+    viewer = viewer_of(viewer)
+    if filters is not None and filters.unit is not None and viewer.sees_path(filters.unit.path):
+        # A subtree inside the viewer's jurisdiction: every issue in it is visible, so the subtree alone
+        # says which rows. Behind the visibility OR (reported, handled, a sub-task) PostgreSQL priced
+        # every index scan with the OR's subplans and read a district's year whole (1.3 s at 1,000,000).
+        queryset = _annotated(Issue.objects.select_related(*LIST_RELATED), viewer)
+    else:
+        queryset = _visible(viewer)
+    return _apply(queryset, filters).order_by("-created_at", "-pk")
 
 
 def issue_get(*, viewer: Who, pk: int, photos: bool = False) -> Issue:

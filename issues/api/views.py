@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -69,8 +71,10 @@ class IssueFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Issue.objects.overdue().values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        # On the row's own columns (the (status, due_at) index), not `pk IN (subquery)`: a semi-join
+        # of the whole table that PostgreSQL ran row by row along the list's created_at scan.
+        overdue = Q(status__in=Issue.CLOCK_STATUSES, due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 # What routing writes: a just-created issue is re-read for these only.

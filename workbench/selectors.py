@@ -199,7 +199,12 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                     _("全市"),
                     tallies=[
                         Tally(_("待分配的问题"), issues["unrouted"], _url("issues:issue_supervision"), urgent=True),
-                        Tally(_("全市逾期"), issues["red"], _url("issues:issue_supervision"), urgent=True),
+                        Tally(
+                            _("全市逾期"),
+                            issues["red"],
+                            _url("issues:issue_supervision", query="overdue=1"),
+                            urgent=True,
+                        ),
                     ],
                     actions=[
                         Action(_("管理后台"), _url("admin:index"), primary=True),
@@ -223,7 +228,12 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                         _url("issues:issue_mine", query=f"status={Issue.Status.RESOLVED}"),
                         urgent=True,
                     ),
-                    Tally(_("我的网格逾期"), issues["grid_late"], _url("issues:issue_supervision"), urgent=True),
+                    Tally(
+                        _("我的网格逾期"),
+                        issues["grid_late"],
+                        _url("issues:issue_supervision", query="overdue=1"),
+                        urgent=True,
+                    ),
                 ],
                 actions=[
                     Action(_("登记问题"), _url("issues:issue_create"), primary=True),
@@ -243,7 +253,12 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                 _where(viewer, units, *OFFICE_ROLES),
                 tallies=[
                     Tally(_("待办问题"), issues["inbox"], inbox_url),
-                    Tally(_("督办：已逾期"), issues["red"], _url("issues:issue_supervision"), urgent=True),
+                    Tally(
+                        _("督办：已逾期"),
+                        issues["red"],
+                        _url("issues:issue_supervision", query="overdue=1"),
+                        urgent=True,
+                    ),
                     Tally(_("督办：临近到期"), issues["yellow"], _url("issues:issue_supervision")),
                     Tally(_("提级到本级"), issues["escalated"], _url("issues:issue_supervision", query="escalated=1")),
                     Tally(_("待审批延期"), extensions, _url("issues:issue_supervision") + "#extensions", urgent=True),
@@ -283,8 +298,18 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                     "",
                     tallies=[
                         Tally(_("待办问题"), issues["inbox"], inbox_url),
-                        Tally(_("新分配待受理"), issues["inbox_new"], inbox_url, urgent=True),
-                        Tally(_("已逾期"), issues["inbox_late"], inbox_url, urgent=True),
+                        Tally(
+                            _("新分配待受理"),
+                            issues["inbox_new"],
+                            _url("issues:issue_inbox", query=f"status={Issue.Status.ALLOCATED}"),
+                            urgent=True,
+                        ),
+                        Tally(
+                            _("已逾期"),
+                            issues["inbox_late"],
+                            _url("issues:issue_inbox", query="overdue=1"),
+                            urgent=True,
+                        ),
                         Tally(_("子任务"), issue_selectors.tasks_inbox(viewer=viewer).order_by().count(), inbox_url),
                     ],
                     actions=[

@@ -168,3 +168,21 @@ def test_the_403_page_is_the_portals(client_as):
     assert response.status_code in (403, 404)
     if response.status_code == 403:
         assert "没有权限" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "label"),
+    [
+        ("xiufeng_worker", "grid", "我的网格逾期"),
+        ("xiufeng_worker", "grid", "待记录群众反馈"),
+        ("xiufeng_community", "office", "督办：已逾期"),
+        ("xiufeng_community", "office", "待办问题"),
+        ("xiufeng_urban", "handler", "已逾期"),
+        ("xiufeng_urban", "handler", "新分配待受理"),
+    ],
+)
+def test_a_count_opens_a_list_of_exactly_that_many(username, role, label, client_as, demo_user):
+    found = tally(cards_of(username, demo_user)[role], label)
+    response = client_as(username).get(found.url)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == found.value

@@ -21,6 +21,9 @@ those writes, and the services check the same predicates.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -91,6 +94,17 @@ def allowed_actions(viewer: Viewer, point: ServicePoint) -> frozenset[str]:
 def require_manage_unit(viewer: Viewer, unit: GridUnit) -> None:
     if not can_manage_unit(viewer, unit):
         raise PermissionDenied(_("“%(unit)s”不在您的管辖范围内。") % {"unit": unit.name})
+
+
+def undo_window() -> dt.timedelta:
+    """How long a red-station tap may be undone (setting RED_STATION_UNDO_SECONDS)."""
+    return dt.timedelta(seconds=getattr(settings, "RED_STATION_UNDO_SECONDS", 120))
+
+
+def can_undo_service(viewer: Viewer, entry, now: dt.datetime) -> bool:
+    """Whoever logged a red-station tap may take it back within the undo window (a mistaken tap);
+    after it, the entry stands (it counts in the tallies and the disclosure figures)."""
+    return viewer.is_person and entry.logged_by_id == viewer.user_id and entry.logged_at >= now - undo_window()
 
 
 def require_work_on_point(viewer: Viewer, point: ServicePoint) -> None:

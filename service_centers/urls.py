@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/compounds/<int:unit_pk>/rate/", staff.compound_rate, name="compound_rate"),
     path("staff/points/<int:pk>/", staff.point_detail, name="point_detail"),
     path("staff/points/<int:pk>/log/", staff.red_station_log, name="red_station_log"),
+    path("staff/points/<int:pk>/log/<int:entry_pk>/undo/", staff.red_station_undo, name="red_station_undo"),
     path("staff/points/<int:pk>/meetings/new/", staff.meeting_create, name="meeting_create"),
     path("staff/points/<int:pk>/activities/new/", staff.activity_create, name="activity_create"),
     path("staff/points/<int:pk>/rate/", staff.point_rate, name="point_rate"),

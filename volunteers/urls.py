@@ -30,6 +30,7 @@ urlpatterns = [
     path("sign-ups/<int:pk>/<slug:action>/", activities.signup_action, name="signup_action"),
     path("records/", records.record_list, name="record_list"),
     path("records/new/", records.record_create, name="record_create"),
+    path("records/verify/", records.records_verify_bulk, name="records_verify_bulk"),
     path("records/<int:pk>/", records.record_detail, name="record_detail"),
     path("records/<int:pk>/verify/", records.record_verify, name="record_verify"),
     path("records/<int:pk>/reject/", records.record_reject, name="record_reject"),

@@ -5,7 +5,8 @@ contract's community) → street overall evaluation (street_staff at its street)
 → district re-check (org_department at its district). Each stage scores 0–100
 with comments, or sends the evaluation back one step with a reason. The final
 score is the re-check's. Every act is an EvaluationStep row: the history is
-never rewritten. A wrong role or a stage out of turn raises PermissionDenied
+never rewritten. Each hand-off notifies the people of the stage now waiting
+(`handoffs.py`). A wrong role or a stage out of turn raises PermissionDenied
 (403) before anything is written.
 """
 
@@ -22,6 +23,7 @@ from grids.viewer import viewer_of
 from ..access import EVALUATED, require_stage_role
 from ..models import SCORE_MAX, ContractEvent, Evaluation, EvaluationStep
 from .events import contract_event
+from .handoffs import evaluation_handed_on, evaluation_returned
 
 
 def _lock(evaluation: Evaluation) -> Evaluation:
@@ -78,6 +80,7 @@ def evaluation_submit(*, actor: User, evaluation: Evaluation, stage: str, score:
         note=Evaluation.Stage(stage).label,
         data={"stage": stage, "score": score},
     )
+    evaluation_handed_on(contract=contract, evaluation=evaluation, actor=actor, now=now)
     return evaluation
 
 
@@ -117,4 +120,5 @@ def evaluation_send_back(*, actor: User, evaluation: Evaluation, stage: str, rea
         note=reason,
         data={"stage": stage, "to": previous},
     )
+    evaluation_returned(contract=contract, evaluation=evaluation, actor=actor, reason=reason, now=now)
     return evaluation

@@ -160,6 +160,14 @@ def red_station_recent(*, viewer: Viewer, point: ServicePoint, limit: int = 10) 
     return list(point.services_given.select_related("service_kind", "logged_by").order_by("-served_at", "-pk")[:limit])
 
 
+def red_station_entry_get(*, viewer: Viewer, point: ServicePoint, pk: int) -> RedStationService:
+    """One entry of a station the caller has read through its access check, or 404."""
+    entry = point.services_given.select_related("service_kind").filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
 def red_station_today_count(*, viewer: Viewer, point: ServicePoint) -> int:
     return RedStationService.objects.filter(point=point, served_at__gte=local_midnight(timezone.localdate())).count()
 

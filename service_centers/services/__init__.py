@@ -2,7 +2,13 @@
 
 from .points import point_create, point_menu_set, point_staff_add, point_staff_remove, point_update
 from .ratings import star_rating_record, stars_for_total
-from .red_stations import job_offer_record, local_product_add, red_station_service_log, red_station_tally_refresh
+from .red_stations import (
+    job_offer_record,
+    local_product_add,
+    red_station_service_log,
+    red_station_service_undo,
+    red_station_tally_refresh,
+)
 from .workstations import (
     deliberation_meeting_link_issues,
     deliberation_meeting_record,
@@ -22,6 +28,7 @@ __all__ = [
     "point_staff_remove",
     "point_update",
     "red_station_service_log",
+    "red_station_service_undo",
     "red_station_tally_refresh",
     "star_rating_record",
     "stars_for_total",

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from grids.models import GridUnit, User
 from grids.viewer import viewer_of
 
-from ..access import require_work_on_point
+from ..access import can_undo_service, require_work_on_point, undo_window
 from ..models import JobOffer, LocalProduct, RedStationMonthlyTally, RedStationService, ServiceKind, ServicePoint
 from ..periods import local_midnight, month_start, next_month
 
@@ -104,6 +104,32 @@ def red_station_service_log(
             lambda: red_station_tally_refresh_task.delay(months=[month.isoformat()], point_ids=[point_id])
         )
     return entry, True
+
+
+@transaction.atomic
+def red_station_service_undo(*, actor: User, entry: RedStationService) -> None:
+    """Take back a mistaken tap: only whoever logged it, within RED_STATION_UNDO_SECONDS; after that
+    it is refused (a ValidationError naming `entry`) and stands. A closed month's roll-up is rebuilt."""
+    entry = RedStationService.objects.select_for_update().filter(pk=entry.pk).first()
+    if entry is None:
+        raise ValidationError({"entry": _("这条服务记录已经撤销了。")})
+    viewer = viewer_of(actor)
+    if entry.logged_by_id != viewer.user_id:
+        raise PermissionDenied(_("只能撤销自己刚登记的服务。"))
+    if not can_undo_service(viewer, entry, timezone.now()):
+        raise ValidationError(
+            {"entry": _("登记已超过 %(seconds)s 秒，不能撤销。") % {"seconds": int(undo_window().total_seconds())}},
+            code="undo_window_passed",
+        )
+    month = month_start(timezone.localtime(entry.served_at).date())
+    point_id = entry.point_id
+    entry.delete()
+    if month < month_start(timezone.localdate()):
+        from ..tasks import red_station_tally_refresh_task
+
+        transaction.on_commit(
+            lambda: red_station_tally_refresh_task.delay(months=[month.isoformat()], point_ids=[point_id])
+        )
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.models import GridUnit
 from guilin_portal.forms import add_service_error
@@ -118,6 +118,15 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _with_undo(request: HttpRequest, entries) -> list:
+    """Each recent entry with whether the viewer may still undo it (no query)."""
+    now = timezone.now()
+    entries = list(entries)
+    for entry in entries:
+        entry.undoable = access.can_undo_service(request.viewer, entry, now)
+    return entries
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
@@ -165,10 +174,25 @@ def red_station_log(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "menu": list(point.menu.filter(is_active=True).order_by("sort_order", "pk")),
             "today": selectors.red_station_today_count(viewer=request.viewer, point=point),
-            "recent": selectors.red_station_recent(viewer=request.viewer, point=point, limit=10),
+            "recent": _with_undo(request, selectors.red_station_recent(viewer=request.viewer, point=point, limit=10)),
         },
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_POST
+def red_station_undo(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """Take back a mistaken tap (its logger, within the undo window); after it, refused with the reason."""
+    point = _point_for(request, pk, access.LOG_SERVICE, ServicePoint.Kind.RED_STATION)
+    entry = selectors.red_station_entry_get(viewer=request.viewer, point=point, pk=entry_pk)
+    try:
+        services.red_station_service_undo(actor=request.user, entry=entry)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已撤销：%(service)s。") % {"service": entry.service_kind.name})
+    return redirect("service_centers:red_station_log", pk=point.pk)
 
 
 def _record_page(request: HttpRequest, point: ServicePoint, form, template: str, save) -> HttpResponse:

@@ -15,7 +15,7 @@ from .demands import Demand, demand_get, demand_open_shifts, demand_roster, team
 from .leaderboards import PERIODS, Period, leaderboard, leaderboard_units, period_bounds
 from .ledger import account_get, account_list, account_statement, balances_of, ledger_totals
 from .people import my_summary, volunteer_find, volunteer_get, volunteer_list, volunteer_own
-from .records import record_get, record_list
+from .records import record_get, record_list, records_for_review
 from .registration import community_registration, registration_communities
 from .routing import least_loaded_team
 from .teams import team_get, team_list, team_membership, team_roster
@@ -44,6 +44,7 @@ __all__ = [
     "pending_records_of_activity",
     "period_bounds",
     "record_get",
+    "records_for_review",
     "record_list",
     "registration_communities",
     "signup_for",

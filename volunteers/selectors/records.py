@@ -32,7 +32,8 @@ def record_list(
         qs = qs.filter(volunteer_id=volunteer_id)
     if activity_id:
         qs = qs.filter(activity_id=activity_id)
-    return qs.select_related("volunteer", "team", "category", "unit", "activity", "verified_by").order_by(
+    # team__unit: whether the viewer verifies each record (access.can_verify_record) costs no query.
+    return qs.select_related("volunteer", "team__unit", "category", "unit", "activity", "verified_by").order_by(
         "-started_at", "-pk"
     )
 
@@ -44,3 +45,15 @@ def record_get(*, viewer: Viewer, pk: int) -> ServiceRecord:
         access.record_visible_q(viewer),
         pk=pk,
     )
+
+
+def records_for_review(*, viewer: Viewer, pks: list[int]) -> list[ServiceRecord] | None:
+    """The records with these ids, in id order, if the viewer may see every one of them; None (a 404
+    for the caller) if any is out of their sight, so nothing is verified on a guessed id."""
+    wanted = sorted(set(pks))
+    records = list(
+        ServiceRecord.objects.filter(access.record_visible_q(viewer), pk__in=wanted)
+        .select_related("volunteer", "team__unit", "unit")
+        .order_by("pk")
+    )
+    return records if len(records) == len(wanted) else None

@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..models.activities import Activity, ActivitySignup
 from ._common import deny, save_by
+from .handoffs import record_waits
 from .ledger import entry_reverse, ledger_post, personal_account, quantize, system_account
 
 R = TypeVar("R")
@@ -191,6 +192,7 @@ def record_write(
         **links,
     )
     save_by(record, actor)
+    record_waits(record, actor_id=actor.pk)  # its verifiers hear of it (handoffs.py)
     return record
 
 

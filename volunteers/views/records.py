@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guilin_portal.params import parse_id
+from guilin_portal.params import parse_id, parse_ids
 
 from .. import access, selectors, services
 from ..forms import NoteForm, RecordForm
@@ -31,11 +31,39 @@ def record_list(request: HttpRequest) -> HttpResponse:
         team_id=parse_id(request.GET.get("team")),
         mine=request.GET.get("mine") == "1",
     )
+    page = paginate(request, records)
+    for record in page.object_list:
+        record.verifiable = "verify" in access.record_allowed_actions(request.viewer, record)
     return render(
         request,
         "volunteers/record_list.html",
-        {"page": paginate(request, records), "status": status, "statuses": ServiceRecord.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": ServiceRecord.Status.choices,
+            "bulk": any(record.verifiable for record in page.object_list),
+        },
     )
+
+
+@login_required
+@require_POST
+def records_verify_bulk(request: HttpRequest) -> HttpResponse:
+    """Verify the ticked records at once: each one the viewer may verify is verified on its own; the
+    others stay as they are and are listed; an id out of the viewer's sight is a 404 (nothing changes)."""
+    pks = [pk for pk in parse_ids(request.POST.getlist("records")) if pk > 0]
+    if not pks:
+        messages.error(request, _("请先勾选要审核的记录。"))
+        return redirect(reverse("volunteers:record_list") + "?status=pending")
+    records = selectors.records_for_review(viewer=request.viewer, pks=pks)
+    if records is None:
+        raise Http404
+    verified, refusals = services.records_verify_many(records=records, actor=request.user)
+    if verified:
+        messages.success(request, _("已审核通过 %(n)s 条记录，时长和积分已入账。") % {"n": verified})
+    if refusals:
+        messages.warning(request, _("以下记录未审核：%(list)s") % {"list": "；".join(refusals)})
+    return redirect(reverse("volunteers:record_list") + "?status=pending")
 
 
 @login_required

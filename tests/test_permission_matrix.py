@@ -213,6 +213,41 @@ def account_holder(w: World) -> User:
     return w.account.volunteer.user
 
 
+def staged_photo(w: World):
+    """A photo staged on the log form by the 秀峰区 district account (only its owner reads it)."""
+    if "staged_photo" not in w.objects:
+        from django.core.files.base import ContentFile
+
+        from issues.models import StagedPhoto
+
+        w.objects["staged_photo"] = StagedPhoto.objects.create(
+            owner=User.objects.get(username="xiufeng_worker"), image=ContentFile(b"staged", name="m.jpg")
+        )
+    return w.objects["staged_photo"]
+
+
+def staged_owner(w: World) -> User:
+    return staged_photo(w).owner
+
+
+def red_tap(w: World) -> dict[str, Any]:
+    """A tap just logged at the 秀峰区 red station by the district account (within the undo window)."""
+    if "red_tap" not in w.objects:
+        from django.utils import timezone
+
+        from service_centers.models import RedStationService
+
+        now = timezone.now()
+        w.objects["red_tap"] = RedStationService.objects.create(
+            point=w.red_station,
+            service_kind=w.red_station.menu.first(),
+            served_at=now,
+            logged_by=User.objects.get(username="xiufeng_district"),
+            logged_at=now,
+        )
+    return {"pk": w.red_station.pk, "entry_pk": w.objects["red_tap"].pk}
+
+
 def notification_recipient(w: World) -> User:
     return w.notification.recipient
 
@@ -315,6 +350,8 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "issues:task_complete": obj_post(pk("task"), owner=admin_user),
     "issues:extension_decide": obj_post(pk("extension")),
     "issues:notification_list": page(),
+    # A photo staged on the log form: its owner only (404 for everyone else, the district included).
+    "issues:staged_photo": obj_page(lambda w: {"token": staged_photo(w).token}, owner=staged_owner),
     "issues:notifications_read_all": own_post(),
     # Someone else's notification is "not found" by the service: back to one's own list, nothing marked.
     "issues:notification_open": own_post(kwargs=pk("notification"), owner=notification_recipient),
@@ -350,6 +387,8 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     ),
     "volunteers:record_detail": obj_page(RECORD),
     "volunteers:record_verify": obj_post(RECORD),
+    # Bulk verify: an empty selection bounces back to the pending records, nothing changes.
+    "volunteers:records_verify_bulk": own_post(),
     "volunteers:record_reject": obj_post(RECORD),
     "volunteers:record_reverse": obj_post(RECORD),
     "volunteers:my_hours": page(owner="organ_member"),
@@ -370,6 +409,8 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "service_centers:compound_rate": (obj_page(pk("compound", "unit_pk")), obj_post(pk("compound", "unit_pk"))),
     "service_centers:point_detail": obj_page(POINT),
     "service_centers:red_station_log": (obj_page(RED_STATION), obj_post(RED_STATION)),
+    # Undo a tap: its logger, within the window (302 back to the log); outsiders never see the station.
+    "service_centers:red_station_undo": obj_post(red_tap),
     "service_centers:meeting_create": (obj_page(WORKSTATION), obj_post(WORKSTATION)),
     "service_centers:activity_create": (obj_page(WORKSTATION), obj_post(WORKSTATION)),
     "service_centers:point_rate": (obj_page(POINT), obj_post(POINT)),
@@ -510,12 +551,15 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
             "decompose",
             "escalate",
             "feedback",
+            "lift",
             "progress",
+            "reassign",
             "reject",
             "request-extension",
             "resolve",
             "resume",
             "suspend",
+            "urge",
         )
     },
     "issue-category-list": api(),

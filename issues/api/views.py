@@ -27,7 +27,7 @@ from grids.viewer import viewer_of
 from guilin_portal.celery import app as celery_app
 from guilin_portal.params import IsoDateTimeFilter, parse_id
 from guilin_portal.uploads import protected_file_response
-from issues import selectors, services, transitions
+from issues import access, selectors, services, transitions
 from issues.api import serializers as s
 from issues.api.pagination import IssuePagination
 from issues.models import DeadlineExtension, Issue, IssueCategory, IssuePhoto, IssueTask
@@ -185,7 +185,11 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """The timeline, oldest first: who, when, what, note."""
         issue = self._issue(pk)
         events = selectors.issue_events(issue=issue)
-        return Response(s.IssueEventSerializer(events, many=True).data)
+        rows = s.IssueEventSerializer(events, many=True).data
+        if not access.can_see_resident_contact(request.viewer, issue):  # notes masked as the contact is
+            for row in rows:
+                row["note"] = access.private_text_for(None, issue, row["note"])
+        return Response(rows)
 
     @extend_schema(responses=s.IssueTaskSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

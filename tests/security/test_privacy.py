@@ -173,3 +173,15 @@ def test_the_issue_page_masks_free_text_for_who_sees_masked_contacts(private_iss
     reporter = Client()
     reporter.force_login(issue.reporter)
     assert SECRET_PHONE in reporter.get(reverse("issues:issue_detail", args=[issue.pk])).content.decode()
+
+
+def test_the_api_timeline_masks_notes(private_issue):
+    from issues.models import IssueEvent
+
+    issue, user = private_issue
+    IssueEvent.objects.create(issue=issue, kind=IssueEvent.Kind.choices[0][0], note=f"回访{SECRET_PHONE}")
+    client = APIClient()
+    client.force_authenticate(user)
+    text = client.get(f"/api/v1/issues/{issue.pk}/events/").content.decode()
+    assert SECRET_PHONE not in text
+    assert "139****4321" in text

@@ -185,3 +185,19 @@ def test_the_api_timeline_masks_notes(private_issue):
     text = client.get(f"/api/v1/issues/{issue.pk}/events/").content.decode()
     assert SECRET_PHONE not in text
     assert "139****4321" in text
+
+
+def test_issue_lists_mask_the_summary(private_issue, rf):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    issue, user = private_issue
+    request = rf.get("/")
+    request.user = user
+    request.viewer = Viewer.for_user(user)
+    rows = render_to_string(
+        "issues/_issue_rows.html", {"page": SimpleNamespace(object_list=[issue]), "request": request}, request=request
+    )
+    assert "139****" in rows
+    assert SECRET_PHONE[:6] not in rows

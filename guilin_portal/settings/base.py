@@ -77,9 +77,9 @@ MIDDLEWARE = [
     "guilin_portal.observability.AccessLogMiddleware",  # the user's id for gunicorn's access log
     "guilin_portal.metrics.MetricsMiddleware",
     "guilin_portal.errors_middleware.DatabaseUnavailableMiddleware",  # lost database: 503 + Retry-After
-    "workbench.middleware.PortalNotFoundMiddleware",  # the portal's 404 page with DEBUG on too
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "workbench.middleware.PortalNotFoundMiddleware",  # the portal's 404 page with DEBUG on too (inside CSP)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

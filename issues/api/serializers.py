@@ -10,6 +10,7 @@ grow colliding enum names with the other apps' "status" and "kind" fields.
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -189,6 +190,7 @@ class IssueDetailSerializer(IssueSerializer):
         return data
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class LoggableUnitField(serializers.PrimaryKeyRelatedField):
     """A micro-grid of the caller's jurisdiction. Its queryset is built when a value is validated, once
     per request (kept on the request), not whenever a serializer is made: building it (and deep-copying

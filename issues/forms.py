@@ -242,10 +242,18 @@ class IssueFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
 
 
+class MineFilterForm(IssueFilterForm):
+    """My issues' filters, plus `open=1` (only those still open: the workbench's 在办 count)."""
+
+    open = forms.BooleanField(label=_("只看在办"), required=False)
+
+
 class SupervisionFilterForm(IssueFilterForm):
-    """The supervision list's filters, plus `escalated=1` (only those supervised at my level) and `sort`."""
+    """The supervision list's filters, plus `escalated=1` (only those supervised at my level),
+    `near_due=1` (only the yellow ones, not yet late) and `sort`."""
 
     escalated = forms.BooleanField(label=_("只看督办到本级的"), required=False)
+    near_due = forms.BooleanField(label=_("只看临近到期"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"),
         required=False,

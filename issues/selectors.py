@@ -113,6 +113,8 @@ class IssueFilters:
     updated_from: datetime | None = None
     updated_to: datetime | None = None
     overdue: bool | None = None
+    # Clock running, reminder passed, deadline not yet passed (督办's yellow).
+    near_due: bool = False
     kind: str = ""
     # Free text: "#123" or "123" finds that issue; words search the description and the location.
     text: str = ""
@@ -143,6 +145,8 @@ def _apply(queryset: QuerySet, filters: IssueFilters | None) -> QuerySet:
         queryset = queryset.overdue()
     elif filters.overdue is False:
         queryset = queryset.exclude(pk__in=Issue.objects.overdue().values("pk"))
+    if filters.near_due:
+        queryset = queryset.near_due()
     return queryset
 
 

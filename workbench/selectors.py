@@ -198,7 +198,13 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                     _("系统管理员"),
                     _("全市"),
                     tallies=[
-                        Tally(_("待分配的问题"), issues["unrouted"], _url("issues:issue_supervision"), urgent=True),
+                        # Not yet routed issues have no clock, so no portal list holds them all: the admin's changelist does.
+                        Tally(
+                            _("待分配的问题"),
+                            issues["unrouted"],
+                            _url("admin:issues_issue_changelist", query=f"status__exact={Issue.Status.COLLECTED}"),
+                            urgent=True,
+                        ),
                         Tally(
                             _("全市逾期"),
                             issues["red"],
@@ -221,7 +227,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                 _role_title(viewer, *GRID_ROLES),
                 _where(viewer, units, *GRID_ROLES),
                 tallies=[
-                    Tally(_("我登记的在办问题"), issues["mine_open"], _url("issues:issue_mine")),
+                    Tally(_("我登记的在办问题"), issues["mine_open"], _url("issues:issue_mine", query="open=1")),
                     Tally(
                         _("待记录群众反馈"),
                         issues["feedback_due"],
@@ -259,7 +265,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                         _url("issues:issue_supervision", query="overdue=1"),
                         urgent=True,
                     ),
-                    Tally(_("督办：临近到期"), issues["yellow"], _url("issues:issue_supervision")),
+                    Tally(_("督办：临近到期"), issues["yellow"], _url("issues:issue_supervision", query="near_due=1")),
                     Tally(_("提级到本级"), issues["escalated"], _url("issues:issue_supervision", query="escalated=1")),
                     Tally(_("待审批延期"), extensions, _url("issues:issue_supervision") + "#extensions", urgent=True),
                     Tally(

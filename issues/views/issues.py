@@ -33,6 +33,7 @@ from issues.forms import (
     ExtensionDecideForm,
     IssueFilterForm,
     IssueLogForm,
+    MineFilterForm,
     SupervisionFilterForm,
     TaskDoneForm,
 )
@@ -48,15 +49,20 @@ def _page(request: HttpRequest, queryset):
 
 
 def _filters(request: HttpRequest, form_class=IssueFilterForm) -> tuple[IssueFilterForm, IssueFilters]:
-    """The list's filters from the query string (README "List filters"): `q`, `status`, `category`, `overdue`."""
+    """The list's filters from the query string (README "List filters"): `q`, `status`, `category`, `overdue`;
+    my issues also `open=1`, supervision also `near_due=1`."""
     form = form_class(request.GET or None)
     if not form.is_valid():
         return form, IssueFilters()
     data = form.cleaned_data
+    statuses = (data["status"],) if data.get("status") else ()
+    if not statuses and data.get("open"):
+        statuses = tuple(Issue.OPEN_STATUSES)
     return form, IssueFilters(
-        statuses=(data["status"],) if data.get("status") else (),
+        statuses=statuses,
         category_id=data["category"].pk if data.get("category") else None,
         overdue=True if data.get("overdue") else None,
+        near_due=bool(data.get("near_due")),
         text=(data.get("q") or "").strip(),
     )
 
@@ -176,7 +182,7 @@ def issue_similar(request: HttpRequest) -> JsonResponse:
 @login_required
 def issue_mine(request: HttpRequest) -> HttpResponse:
     """The issues I logged, with status and overdue badges."""
-    filter_form, filters = _filters(request)
+    filter_form, filters = _filters(request, MineFilterForm)
     page = _page(request, selectors.issue_mine(viewer=request.viewer, filters=filters))
     return render(
         request,

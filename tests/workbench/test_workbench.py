@@ -175,7 +175,9 @@ def test_the_403_page_is_the_portals(client_as):
     [
         ("xiufeng_worker", "grid", "我的网格逾期"),
         ("xiufeng_worker", "grid", "待记录群众反馈"),
+        ("xiufeng_worker", "grid", "我登记的在办问题"),
         ("xiufeng_community", "office", "督办：已逾期"),
+        ("xiufeng_community", "office", "督办：临近到期"),
         ("xiufeng_community", "office", "待办问题"),
         ("xiufeng_urban", "handler", "已逾期"),
         ("xiufeng_urban", "handler", "新分配待受理"),
@@ -186,3 +188,14 @@ def test_a_count_opens_a_list_of_exactly_that_many(username, role, label, client
     response = client_as(username).get(found.url)
     assert response.status_code == 200
     assert response.context["page"].paginator.count == found.value
+
+
+def test_the_admins_unrouted_count_opens_exactly_those_issues(client_as, demo_user):
+    worker = demo_user("xiufeng_worker")
+    unit = issue_selectors.default_log_unit(viewer=Viewer.for_user(worker))
+    IssueFactory(reporter=worker, unit=unit, category=IssueCategory.objects.filter(is_active=True).first())
+    found = tally(cards_of("admin", demo_user)["admin"], "待分配的问题")
+    assert found.value == Issue.objects.filter(status=Issue.Status.COLLECTED).count() > 0
+    response = client_as("admin").get(found.url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == found.value

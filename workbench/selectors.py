@@ -25,7 +25,7 @@ from grids.models import GridUnit, Post
 from grids.viewer import Viewer
 from issues import access as issue_access
 from issues import selectors as issue_selectors
-from issues.models import Issue
+from issues.models import Issue, Notification
 from service_centers import selectors as point_selectors
 from service_centers.models import ServicePoint
 from volunteers import selectors as volunteer_selectors
@@ -317,6 +317,19 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                             urgent=True,
                         ),
                         Tally(_("子任务"), issue_selectors.tasks_inbox(viewer=viewer).order_by().count(), inbox_url),
+                        # The requester hears of a decision by notification: the unread ones are the news.
+                        Tally(
+                            _("延期审批结果（未读）"),
+                            issue_selectors.notifications_for(
+                                viewer=viewer, kind=Notification.Kind.EXTENSION_DECIDED, unread_only=True
+                            )
+                            .order_by()
+                            .count(),
+                            _url(
+                                "issues:notification_list",
+                                query=f"kind={Notification.Kind.EXTENSION_DECIDED}&unread=1",
+                            ),
+                        ),
                     ],
                     actions=[
                         Action(_("待办"), inbox_url, primary=True),

@@ -8,8 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grids.viewer import Viewer
+from issues import access as issue_access
 from issues import selectors as issue_selectors
-from issues.models import Issue, IssueCategory
+from issues.models import Issue, IssueCategory, Notification
+from issues.services.notifications import notify
 from tests.factories import IssueFactory
 from workbench import selectors
 from workbench.navigation import navigation_for
@@ -82,7 +84,7 @@ QUERIES = {
     "xiufeng_leader": 3,
     "xiufeng_worker": 3,
     "qixing_worker": 3,
-    "xiufeng_urban": 3,
+    "xiufeng_urban": 4,  # 3 + the unread extension decisions (notifications)
     "xiufeng_team_leader": 10,
     "organ_member": 6,
     "yangshuo_station": 3,
@@ -199,3 +201,15 @@ def test_the_admins_unrouted_count_opens_exactly_those_issues(client_as, demo_us
     response = client_as("admin").get(found.url)
     assert response.status_code == 200
     assert response.context["cl"].result_count == found.value
+
+
+def test_the_handlers_extension_decisions_open_exactly_those_notifications(client_as, demo_user):
+    urban = demo_user("xiufeng_urban")
+    issue = Issue.objects.filter(issue_access.issue_visible_q(Viewer.for_user(urban))).first()
+    notify(recipient_ids=[urban.pk], kind=Notification.Kind.EXTENSION_DECIDED, issue_id=issue.pk)
+    notify(recipient_ids=[urban.pk], kind=Notification.Kind.EXTENSION_REQUESTED, issue_id=issue.pk)
+    found = tally(cards_of("xiufeng_urban", demo_user)["handler"], "延期审批结果（未读）")
+    assert found.value > 0
+    response = client_as("xiufeng_urban").get(found.url)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == found.value

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
+from django.db import connection
 from django.db.models import Max
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,6 +32,9 @@ COLUMNS = (
     Column("level", gettext_lazy("层级")),
     Column("parent_code", gettext_lazy("上级单元编码"), required=False),
 )
+
+
+INSERT_BATCH = 10_000  # rows per INSERT ... UNNEST: fewer round trips; PostgreSQL takes arrays this size easily
 
 
 def level_lookup() -> dict[str, int]:
@@ -193,21 +197,33 @@ def apply(*, plan: Plan, actor, progress: Progress) -> None:
             parent_id, parent_path = parents[r["parent_code"]] if r["parent_code"] else (0, "")
             index = next_index[parent_id]
             next_index[parent_id] = index + 1
-            units.append(
-                GridUnit(
-                    code=r["code"],
-                    name=r["name"],
-                    level=level,
-                    parent_id=parent_id or None,
-                    path=parent_path + path_step(index),
-                )
-            )
-        for chunk in chunks(units):
-            created = GridUnit.objects.bulk_create(chunk, batch_size=BATCH)
-            for unit in created:
-                made[unit.code] = (unit.pk, unit.path)
+            units.append((r["code"], r["name"], level, parent_id or None, parent_path + path_step(index)))
+        for chunk in chunks(units, INSERT_BATCH):
+            made.update(_insert_units(chunk))
             done += len(chunk)
             progress(done)
+
+
+def _insert_units(rows: Sequence[tuple]) -> dict[str, tuple[int, str]]:
+    """Insert (code, name, level, parent id, path) rows; {code: (id, path)} of what was inserted.
+
+    On PostgreSQL one INSERT ... SELECT FROM unnest(arrays) RETURNING per batch, without model instances
+    (building 56,000 of them cost more than the statement); elsewhere bulk_create.
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        units = [GridUnit(code=c, name=n, level=lv, parent_id=p, path=pa, created_at=now) for c, n, lv, p, pa in rows]
+        return {u.code: (u.pk, u.path) for u in GridUnit.objects.bulk_create(units, batch_size=BATCH)}
+    codes, names, levels, parents, paths = (list(column) for column in zip(*rows, strict=True))
+    table = connection.ops.quote_name(GridUnit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (code, name, level, parent_id, path, is_property_managed, created_at) "
+            "SELECT c, n, l, p, pa, false, %s FROM unnest(%s::varchar[], %s::varchar[], %s::smallint[], "
+            "%s::bigint[], %s::varchar[]) AS t(c, n, l, p, pa) RETURNING id, code, path",
+            [now, codes, names, levels, parents, paths],
+        )
+        return {code: (pk, path) for pk, code, path in cursor.fetchall()}
 
 
 def export(viewer: Viewer, root: GridUnit | None = None) -> Iterator[Sequence]:

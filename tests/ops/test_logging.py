@@ -30,7 +30,7 @@ from guilin_portal.observability import (
 pytestmark = pytest.mark.django_db
 
 TOKEN_PATH = "/screen/Zq9xTokenOfAScreenLink2026abc/"
-PHONE = re.compile(r"1[3-9]\d{9}")
+PHONE = re.compile(r"(?<![\d.])1[3-9]\d{9}(?!\d)")  # a mobile number, not a digit run inside a duration
 
 
 def parse(lines: str) -> list[dict]:

@@ -161,12 +161,14 @@ def _evaluation_stages(viewer: Viewer) -> dict[str, int]:
     return {row["stage"]: row["n"] for row in rows}
 
 
-def _records_to_verify(viewer: Viewer) -> int:
-    """Pending service records the viewer verifies (not their own), as the volunteer home counts them."""
+def _records_to_verify(viewer: Viewer) -> dict[str, int]:
+    """Pending service records the viewer verifies (not their own), as the volunteer home counts them:
+    all of them, and those on residents' demands (source "issue"); one query."""
     return (
         volunteer_selectors.record_list(viewer=viewer, status=ServiceRecord.Status.PENDING)
         .exclude(volunteer_id=viewer.volunteer_id)
-        .count()
+        .order_by()
+        .aggregate(records=Count("pk"), demands=Count("pk", filter=Q(source=ServiceRecord.Source.ISSUE)))
     )
 
 
@@ -186,7 +188,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
     issues = _issue_figures(viewer, roles, now) if issue_roles & set(roles) else {}
     needs_evaluations = {"office", "org_department", "cobuilding"} & set(roles)
     stages = _evaluation_stages(viewer) if needs_evaluations else {}
-    to_verify = _records_to_verify(viewer) if {"office", "team_leader"} & set(roles) else 0
+    to_verify = _records_to_verify(viewer) if {"office", "team_leader"} & set(roles) else {}
     inbox_url = _url("issues:issue_inbox")
     cards: list[Card] = []
 
@@ -270,8 +272,16 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                     Tally(_("待审批延期"), extensions, _url("issues:issue_supervision") + "#extensions", urgent=True),
                     Tally(
                         _("待审核服务记录"),
-                        to_verify,
+                        to_verify["records"],
                         _url("volunteers:record_list", query=f"status={ServiceRecord.Status.PENDING}"),
+                    ),
+                    Tally(
+                        _("待审核的群众诉求服务"),
+                        to_verify["demands"],
+                        _url(
+                            "volunteers:record_list",
+                            query=f"status={ServiceRecord.Status.PENDING}&source={ServiceRecord.Source.ISSUE}",
+                        ),
                     ),
                     Tally(
                         _("待我考评的契约"),
@@ -418,7 +428,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                 tallies=[
                     Tally(
                         _("待审核服务记录"),
-                        to_verify,
+                        to_verify["records"],
                         _url("volunteers:record_list", query=f"status={ServiceRecord.Status.PENDING}"),
                         urgent=True,
                     ),

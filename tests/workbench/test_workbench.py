@@ -13,6 +13,8 @@ from issues import selectors as issue_selectors
 from issues.models import Issue, IssueCategory, Notification
 from issues.services.notifications import notify
 from tests.factories import IssueFactory
+from volunteers import selectors as volunteer_selectors
+from volunteers.models import ServiceRecord
 from workbench import selectors
 from workbench.navigation import navigation_for
 
@@ -180,6 +182,8 @@ def test_the_403_page_is_the_portals(client_as):
         ("xiufeng_worker", "grid", "我登记的在办问题"),
         ("xiufeng_community", "office", "督办：已逾期"),
         ("xiufeng_community", "office", "督办：临近到期"),
+        ("xiufeng_community", "office", "待审核的群众诉求服务"),
+        ("xiufeng_community", "office", "待审核服务记录"),
         ("xiufeng_community", "office", "待办问题"),
         ("xiufeng_urban", "handler", "已逾期"),
         ("xiufeng_urban", "handler", "新分配待受理"),
@@ -211,5 +215,18 @@ def test_the_handlers_extension_decisions_open_exactly_those_notifications(clien
     found = tally(cards_of("xiufeng_urban", demo_user)["handler"], "延期审批结果（未读）")
     assert found.value > 0
     response = client_as("xiufeng_urban").get(found.url)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == found.value
+
+
+def test_the_offices_demand_service_count_opens_exactly_those_records(client_as, demo_user):
+    viewer = Viewer.for_user(demo_user("xiufeng_community"))
+    pending = volunteer_selectors.record_list(viewer=viewer, status=ServiceRecord.Status.PENDING)
+    record = pending.exclude(source=ServiceRecord.Source.ISSUE).first()
+    issue = issue_selectors.issue_list(viewer=viewer).first()
+    ServiceRecord.objects.filter(pk=record.pk).update(source=ServiceRecord.Source.ISSUE, issue=issue)
+    found = tally(cards_of("xiufeng_community", demo_user)["office"], "待审核的群众诉求服务")
+    assert 0 < found.value < tally(cards_of("xiufeng_community", demo_user)["office"], "待审核服务记录").value
+    response = client_as("xiufeng_community").get(found.url)
     assert response.status_code == 200
     assert response.context["page"].paginator.count == found.value

@@ -19,6 +19,7 @@ def record_list(
     volunteer_id: int | None = None,
     activity_id: int | None = None,
     mine: bool = False,
+    source: str | None = None,
 ) -> QuerySet[ServiceRecord]:
     """Records the viewer may see, newest first; one query a page."""
     qs = ServiceRecord.objects.filter(access.record_visible_q(viewer))
@@ -32,6 +33,8 @@ def record_list(
         qs = qs.filter(volunteer_id=volunteer_id)
     if activity_id:
         qs = qs.filter(activity_id=activity_id)
+    if source:
+        qs = qs.filter(source=source)
     # team__unit: whether the viewer verifies each record (access.can_verify_record) costs no query.
     return qs.select_related("volunteer", "team__unit", "category", "unit", "activity", "verified_by").order_by(
         "-started_at", "-pk"

@@ -21,15 +21,20 @@ from ._helpers import paginate, run_action, submit
 
 @login_required
 def record_list(request: HttpRequest) -> HttpResponse:
-    """Records the viewer may see (?status=pending for what waits; ?mine=1 for one's own)."""
+    """Records the viewer may see (?status=pending for what waits; ?mine=1 for one's own; ?source=issue for
+    the service on residents' demands)."""
     status = request.GET.get("status") or None
     if status not in {None, *ServiceRecord.Status.values}:
         status = None
+    source = request.GET.get("source") or None
+    if source not in {None, *ServiceRecord.Source.values}:
+        source = None
     records = selectors.record_list(
         viewer=request.viewer,
         status=status,
         team_id=parse_id(request.GET.get("team")),
         mine=request.GET.get("mine") == "1",
+        source=source,
     )
     page = paginate(request, records)
     for record in page.object_list:

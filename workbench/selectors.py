@@ -432,7 +432,15 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                         _url("volunteers:record_list", query=f"status={ServiceRecord.Status.PENDING}"),
                         urgent=True,
                     ),
-                    Tally(_("近期活动报名"), signups, _url("volunteers:activity_list")),
+                    # The sign-ups of the activities the list shows: the team's own when the viewer leads one.
+                    Tally(
+                        _("近期活动报名"),
+                        signups,
+                        _url(
+                            "volunteers:activity_list",
+                            query=f"team={next(iter(viewer.teams_led))}" if len(viewer.teams_led) == 1 else "",
+                        ),
+                    ),
                 ],
                 actions=[Action(_("发布活动"), _url("volunteers:activity_create"))],
             )

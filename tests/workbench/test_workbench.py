@@ -14,7 +14,7 @@ from issues.models import Issue, IssueCategory, Notification
 from issues.services.notifications import notify
 from tests.factories import IssueFactory
 from volunteers import selectors as volunteer_selectors
-from volunteers.models import ServiceRecord
+from volunteers.models import ActivitySignup, ServiceRecord
 from workbench import selectors
 from workbench.navigation import navigation_for
 
@@ -230,3 +230,13 @@ def test_the_offices_demand_service_count_opens_exactly_those_records(client_as,
     response = client_as("xiufeng_community").get(found.url)
     assert response.status_code == 200
     assert response.context["page"].paginator.count == found.value
+
+
+def test_the_team_leaders_sign_ups_are_those_of_the_activities_listed(client_as, demo_user):
+    found = tally(cards_of("xiufeng_team_leader", demo_user)["team_leader"], "近期活动报名")
+    assert "team=" in found.url
+    response = client_as("xiufeng_team_leader").get(found.url)
+    assert response.status_code == 200
+    listed = response.context["page"].paginator.object_list.values("pk")
+    signed_up = ActivitySignup.objects.filter(activity_id__in=listed, status=ActivitySignup.Status.SIGNED_UP)
+    assert signed_up.count() == found.value > 0

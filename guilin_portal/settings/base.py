@@ -337,7 +337,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", "blob:"],  # blob: the log form's thumbnails of chosen photos
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
-from contracts.models import Evaluation, Progress
+from contracts.models import Evaluation
 from grids.jurisdiction import jurisdiction_q, paths_q
 from grids.models import GridUnit, Post
 from grids.viewer import Viewer
@@ -172,17 +172,12 @@ def _records_to_verify(viewer: Viewer) -> dict[str, int]:
     )
 
 
-def _quarter(today: dt.date) -> int:
-    return (today.month - 1) // 3 + 1
-
-
 def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
     """One card per role the viewer holds, with what waits for them and the actions they take most."""
     roles = roles_of(viewer=viewer)
     if not roles:
         return []
     now = now or timezone.now()
-    today = timezone.localdate(now)
     units = _unit_names(viewer) if viewer.posts else {}
     issue_roles = {"admin", "grid", "office", "handler", "team_leader"}
     issues = _issue_figures(viewer, roles, now) if issue_roles & set(roles) else {}
@@ -372,20 +367,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                 card.actions.append(Action(_("本区看板"), _url("dashboards:unit", district.pk)))
             cards.append(card)
         elif role == "cobuilding":
-            quarter = _quarter(today)
-            due = (
-                contract_selectors.commitment_list(viewer=viewer)
-                .filter(
-                    contract__unit_id__in=sorted(viewer.cobuilding_units),
-                    contract__year=today.year,
-                    targets__quarter=quarter,
-                )
-                .exclude(pk__in=Progress.objects.filter(year=today.year, quarter=quarter).values("commitment_id"))
-                .order_by()
-                .values("pk")
-                .distinct()
-                .count()
-            )
+            due = contract_selectors.contract_list(viewer=viewer, due=True).order_by().count()
             cards.append(
                 Card(
                     role,
@@ -393,10 +375,7 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                     "",
                     tallies=[
                         Tally(
-                            _("本季度待报进度的承诺"),
-                            due,
-                            _url("contracts:contract_list", query=f"year={today.year}"),
-                            urgent=True,
+                            _("本季度待报进度的契约"), due, _url("contracts:contract_list", query="due=1"), urgent=True
                         ),
                         Tally(
                             _("待自评的契约"),

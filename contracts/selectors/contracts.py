@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from grids.jurisdiction import jurisdiction_q
 from grids.models import GridUnit, ancestor_paths
@@ -38,8 +39,10 @@ def contract_list(
     unit: int | None = None,
     within: int | None = None,
     search: str = "",
+    due: bool = False,
 ) -> QuerySet[Contract]:
-    """Contracts the viewer may read, newest year first, with their community, unit and evaluation stage."""
+    """Contracts the viewer may read, newest year first, with their community, unit and evaluation stage;
+    `due`: this year's with a commitment targeted this quarter and no progress reported for it yet."""
     commitments = (
         Commitment.objects.filter(contract=OuterRef("pk")).values("contract").annotate(n=Count("pk")).values("n")
     )
@@ -64,6 +67,13 @@ def contract_list(
         queryset = queryset.filter(
             Q(number__icontains=search) | Q(title__icontains=search) | Q(unit__name__icontains=search)
         )
+    if due:
+        today = timezone.localdate()
+        quarter = (today.month - 1) // 3 + 1
+        waiting = Commitment.objects.filter(contract=OuterRef("pk"), targets__quarter=quarter).exclude(
+            pk__in=Progress.objects.filter(year=today.year, quarter=quarter).values("commitment_id")
+        )
+        queryset = queryset.filter(year=today.year).filter(Exists(waiting))
     return queryset
 
 

@@ -38,6 +38,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         "status": request.GET.get("status") if request.GET.get("status") in Contract.Status.values else None,
         "within": parse_id(request.GET.get("within")),
         "search": (request.GET.get("q") or "").strip()[:50],
+        # ?due=1: this quarter's progress not yet reported (the co-building contact's workbench count).
+        "due": request.GET.get("due") == "1",
     }
     contracts = selectors.contract_list(viewer=request.viewer, **filters)
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -6,7 +6,9 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from contracts.models import Commitment, Progress
 from grids.viewer import Viewer
 from issues import access as issue_access
 from issues import selectors as issue_selectors
@@ -240,3 +242,19 @@ def test_the_team_leaders_sign_ups_are_those_of_the_activities_listed(client_as,
     listed = response.context["page"].paginator.object_list.values("pk")
     signed_up = ActivitySignup.objects.filter(activity_id__in=listed, status=ActivitySignup.Status.SIGNED_UP)
     assert signed_up.count() == found.value > 0
+
+
+def test_the_contacts_due_count_opens_exactly_those_contracts(client_as, demo_user):
+    found = tally(cards_of("unit_contact", demo_user)["cobuilding"], "本季度待报进度的契约")
+    response = client_as("unit_contact").get(found.url)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == found.value
+    listed = list(response.context["page"].paginator.object_list)
+    assert listed, "the demo's contact has this quarter's progress to report"
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    for contract in listed:
+        assert contract.year == today.year
+        targeted = Commitment.objects.filter(contract=contract, targets__quarter=quarter)
+        reported = Progress.objects.filter(year=today.year, quarter=quarter).values("commitment_id")
+        assert targeted.exclude(pk__in=reported).exists()

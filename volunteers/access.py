@@ -407,6 +407,11 @@ def can_transfer_from(viewer: Viewer, volunteer: Volunteer) -> bool:
     return is_self(viewer, volunteer.pk) or is_staff_over(viewer, volunteer.unit)
 
 
+def can_transfer_to(viewer: Viewer, volunteer: Volunteer) -> bool:
+    """Hours or points go only to someone the sender may see (`volunteer_visible_q`)."""
+    return Volunteer.objects.filter(volunteer_visible_q(viewer), pk=volunteer.pk).exists()
+
+
 ACCOUNT_ACTIONS = ("withdraw",)
 
 

@@ -201,3 +201,38 @@ def test_issue_lists_mask_the_summary(private_issue, rf):
     )
     assert "139****" in rows
     assert SECRET_PHONE[:6] not in rows
+
+
+def test_the_transfer_service_refuses_a_receiver_out_of_sight_and_the_page_says_the_same_as_for_nobody():
+    from django.contrib.messages import get_messages
+    from django.core.exceptions import ValidationError
+
+    from tests.volunteers.factories import fund
+    from volunteers import services
+    from volunteers.access import volunteer_visible_q
+
+    sender = Volunteer.objects.get(user__username="xiufeng_team_leader")
+    viewer = Viewer.for_user(sender.user)
+    fund(sender, "5")
+    outsider = Volunteer.objects.exclude(volunteer_visible_q(viewer)).exclude(phone="").order_by("pk").first()
+    balance = personal_account(volunteer=outsider, currency="hours").balance
+    # The domain rule itself, whoever calls it.
+    with pytest.raises(ValidationError) as refused:
+        services.ledger_transfer(
+            source=sender, target=outsider, currency="hours", amount=Decimal("1"), actor=sender.user
+        )
+    assert outsider.full_name not in str(refused.value)
+    assert personal_account(volunteer=outsider, currency="hours").balance == balance
+
+    url = reverse("volunteers:my_transfer")
+
+    def answer(name: str, phone: str) -> list[str]:
+        client = Client()
+        client.force_login(sender.user)
+        response = client.post(url, {"target_name": name, "target_phone": phone, "currency": "hours", "amount": "1"})
+        return [str(m) for m in get_messages(response.wsgi_request)]
+
+    out_of_sight = answer(outsider.full_name, outsider.phone)
+    nobody = answer("查无此人", "13900000000")
+    assert out_of_sight == nobody == [str(services.TRANSFER_TARGET_UNKNOWN)]
+    assert personal_account(volunteer=outsider, currency="hours").balance == balance

@@ -5,13 +5,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from grids.viewer import Viewer
 from volunteers import services
-from volunteers.models import Currency, LedgerAccount, LedgerEntry, LedgerPosting
+from volunteers.models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, TeamMember
 from volunteers.selectors import ledger_totals
 
-from .factories import community_of, fund, make_volunteer, staff_user, volunteer_of
+from .factories import community_of, fund, make_team, make_volunteer, staff_user, volunteer_of
 
 
 def assert_ledger_sound():
@@ -86,6 +87,9 @@ def test_withdrawal_is_registered_by_staff_where_the_person_lives(db):
 def test_transfer_is_atomic_and_refused_beyond_the_balance(db):
     giver = volunteer_of("organ_member")
     elder = make_volunteer(community_of(), party=False)
+    # A receiver the giver may see: on the roster of a team the giver leads.
+    team = make_team(community_of(), leader=giver)
+    TeamMember.objects.create(team=team, volunteer=elder, joined_on=timezone.localdate())
     giver_account = services.personal_account(volunteer=giver, currency=Currency.HOURS)
     before = giver_account.balance
     entry = services.ledger_transfer(

@@ -10,6 +10,7 @@ from .activities import (
 )
 from .demands import ShiftSpec, demand_decompose, demand_record, demand_shift_complete, demand_team
 from .ledger import (
+    TRANSFER_TARGET_UNKNOWN,
     account_withdraw,
     entry_reverse,
     ledger_post,
@@ -41,6 +42,7 @@ from .teams import (
 )
 
 __all__ = [
+    "TRANSFER_TARGET_UNKNOWN",
     "ShiftSpec",
     "account_withdraw",
     "activity_cancel",

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grids.models import User
 from grids.viewer import viewer_of
@@ -221,6 +222,9 @@ def account_withdraw(*, account: LedgerAccount, amount: Decimal, actor: User, me
     return points_redeem(volunteer=account.volunteer, points=amount, actor=actor, memo=memo)
 
 
+TRANSFER_TARGET_UNKNOWN = gettext_lazy("没有找到可以转赠的这个人。")
+
+
 @transaction.atomic
 def ledger_transfer(
     *, source: Volunteer, target: Volunteer, currency: str, amount: Decimal, actor: User, memo: str = ""
@@ -231,6 +235,9 @@ def ledger_transfer(
     """
     if not access.can_transfer_from(viewer_of(actor), source):
         raise deny(_("只能转出本人的时长或积分。"))
+    if not access.can_transfer_to(viewer_of(actor), target):
+        # The same words as an unknown person: a refusal never tells that someone exists out of sight.
+        raise ValidationError({"target": str(TRANSFER_TARGET_UNKNOWN)})
     amount = _positive(amount)
     if source.pk == target.pk:
         raise ValidationError({"target": _("不能转给自己。")})

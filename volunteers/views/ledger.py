@@ -84,7 +84,7 @@ def my_transfer(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     target = selectors.volunteer_find(viewer=request.viewer, full_name=data["target_name"], phone=data["target_phone"])
     if target is None:
-        messages.error(request, _("没有找到姓名和手机号都相符的人。"))
+        messages.error(request, str(services.TRANSFER_TARGET_UNKNOWN))
         return redirect(next_url)
     return run_action(
         request,

@@ -278,6 +278,17 @@ def screen_link(w: World) -> ScreenLink:
         w.objects["screen_link"], w.screen_token = screen_link_create(viewer=staff, unit=w.xiufeng, name="matrix 大屏")
     return w.objects["screen_link"]
 
+
+def screen_token(w: World) -> dict[str, Any]:
+    screen_link(w)
+    return {"token": w.screen_token}
+
+
+def unknown_screen_token(w: World) -> dict[str, Any]:
+    prefix, _dot, secret = screen_token(w)["token"].partition(".")
+    return {"token": f"{prefix}.{secret[::-1]}"}
+
+
 # Shorthands for the kwargs of each URL.
 def pk(attr: str, name: str = "pk") -> Kwargs:
     return lambda w: {name: getattr(w, attr).pk}

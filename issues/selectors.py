@@ -77,6 +77,7 @@ __all__ = [
 
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
     "categories_active": "reference data: the same active categories for every viewer, no unit-bound rows",
+    "with_last_urge": "annotates a queryset the caller has already scoped to its viewer; reads no rows of its own",
 }
 
 # What a list shows: the unit, the category, the handler's reference (every kind's), assignee, reporter.

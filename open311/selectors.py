@@ -34,6 +34,7 @@ __all__ = [
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
     "services_list": "the active issue categories: public reference data, no unit-bound rows",
     "service_get": "one active issue category by code: public reference data, no unit-bound rows",
+    "first_photos": "photo ids of issues a scoped selector above already returned to this viewer",
 }
 
 # Only what the GeoReport fields need, as plain rows (no model instances: a 1,000-row answer

@@ -341,6 +341,16 @@ class IssueEventSerializer(serializers.ModelSerializer):
         return event.actor.display_name if event.actor_id else ""
 
 
+def _mask_notes(serializer: serializers.Serializer, issue, data: dict, fields: tuple[str, ...]) -> dict:
+    """Notes a resident's contact may be typed into, masked as the contact is (access.private_text_for);
+    without a request in the context they are masked."""
+    viewer = getattr(serializer.context.get("request"), "viewer", None)
+    if not access.can_see_resident_contact(viewer, issue):
+        for field in fields:
+            data[field] = access.private_text_for(None, issue, data[field])
+    return data
+
+
 class IssueTaskSerializer(serializers.ModelSerializer):
     handler_label = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True, help_text=_values(IssueTask.Status.choices))
@@ -349,6 +359,10 @@ class IssueTaskSerializer(serializers.ModelSerializer):
         model = IssueTask
         fields = ["id", "issue", "title", "handler_kind", "handler_label", "status", "done_by", "done_at", "result"]
         read_only_fields = fields
+
+    def to_representation(self, instance: IssueTask) -> dict:
+        issue = self.context.get("issue") or instance.issue  # the issue's own list passes it: no query per row
+        return _mask_notes(self, issue, super().to_representation(instance), ("title", "result"))
 
 
 class DeadlineExtensionSerializer(serializers.ModelSerializer):
@@ -370,6 +384,9 @@ class DeadlineExtensionSerializer(serializers.ModelSerializer):
             "decision_note",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: DeadlineExtension) -> dict:
+        return _mask_notes(self, instance.issue, super().to_representation(instance), ("reason", "decision_note"))
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -195,7 +195,8 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def tasks(self, request: Request, pk=None) -> Response:
         issue = self._issue(pk)
-        return Response(s.IssueTaskSerializer(selectors.issue_tasks(issue=issue), many=True).data)
+        tasks = selectors.issue_tasks(issue=issue)
+        return Response(s.IssueTaskSerializer(tasks, many=True, context={"request": request, "issue": issue}).data)
 
     @extend_schema(responses=s.TaskHandlerChoiceSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="task-handlers", pagination_class=None, filter_backends=[])
@@ -255,7 +256,7 @@ class IssueTaskViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         serializer = s.TaskCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = services.issue_task_complete(actor=request.user, task=task, result=serializer.validated_data["result"])
-        return Response(s.IssueTaskSerializer(task).data)
+        return Response(s.IssueTaskSerializer(task, context={"request": request}).data)
 
 
 class DeadlineExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -283,7 +284,7 @@ class DeadlineExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             approve=serializer.validated_data["approve"],
             note=serializer.validated_data["note"],
         )
-        return Response(s.DeadlineExtensionSerializer(extension).data)
+        return Response(s.DeadlineExtensionSerializer(extension, context={"request": request}).data)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -236,3 +236,42 @@ def test_the_transfer_service_refuses_a_receiver_out_of_sight_and_the_page_says_
     nobody = answer("查无此人", "13900000000")
     assert out_of_sight == nobody == [str(services.TRANSFER_TARGET_UNKNOWN)]
     assert personal_account(volunteer=outsider, currency="hours").balance == balance
+
+
+def test_the_api_masks_task_and_extension_notes(private_issue):
+    from rest_framework.test import APIRequestFactory
+
+    from issues.api.serializers import DeadlineExtensionSerializer
+    from issues.models import DeadlineExtension, HandlerKind, IssueTask
+
+    issue, user = private_issue
+    IssueTask.objects.create(
+        issue=issue,
+        title=f"联系{SECRET_PHONE}",
+        handler_kind=HandlerKind.OFFICE,
+        handler_unit=issue.unit,
+        created_by=issue.reporter,
+    )
+    client = APIClient()
+    client.force_authenticate(user)
+    tasks = client.get(f"/api/v1/issues/{issue.pk}/tasks/")
+    assert tasks.status_code == 200
+    assert SECRET_PHONE not in tasks.content.decode()
+    assert "139****4321" in tasks.content.decode()
+
+    extension = DeadlineExtension.objects.create(
+        issue=issue,
+        hours=24,
+        reason=f"等{SECRET_PHONE}回电",
+        decision_note=SECRET_ID,
+        approver_unit=issue.unit,
+        requested_by=issue.reporter,
+    )
+    request = APIRequestFactory().get("/")
+    request.viewer = Viewer.for_user(user)
+    data = DeadlineExtensionSerializer(extension, context={"request": request}).data
+    assert SECRET_PHONE not in data["reason"]
+    assert SECRET_ID not in data["decision_note"]
+    # The reporter reads what was written.
+    request.viewer = Viewer.for_user(issue.reporter)
+    assert SECRET_PHONE in DeadlineExtensionSerializer(extension, context={"request": request}).data["reason"]

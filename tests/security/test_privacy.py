@@ -291,3 +291,34 @@ def test_similar_issues_on_the_issue_page_are_masked(private_issue):
     if not page.context.get("similar"):
         pytest.skip("the page found no similar issue to show")
     assert SECRET_PHONE not in page.content.decode()
+
+
+def test_the_supervision_list_masks_the_summary(private_issue, rf):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    issue, user = private_issue
+    request = rf.get("/issues/supervision/")
+    request.user = user
+    request.viewer = Viewer.for_user(user)
+    issue.days_overdue = 2
+    rows = render_to_string(
+        "issues/issue_supervision.html",
+        {"page": SimpleNamespace(object_list=[issue], has_other_pages=False), "request": request, "back": "/"},
+        request=request,
+    )
+    assert "139****" in rows
+    assert SECRET_PHONE[:6] not in rows
+
+
+def test_the_notification_list_masks_the_issue_summary(private_issue, client):
+    from issues.services.notifications import notify
+
+    issue, user = private_issue
+    notify(recipient_ids=[user.pk], kind="urged", issue_id=issue.pk)
+    client.force_login(user)
+    body = client.get("/notifications/").content.decode()
+    assert f"#{issue.pk}" in body
+    assert SECRET_PHONE[:6] not in body
+    assert "139****" in body

@@ -20,6 +20,13 @@ from tests.dashboards.factories import bulk_issues
 pytestmark = pytest.mark.django_db
 
 MAX_LIST_QUERIES = 10
+# Statements that read no rows: PostgreSQL's planner settings for a page and the savepoint around the
+# capped count (issues/pagination.py). They are not queries of the list and do not grow with it.
+SETTINGS_STATEMENTS = ("SET ", "SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+
+
+def _reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith(SETTINGS_STATEMENTS)]
 
 
 @pytest.fixture(params=[3, 300], ids=["3-issues", "300-issues"])
@@ -98,7 +105,7 @@ def test_the_issue_api_list_is_a_few_queries_with_no_distinct_and_the_reference_
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/v1/issues/", params)
         assert response.status_code == 200, (params, response.content[:300])
-        assert len(queries) <= MAX_LIST_QUERIES, (params, [q["sql"][:120] for q in queries])
+        assert len(_reads(queries)) <= MAX_LIST_QUERIES, (params, [sql[:120] for sql in _reads(queries)])
         assert not any("DISTINCT" in q["sql"] for q in queries), params
         body = response.json()
         expected = _reference(user, params)
@@ -122,7 +129,7 @@ def test_the_list_pages_are_a_few_queries(grown, client_as):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, params)
         assert response.status_code == 200, url
-        assert len(queries) <= MAX_LIST_QUERIES, (url, params, [q["sql"][:120] for q in queries])
+        assert len(_reads(queries)) <= MAX_LIST_QUERIES, (url, params, [sql[:120] for sql in _reads(queries)])
 
 
 def test_past_the_cap_the_total_is_an_estimate_and_says_so(grown, client_as, demo_user, monkeypatch):

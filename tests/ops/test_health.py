@@ -77,9 +77,10 @@ def test_anyone_without_the_metrics_token_gets_the_bare_status(broker_configured
         assert response.json() == {"status": "unavailable"}
 
 
-def test_the_old_healthz_is_readiness():
-    response = Client().get("/healthz")
-    assert response.json() == {"status": "ok"}  # eager here: no broker, no worker to ask
+def test_the_old_healthz_is_readiness(broker_configured):
+    broker_configured.setattr(health, "active_queues", lambda timeout: {})  # no worker answers
+    old, ready = Client().get("/healthz"), Client().get(reverse("healthz_ready"))
+    assert (old.status_code, old.json()) == (ready.status_code, ready.json()) == (503, {"status": "unavailable"})
 
 
 def test_the_three_checks_run_at_once(broker_configured):

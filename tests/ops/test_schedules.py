@@ -26,6 +26,8 @@ def synced_scheduler() -> DatabaseScheduler:
     return scheduler
 
 
+# The scheduler closes "old" connections as beat does: outside a test transaction, as in beat.
+@pytest.mark.django_db(transaction=True)
 def test_every_expiring_schedule_keeps_its_expiry_in_the_database():
     assert EXPIRING, "schedules.py promises expiring sweeps"
     synced_scheduler()
@@ -33,6 +35,8 @@ def test_every_expiring_schedule_keeps_its_expiry_in_the_database():
     assert stored == EXPIRING
 
 
+# The scheduler closes "old" connections as beat does: outside a test transaction, as in beat.
+@pytest.mark.django_db(transaction=True)
 def test_beat_sends_each_run_with_its_expiry():
     synced_scheduler()
     for name, seconds in EXPIRING.items():

@@ -26,7 +26,10 @@ def clock(monkeypatch):
 
 def test_a_volunteer_signs_up_and_cancels_before_the_start(db):
     me = volunteer_of("organ_member")
-    activity = make_activity(unit=community_of(), team=home_team(), capacity=3)
+    # After every activity the demo signed them up for: a clash of times would be refused first.
+    latest = ActivitySignup.objects.filter(volunteer=me).order_by("-activity__ends_at").first()
+    starts_at = max(timezone.now(), latest.activity.ends_at if latest else timezone.now()) + timedelta(days=1)
+    activity = make_activity(unit=community_of(), team=home_team(), capacity=3, starts_at=starts_at)
     signup = services.signup_create(activity=activity, volunteer=me, actor=me.user)
     activity.refresh_from_db()
     assert activity.places_taken == 1

@@ -270,7 +270,10 @@ def _seed_people(ctx, shape, city, districts, streets, communities, areas, compo
     people: list[tuple[User, list[tuple[GridUnit, str, bool]]]] = []
 
     def person(username: str, posts: list[tuple[GridUnit, str, bool]], **extra) -> None:
-        people.append((User(username=username, full_name=_person_name(ctx), password=unusable, **extra), posts))
+        # Every person has a mobile (the natural key of the people import; the exported roster imports back).
+        phone = demo_data.demo_mobile(len(people))
+        user = User(username=username, full_name=_person_name(ctx), password=unusable, phone=phone, **extra)
+        people.append((user, posts))
 
     # Leaders: contiguous runs of micro-grids in tree order, so each leads neighbours.
     chunks = distribute(len(areas), [1] * shape.grid_leaders)

@@ -237,3 +237,22 @@ COMPOUND_STEMS = [
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒋莫蓝"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂华玉兰建国志红文斌海燕"
+
+
+# Mobile prefixes of the three carriers (China Mobile, Unicom, Telecom): plausible numbers for demo people.
+MOBILE_PREFIXES = ("138", "139", "135", "136", "137", "150", "151", "158", "186", "185", "156", "189", "177", "180")
+# Ranges of demo mobiles: the grid people (grids/demo.py) from 0, the departments' members (issues/demo.py)
+# and the co-building units' contacts (contracts/demo) above.
+MOBILE_DEPARTMENTS_FROM = 50_000_000
+MOBILE_CONTACTS_FROM = 60_000_000
+MOBILE_STATION_FROM = 70_000_000  # service_centers/demo: the red station's demo account
+
+
+def demo_mobile(n: int) -> str:
+    """The n-th demo person's mobile: deterministic, unique for n < 10**8, and not a visible run.
+
+    The eight digits after the prefix are n through a bijection of 0..10**8-1 (7,919 is coprime with
+    10**8), so two people never share a number whatever the prefix.
+    """
+    prefix = MOBILE_PREFIXES[n % len(MOBILE_PREFIXES)]
+    return f"{prefix}{(n * 7919 + 20_260_101) % 10**8:08d}"

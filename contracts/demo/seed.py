@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from grids.demo_data import MOBILE_CONTACTS_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext
 
@@ -68,10 +69,18 @@ def seed(ctx: DemoContext) -> None:
             username="unit_contact" if i == 0 else f"unitcontact{i:04d}",
             full_name=_person(ctx),
             password=demo_hash if i == 0 else unusable,
+            phone=demo_mobile(MOBILE_CONTACTS_FROM + i),
         )
         for i in range(shape.units)
     ]
-    people.append(User(username="xiufeng_orgdept", full_name=_person(ctx), password=demo_hash))
+    people.append(
+        User(
+            username="xiufeng_orgdept",
+            full_name=_person(ctx),
+            password=demo_hash,
+            phone=demo_mobile(MOBILE_CONTACTS_FROM + len(people)),
+        )
+    )
     people = ctx.bulk_create(User, people, total=len(people), label="共建单位联系人")
     ctx.bulk_create(
         CoBuildingUnitContact,

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from grids.demo_data import MOBILE_STATION_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
 from issues.models import Issue
@@ -225,6 +226,7 @@ def seed_red_stations(ctx: DemoContext, s: Shape, units: Units, stations: list[S
         username="yangshuo_station",
         full_name=person(ctx)[0],
         password=make_password(DEMO_PASSWORD),
+        phone=demo_mobile(MOBILE_STATION_FROM),
     )
     ServicePointStaff.objects.create(user=account, point=stations[0], role=ServicePointStaff.Role.STAFF)
     ctx.add_account("yangshuo_station", f"旅游红色驿站工作人员（{stations[0].name}，阳朔县）")

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "volunteers",
     "service_centers",
     "contracts",
+    "party",  # party organisations, 三会一课, brands and pioneer posts
     "dashboards",
     "open311",
     "audit",

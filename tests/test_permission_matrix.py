@@ -344,6 +344,13 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     # Grids: the tree, issues, notifications
     # The workbench: each person's cards; visitors (and an API key, which is nobody on a page) get the public landing.
     "workbench:home": public(),
+    # The field app (workbench/pwa.py): the worker script, the manifest and the offline page are the same for
+    # everyone; the session probe answers who the caller is (nobody for a key); the queue page is the caller's own.
+    "workbench:service_worker": public(),
+    "workbench:manifest": public(),
+    "workbench:app_session": public(),
+    "workbench:app_offline": public(),
+    "workbench:app_queue": page(owner="xiufeng_worker"),
     "grids:unit_detail": obj_page(pk("community")),
     "issues:issue_create": (
         page(owner="xiufeng_worker"),

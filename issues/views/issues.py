@@ -78,6 +78,9 @@ def issue_create(request: HttpRequest) -> HttpResponse:
     come back as thumbnails with hidden tokens, so the worker does not choose them again.
     """
     staged = []
+    # The phone's offline queue (static/js/offline/queue.js) sends with this header and reads JSON:
+    # 201 logged, 200 the same client_key again (the issue logged before), 400 the form's errors.
+    queued = request.method == "POST" and request.headers.get("X-Portal-Queue") == "1"
     if request.method == "POST":
         form = IssueLogForm(request.POST, request.FILES, viewer=request.viewer)
         staged = selectors.staged_photos(
@@ -102,8 +105,12 @@ def issue_create(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, error)
             else:
                 services.staged_discard(staged)
+                if queued:
+                    return _queued_answer(issue, created)
                 _after_logging(request, issue, created)
                 return redirect("issues:issue_detail", pk=issue.pk)
+        if queued:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         staged += services.photos_stage(
             owner=request.user,
             uploads=[*request.FILES.getlist("camera"), *request.FILES.getlist("photos")],
@@ -122,6 +129,14 @@ def staged_photo(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """A photo staged on the log form, for its owner only (404 for anyone else)."""
     photo = selectors.staged_photo_get(viewer=request.viewer, token=token)
     return protected_file_response(photo.image)
+
+
+def _queued_answer(issue: Issue, created: bool) -> JsonResponse:
+    """What the offline queue needs: which issue, and whether this send logged it (201) or found it (200)."""
+    return JsonResponse(
+        {"id": issue.pk, "url": reverse("issues:issue_detail", args=[issue.pk]), "created": created},
+        status=201 if created else 200,
+    )
 
 
 def _after_logging(request: HttpRequest, issue: Issue, created: bool) -> None:

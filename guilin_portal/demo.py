@@ -5,6 +5,7 @@ Each app that has demo data keeps it in `<app>/demo.py` with:
     DEMO_ORDER = 20                      # grids is 10; later steps may use earlier rows
     def plan(scale: float) -> dict[str, int]: ...   # the counts the step promises
     def seed(ctx: DemoContext) -> None: ...         # builds exactly those counts
+    def resolved_issues(scale: float) -> int: ...   # optional: resident issues this step resolves
 
 `plan()` is the promise the tests hold the step to. Steps write with
 `ctx.bulk_create` (batched, with a progress bar), never a loop of single-row saves.
@@ -135,6 +136,15 @@ def demo_steps() -> list[ModuleType]:
             if hasattr(module, "seed") and hasattr(module, "plan"):
                 steps.append(module)
     return sorted(steps, key=lambda module: getattr(module, "DEMO_ORDER", 100))
+
+
+def issues_resolved_by_other_steps(scale: float) -> int:
+    """Resident issues the other steps resolve (each step's optional `resolved_issues(scale)`).
+
+    The report's 6,828 problems solved are every resolved issue, whoever handled it: the issues
+    step makes up the rest, so the city's figure is exact however the steps share the work.
+    """
+    return sum(step.resolved_issues(scale) for step in demo_steps() if hasattr(step, "resolved_issues"))
 
 
 def demo_plan(scale: float) -> dict[str, int]:

@@ -1,11 +1,16 @@
 """Demo data for resident issues: categories, departments, routing rules and two years of history.
 
 At scale 1 the report's figure: 6,828 problems solved (resolved or closed
-after the resident's feedback), plus the open and in-progress ones and a few
-rejected, spread over every district, each with a realistic timeline
-(logged → routed → accepted → sometimes split → resolved → feedback), some
-late (reminded, escalated one or two levels, a few with an extension), and
-satisfaction mostly positive. A handful of fixed "showcase" issues in 解东社区
+after the resident's feedback) in all, this step's share being what the other
+steps do not resolve (volunteer teams' demands: `resolved_issues(scale)` of each
+step), plus the open and in-progress ones and a few rejected, spread over every
+district, each with a realistic timeline (logged → routed → accepted →
+sometimes split → resolved → feedback), some late (reminded, escalated one or
+two levels, a few with an extension). Satisfaction reads like a real city's and
+differs by district: in each, a share of residents are dissatisfied (the issue
+reopens; most are handled again and then accepted, some are resolved again and
+wait for the return visit, a few are back with the handler now), and a share
+only basically satisfied; rejected issues carry no verdict. A handful of fixed "showcase" issues in 解东社区
 give the demo accounts something to do at any scale: xiufeng_community's
 office inbox, xiufeng_leader's grid, xiufeng_street's supervision list and a
 pending extension request.
@@ -26,7 +31,7 @@ from django.contrib.auth.hashers import make_password
 
 from grids import demo_data
 from grids.models import PATH_STEP, GridUnit, Post, User
-from guilin_portal.demo import BATCH_SIZE, DemoContext
+from guilin_portal.demo import BATCH_SIZE, DemoContext, issues_resolved_by_other_steps
 from issues.handler_kinds import community_path, grid_supervisor_path, nearest_holder, office_path
 from issues.models import (
     DeadlineExtension,
@@ -42,7 +47,14 @@ from issues.models import (
 from issues.services.routing import most_specific_rule
 from issues.services.supervision import next_supervisor_path
 
-FULL_SCALE = {"resolved": 6828, "open": 240, "rejected": 120}
+REPORT_SOLVED = 6828  # 累计解决群众身边的实际问题6828个: every resolved issue, whoever handled it
+FULL_SCALE = {"open": 240, "rejected": 120}
+# Of the resident's first verdicts in a district, the dissatisfied share is drawn between these bounds;
+# of those reopened, REDONE_ACCEPTED are handled again and accepted, the rest wait for the return visit.
+DISSATISFIED_SHARE = (0.05, 0.19)
+REDONE_ACCEPTED = 0.4
+BASIC_WEIGHT = (8, 24)  # basically satisfied against 86 satisfied (on time)
+REOPENED_OPEN_SHARE = 0.12  # of the open issues: reopened by a dissatisfied resident, back with the handler
 SHOWCASE_OPEN = 6  # fixed issues for the demo accounts, at any scale
 SHOWCASE_RESOLVED = 1
 HISTORY_DAYS = 730
@@ -188,7 +200,8 @@ def plan(scale: float) -> dict[str, int]:
         "issues.categories": len(CATEGORIES),
         "issues.departments": districts * len(DEPARTMENT_FUNCTIONS),
         "issues.routing_rules": len(CITY_RULES) + districts * len(DISTRICT_RULES) + len(SUBTREE_RULES),
-        "issues.issues.resolved": scaled(FULL_SCALE["resolved"]),
+        "issues.issues.resolved": scaled(REPORT_SOLVED) - issues_resolved_by_other_steps(scale),
+        "issues.solved_in_all": scaled(REPORT_SOLVED),
         "issues.issues.open": scaled(FULL_SCALE["open"]) + SHOWCASE_OPEN,
         "issues.issues.rejected": scaled(FULL_SCALE["rejected"]),
     }
@@ -457,6 +470,10 @@ class HistoryWriter:
         codes = [code for code, *_rest in CATEGORIES]
         self.codes = codes
         self.weights = [CATEGORY_WEIGHTS[code] for code in codes]
+        # Each district's residents: how often dissatisfied, how often only basically satisfied.
+        districts = sorted(path for path in city.unit_pk if len(path) == GridUnit.Level.DISTRICT * PATH_STEP)
+        self.dissatisfied = {path: self.rng.uniform(*DISSATISFIED_SHARE) for path in districts}
+        self.basic = {path: self.rng.uniform(*BASIC_WEIGHT) for path in districts}
 
     # -- building blocks --------------------------------------------------
     def new_draft(self, created: datetime, *, unit=None, code: str | None = None, reporter: int | None = None) -> Draft:
@@ -659,22 +676,44 @@ class HistoryWriter:
             return self._finish(draft)
         feedback_at = resolved + timedelta(hours=rng.uniform(2, 72))
         feedback_by = issue.reporter_id
-        if rng.random() < 0.05:
-            # Dissatisfied: back to the same handler, resolved again, then accepted by the resident.
-            issue.satisfaction = Issue.Satisfaction.DISSATISFIED
-            note = rng.choice(DISSATISFIED_NOTES)
-            draft.event(E.FEEDBACK, feedback_at, feedback_by, note, satisfaction="dissatisfied")
-            draft.event(E.REOPENED, feedback_at, feedback_by, note, to=S.IN_PROGRESS)
-            issue.reopen_count = 1
+        district = issue._path[: GridUnit.Level.DISTRICT * PATH_STEP]
+        if rng.random() < self.dissatisfied[district]:
+            # Dissatisfied: back to the same handler with a fresh time limit, resolved again; then the
+            # resident accepts it, or the return visit is still to come (the last word stays dissatisfied).
+            self._reopen(draft, feedback_at, rng.choice(DISSATISFIED_NOTES))
             resolved = feedback_at + limit * rng.uniform(0.2, 0.7)
             self._resolve(draft, actor, resolved)
+            if rng.random() >= REDONE_ACCEPTED:
+                return self._finish(draft)
             feedback_at = resolved + timedelta(hours=rng.uniform(2, 48))
-        satisfaction = rng.choices(
-            [Issue.Satisfaction.SATISFIED, Issue.Satisfaction.BASIC], [86, 14] if not late else [70, 30]
-        )[0]
+        basic = self.basic[district] * (2 if late else 1)
+        satisfaction = rng.choices([Issue.Satisfaction.SATISFIED, Issue.Satisfaction.BASIC], [86, basic])[0]
         issue.satisfaction = satisfaction
         issue.closed_at = feedback_at
         draft.event(E.FEEDBACK, feedback_at, feedback_by, "", to=S.CLOSED, satisfaction=str(satisfaction))
+        return self._finish(draft)
+
+    def _reopen(self, draft: Draft, at: datetime, note: str) -> None:
+        """The resident's dissatisfied verdict, as `issue_feedback` records it: reopened with a fresh time limit."""
+        issue = draft.issue
+        issue.satisfaction = Issue.Satisfaction.DISSATISFIED
+        draft.event(E.FEEDBACK, at, issue.reporter_id, note, satisfaction="dissatisfied")
+        draft.event(E.REOPENED, at, issue.reporter_id, note, to=S.IN_PROGRESS)
+        issue.reopen_count += 1
+        issue.resolved_at = None
+        issue.due_at, issue.remind_at = Issue.deadlines(at, issue.category.time_limit_hours)
+        issue.reminded_at = None
+        issue.next_escalation_at = issue.due_at
+        issue.escalation_level = 0
+        issue.escalated_at = None
+        issue.supervision_unit_id = None
+
+    def reopened_story(self, created: datetime, **draft_kwargs) -> Draft:
+        """Resolved, the resident dissatisfied: back with the handler now, to be handled again."""
+        draft = self.resolved_story(created, awaiting_feedback=True, **draft_kwargs)
+        at = min(draft.issue.resolved_at + timedelta(hours=self.rng.uniform(2, 72)), self.now - timedelta(minutes=30))
+        self._reopen(draft, at, self.rng.choice(DISSATISFIED_NOTES))
+        self.escalate(draft, self.now)
         return self._finish(draft)
 
     def _resolve(self, draft: Draft, actor: int, at: datetime) -> None:
@@ -804,6 +843,9 @@ def _seed_history(ctx: DemoContext, city: City) -> None:
         batches.add(writer.resolved_story(created))
     statuses = [S.ALLOCATED, S.IN_PROGRESS, S.DECOMPOSED, S.SUSPENDED]
     for _i in range(open_count):
+        if rng.random() < REOPENED_OPEN_SHARE:
+            batches.add(writer.reopened_story(now - timedelta(hours=rng.uniform(48, 24 * 20))))
+            continue
         status = rng.choices(statuses, [25, 60, 8, 7])[0]
         created = now - timedelta(hours=rng.uniform(1, 24 * 10))
         batches.add(writer.open_story(created, status))

@@ -11,8 +11,8 @@ fewer items than contracts): every contract of the two earlier years, now
 closed, carries one commitment, and so does every active contract of this
 year (55 % of this year's); the 124 items left over are second commitments,
 spread evenly over those contracts. This year's other contracts carry none
-yet: half are still drafts, half are signed and waiting for their commitment
-list. Every contract has two demand-list and two resource-list items.
+yet: they are signed and waiting for their commitment list, and half as many
+again are drafts not signed yet (not counted among the 2,238). Every contract has two demand-list and two resource-list items.
 
 A commitment is a count target in each quarter (two in three) or a milestone
 in the second and fourth quarters. Progress exists for every target of every

@@ -20,6 +20,9 @@ from ..periods import quarter_of
 FULL_SCALE = {"units": 452, "contracts": 2238, "commitments": 1909}
 YEAR_WEIGHTS = {2: 25, 1: 30, 0: 45}  # years ago -> share of the contracts
 ACTIVE_SHARE = 0.55  # of this year's contracts
+# Drafts of this year on top of the signed ones (the report counts 2,238 signed): half as many as this
+# year's signed contracts still waiting for their commitment list.
+DRAFT_SHARE = 0.5
 STAGES = [s.value for s in Evaluation.ORDER]  # self, community, street, district, done
 
 
@@ -97,7 +100,8 @@ def layout(scale: float, today: dt.date | None = None) -> Shape:
     for years_ago, count in per_year.items():
         used: set[tuple[int, int]] = set()
         not_active = count - active_now if years_ago == 0 else 0
-        for j in range(count):
+        drafts = round(not_active * DRAFT_SHARE)
+        for j in range(count + drafts):
             community = j % n
             unit = (j + 7 * years_ago) % units
             while (community, unit) in used:  # one contract a year per pair
@@ -115,7 +119,7 @@ def layout(scale: float, today: dt.date | None = None) -> Shape:
                 elif j % 6 == 1 and STAGES.index(stage) >= 2:
                     history = "community_sent_back"
             else:
-                status = Contract.Status.SIGNED if j - active_now < (not_active + 1) // 2 else Contract.Status.DRAFT
+                status = Contract.Status.SIGNED if j < count else Contract.Status.DRAFT
                 stage, history = None, ""
             carries = 0
             if status in (Contract.Status.ACTIVE, Contract.Status.CLOSED):

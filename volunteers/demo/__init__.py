@@ -184,6 +184,11 @@ class _Clock:
         return self.midnight - timedelta(days=days_ago) + timedelta(hours=hour)
 
 
+def resolved_issues(scale: float) -> int:
+    """The resident demands the teams resolve: part of the report's 6,828 problems solved (issues.demo)."""
+    return demand_counts(scale)["resolved"]
+
+
 def _name(rng) -> str:
     given = rng.choice(demo_data.GIVEN) + (rng.choice(demo_data.GIVEN) if rng.random() < 0.7 else "")
     return rng.choice(demo_data.SURNAMES) + given

@@ -285,6 +285,8 @@ class Issue(models.Model):
     # WGS84 decimal degrees as a client gave them (Open311 `lat`/`long`), to 6 places (about 0.1 m).
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # The phone's reported accuracy (radius, metres) of a GPS fix; empty for a point placed by hand.
+    location_accuracy = models.PositiveIntegerField(_("定位精度(米)"), null=True, blank=True)
     resident_name = models.CharField(_("居民姓名"), max_length=60, blank=True)
     resident_phone = models.CharField(_("居民电话"), max_length=24, blank=True, validators=[validate_resident_phone])
     priority = models.PositiveSmallIntegerField(_("紧急程度"), choices=Priority.choices, default=Priority.NORMAL)

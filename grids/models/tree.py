@@ -151,6 +151,16 @@ class GridUnit(models.Model):
         _("物业小区"), default=False, help_text=_("小区有物业服务企业，应选派党建指导员")
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Geography (grids.geography): a GeoJSON Polygon or MultiPolygon in WGS-84, written only through
+    # grids.geography.boundary_fields() so the centroid and the bounding box always match it. The box
+    # lets the point lookup prefilter in SQL (an index on each edge) before the exact test in Shapely.
+    boundary = models.JSONField(_("边界"), null=True, blank=True, editable=False)
+    centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True, editable=False)
+    centroid_lng = models.FloatField(_("中心经度"), null=True, blank=True, editable=False)
+    bbox_south = models.FloatField(_("南界"), null=True, blank=True, editable=False)
+    bbox_west = models.FloatField(_("西界"), null=True, blank=True, editable=False)
+    bbox_north = models.FloatField(_("北界"), null=True, blank=True, editable=False)
+    bbox_east = models.FloatField(_("东界"), null=True, blank=True, editable=False)
 
     objects = GridUnitQuerySet.as_manager()
 
@@ -158,7 +168,13 @@ class GridUnit(models.Model):
         verbose_name = _("网格单元")
         verbose_name_plural = _("网格单元")
         ordering = ["path"]
-        indexes = [models.Index(fields=["level", "path"], name="gridunit_level_path")]
+        indexes = [
+            models.Index(fields=["level", "path"], name="gridunit_level_path"),
+            # The point lookup's prefilter: south <= lat <= north and west <= lng <= east. PostgreSQL
+            # combines the edges' indexes (bitmap AND); SQLite takes the most selective one.
+            models.Index(fields=["bbox_south", "bbox_north"], name="gridunit_bbox_lat"),
+            models.Index(fields=["bbox_west", "bbox_east"], name="gridunit_bbox_lng"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=7), name="gridunit_level_range"),
             # The root alone has no parent; every other unit has one.

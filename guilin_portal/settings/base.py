@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "imports",
     "workbench",  # the home of every role and the header's links: reads every app below
     "command_centre",  # the wall screen (大屏) of a city or district, opened by a revocable link
+    "renovation",  # urban-village and no-property compound renovation projects (改造提升)
 ]
 
 # production.py adds WhiteNoise right after SecurityMiddleware (runserver serves static files in development).
@@ -308,6 +309,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServicePointKindEnum": "service_centers.models.ServicePoint.Kind",
         "ServicePointLevelEnum": "service_centers.models.ServicePoint.Level",
+        "PostRoleEnum": "grids.models.Post.Role",
+        "ImportJobStatusEnum": "imports.models.ImportJob.Status",
     },
     # The error answers every operation can give, documented by rule in one place (guilin_portal/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -390,3 +393,12 @@ ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", 
 ISSUE_URGE_INTERVAL_HOURS = int(os.environ.get("ISSUE_URGE_INTERVAL_HOURS", "24"))
 # A red-station tap can be undone by whoever logged it within this many seconds (a mistaken tap).
 RED_STATION_UNDO_SECONDS = int(os.environ.get("RED_STATION_UNDO_SECONDS", "120"))
+
+# Maps (grids.geography; README, "Geography"). No tile URL: the maps draw boundaries and points as plain
+# vectors, with no request leaving the portal (a fresh machine, the tests). With one, e.g. 天地图's WMTS
+# with a key, `{s}`/`{x}`/`{y}`/`{z}` as Leaflet takes them; the attribution is shown on every map.
+MAP_TILE_URL = os.environ.get("PORTAL_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("PORTAL_MAP_TILE_ATTRIBUTION", "")
+# The datum the tiles are drawn in: "wgs84" (天地图, OpenStreetMap) or "gcj02" (Amap/高德, Tencent).
+# Stored points are always WGS-84; the server converts at serialisation time (grids.geography.crs).
+MAP_COORDINATE_SYSTEM = os.environ.get("PORTAL_MAP_COORDINATE_SYSTEM", "wgs84").strip().lower() or "wgs84"

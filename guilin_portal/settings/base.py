@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "imports",
     "workbench",  # the home of every role and the header's links: reads every app below
     "command_centre",  # the wall screen (大屏) of a city or district, opened by a revocable link
-    "renovation",  # urban-village and no-property compound renovation projects (改造提升)
 ]
 
 # production.py adds WhiteNoise right after SecurityMiddleware (runserver serves static files in development).
@@ -309,8 +308,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServicePointKindEnum": "service_centers.models.ServicePoint.Kind",
         "ServicePointLevelEnum": "service_centers.models.ServicePoint.Level",
-        "PostRoleEnum": "grids.models.Post.Role",
-        "ImportJobStatusEnum": "imports.models.ImportJob.Status",
     },
     # The error answers every operation can give, documented by rule in one place (guilin_portal/schema.py).
     "POSTPROCESSING_HOOKS": [

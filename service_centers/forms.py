@@ -11,6 +11,7 @@ from issues.models import Issue
 from volunteers.models import Activity
 
 from .models import ActivityCategory, ServiceKind, ServicePoint, StarRating
+from .navigation import parse_near
 
 
 class DirectoryFilterForm(forms.Form):
@@ -22,6 +23,8 @@ class DirectoryFilterForm(forms.Form):
     )
     district = forms.ChoiceField(label=_("城区/县"), required=False)
     q = forms.CharField(label=_("名称或地址"), required=False, max_length=60)
+    # "Near me": the browser's position (WGS-84 "lat,lng"), set by the page's script with consent.
+    near = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, districts: list[GridUnit], **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,6 +34,13 @@ class DirectoryFilterForm(forms.Form):
 
     def clean_district(self) -> GridUnit | None:
         return self._districts.get(self.cleaned_data.get("district") or "")
+
+    def clean_near(self) -> tuple[float, float] | None:
+        text = self.cleaned_data.get("near") or ""
+        near = parse_near(text)
+        if text and near is None:
+            raise forms.ValidationError(_("位置应为“纬度,经度”。"))
+        return near
 
 
 class StaffPointFilterForm(forms.Form):

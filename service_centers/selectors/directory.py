@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -55,9 +57,17 @@ def district_of(point: ServicePoint, district_list: list[GridUnit]) -> GridUnit 
 
 
 def directory_points(
-    *, viewer: Viewer | None = None, kind: str = "", level: str = "", district: GridUnit | None = None, q: str = ""
+    *,
+    viewer: Viewer | None = None,
+    kind: str = "",
+    level: str = "",
+    district: GridUnit | None = None,
+    q: str = "",
+    near: tuple[float, float] | None = None,
 ) -> QuerySet[ServicePoint]:
-    """Active points for the public directory, filtered by kind, level, district and name; public columns only."""
+    """Active points for the public directory, filtered by kind, level, district and name; public columns only.
+
+    With `near` (a WGS-84 latitude, longitude), the nearest first (points with no position last)."""
     points = ServicePoint.objects.active().select_related("unit").only(*PUBLIC_FIELDS)
     if kind:
         points = points.filter(kind=kind)
@@ -72,7 +82,19 @@ def directory_points(
     level_rank = Case(
         *(When(level=lv, then=Value(i)) for i, lv in enumerate(ServicePoint.Level.values)), default=Value(99)
     )
+    if near is not None:
+        return points.annotate(nearness=nearness(*near)).order_by(F("nearness").asc(nulls_last=True), "name", "pk")
     return points.order_by(kind_rank, level_rank, "unit__path", "name", "pk")
+
+
+def nearness(lat: float, lng: float):
+    """A database expression that orders points by distance from (lat, lng): the squared equirectangular
+    distance in degrees of latitude, exact enough to order points within a city (under 0.5 % off within
+    200 km); the page shows the great-circle distance of each point it lists (`service_centers.navigation`)."""
+    scale = math.cos(math.radians(lat)) ** 2
+    dlat = Cast("latitude", FloatField()) - Value(lat)
+    dlng = Cast("longitude", FloatField()) - Value(lng)
+    return dlat * dlat + dlng * dlng * Value(scale)
 
 
 @dataclass

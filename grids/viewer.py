@@ -71,6 +71,7 @@ class Standing:
     volunteer_ids: frozenset[int] = frozenset()
     service_points: frozenset[int] = frozenset()
     cobuilding_units: frozenset[int] = frozenset()
+    party_organisations: frozenset[int] = frozenset()
 
 
 NOBODY = Standing()
@@ -149,6 +150,11 @@ class Viewer:
     @property
     def cobuilding_units(self) -> frozenset[int]:
         return self.standing.cobuilding_units
+
+    @property
+    def party_organisations(self) -> frozenset[int]:
+        """The party organisations the person is the secretary of (registered by party)."""
+        return self.standing.party_organisations
 
     @cached_property
     def jurisdiction(self) -> tuple[str, ...] | None:
@@ -241,7 +247,14 @@ class Viewer:
 
 FacetSource = Callable[[int], QuerySet]
 _FACETS: dict[str, tuple[FacetSource, str]] = {}
-_FACET_FIELDS = {"departments", "teams_led", "volunteer_ids", "service_points", "cobuilding_units"}
+_FACET_FIELDS = {
+    "departments",
+    "teams_led",
+    "volunteer_ids",
+    "service_points",
+    "cobuilding_units",
+    "party_organisations",
+}
 
 
 def register_facet(name: str, rows: FacetSource, column: str) -> None:

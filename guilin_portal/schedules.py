@@ -70,4 +70,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dashboards.tasks.issue_rollup_rebuild_task",
         "schedule": crontab(minute=20, hour=3),
     },
+    # Party: 三会一课 reminders daily at 08:30 (Asia/Shanghai), the start of the working day: each
+    # secretary whose organisation's meeting falls due within PARTY_MEETING_REMINDER_DAYS and is not
+    # yet held gets one notification. Idempotent: one MeetingReminder row per organisation, kind and
+    # period, so a rerun (or a second beat) sends nothing new.
+    "party-meeting-reminders": {
+        "task": "party.tasks.meeting_reminders_task",
+        "schedule": crontab(minute=30, hour=8),
+    },
 }

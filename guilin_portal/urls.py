@@ -26,6 +26,7 @@ urlpatterns = [
     path("volunteers/", include("volunteers.urls")),
     path("service-points/", include("service_centers.urls")),
     path("contracts/", include("contracts.urls")),
+    path("party/", include("party.urls")),
     path("open311/v2/", include("open311.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("audit/", include("audit.urls")),

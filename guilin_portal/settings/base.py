@@ -390,6 +390,8 @@ ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", 
 ISSUE_URGE_INTERVAL_HOURS = int(os.environ.get("ISSUE_URGE_INTERVAL_HOURS", "24"))
 # A red-station tap can be undone by whoever logged it within this many seconds (a mistaken tap).
 RED_STATION_UNDO_SECONDS = int(os.environ.get("RED_STATION_UNDO_SECONDS", "120"))
+# 三会一课: secretaries are reminded this many days before a meeting of their organisation falls due.
+PARTY_MEETING_REMINDER_DAYS = int(os.environ.get("PARTY_MEETING_REMINDER_DAYS", "7"))
 
 # Maps (grids.geography; README, "Geography"). No tile URL: the maps draw boundaries and points as plain
 # vectors, with no request leaving the portal (a fresh machine, the tests). With one, e.g. 天地图's WMTS

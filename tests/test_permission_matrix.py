@@ -352,6 +352,9 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "workbench:app_offline": public(),
     "workbench:app_queue": page(owner="xiufeng_worker"),
     "grids:unit_detail": obj_page(pk("community")),
+    # The maps' JSON (grids/views/maps.py): a 秀峰区 unit's map is a 404 outside; locate answers only the caller's grids.
+    "grids:unit_map": obj_page(pk("community"), query=lambda w: {"level": 5, "zoom": 14}),
+    "grids:locate": page(query=lambda w: {"lat": "25.28", "lng": "110.28"}, owner="xiufeng_worker"),
     "issues:issue_create": (
         page(owner="xiufeng_worker"),
         page(method="POST", owner="xiufeng_worker", worker=200, district=200),

@@ -289,6 +289,33 @@ def unknown_screen_token(w: World) -> dict[str, Any]:
     return {"token": f"{prefix}.{secret[::-1]}"}
 
 
+def renovation(w: World) -> dict[str, Any]:
+    """A 秀峰区 renovation project (at a small scale there may be none: one is made in 解东社区)."""
+    if "renovation" not in w.objects:
+        from renovation.models import Project
+
+        project = Project.objects.filter(unit__path__startswith=w.xiufeng.path).order_by("pk").first()
+        if project is None:
+            community = GridUnit.objects.get(name="解东社区")
+            project = Project.objects.create(kind="urban_village", unit=community, name="解东社区改造", scope="矩阵")
+        w.objects["renovation"] = project
+    return {"pk": w.objects["renovation"].pk}
+
+
+def renovation_photo(w: World) -> dict[str, Any]:
+    """A before photo of the 秀峰区 renovation project."""
+    if "renovation_photo" not in w.objects:
+        from django.core.files.base import ContentFile
+
+        from renovation.models import Photo
+
+        project_pk = renovation(w)["pk"]
+        w.objects["renovation_photo"] = Photo.objects.create(
+            project_id=project_pk, stage="before", image=ContentFile(b"photo", name="r.png")
+        )
+    return {"pk": w.objects["renovation_photo"].pk}
+
+
 # Shorthands for the kwargs of each URL.
 def pk(attr: str, name: str = "pk") -> Kwargs:
     return lambda w: {name: getattr(w, attr).pk}
@@ -435,6 +462,13 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "service_centers:meeting_create": (obj_page(WORKSTATION), obj_post(WORKSTATION)),
     "service_centers:activity_create": (obj_page(WORKSTATION), obj_post(WORKSTATION)),
     "service_centers:point_rate": (obj_page(POINT), obj_post(POINT)),
+    # Renovation projects (改造提升): staff pages scoped like every row
+    "renovation:home": page(worker=BACK, district=BACK, owner_gets=BACK),
+    "renovation:project_list": obj_page(pk("xiufeng", "unit_pk")),
+    "renovation:project_detail": obj_page(renovation),
+    "renovation:project_progress": obj_post(renovation),
+    "renovation:photo_add": obj_post(renovation),
+    "renovation:photo_file": obj_page(renovation_photo),
     # Contracts
     "contracts:contract_list": page(),
     "contracts:contract_create": (

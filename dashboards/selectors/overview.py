@@ -15,9 +15,12 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridUnit
+from party.selectors import OVERVIEW_LABELS as PARTY_LABELS
+from party.selectors import overview_counts as party_counts
+from renovation.selectors import renovation_figures
 from service_centers.models import JobOffer, RedStationService, ServicePoint
 from service_centers.selectors import kind_level_rows
-from volunteers.models import ServiceCategory, Team
+from volunteers.models import Activity, ServiceCategory, Team
 
 from ..periods import all_time
 from .common import grid_overview, in_subtree
@@ -51,6 +54,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "commando_teams": _("党员突击队"),
         "members": _("在册队员"),
         "activities": _("志愿服务活动"),
+        "red_property_activities": _("红色物业服务队开展公益活动（场次）"),
         "registered_members": _("到社区报到的机关党员"),
         "registered_organisations": _("到社区报到的机关党组织"),
         "registered_member_services": _("报到党员开展服务（次）"),
@@ -77,12 +81,21 @@ LABELS: dict[str, dict[str, Any]] = {
         "commitments": _("承诺服务事项"),
     },
 }
+LABELS["party"] = dict(PARTY_LABELS)
+LABELS["renovation"] = {
+    "urban_villages": _("完成改造提升的城中村"),
+    "compounds": _("完成改造提升的无物业管理小区"),
+    "micro_parks": _("改造中建成的党建主题微公园"),
+    "in_progress": _("正在改造提升"),
+}
 SECTION_LABELS = {
     "grids": _("网格与队伍"),
     "issues": _("群众身边问题"),
     "volunteers": _("党员志愿服务与双报到"),
     "service_points": _("服务阵地"),
     "contracts": _("契约化共建"),
+    "party": _("党组织、党建品牌和先锋岗"),
+    "renovation": _("城中村和无物业小区改造提升"),
 }
 
 
@@ -158,6 +171,10 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
             "commando_teams": volunteers.teams_by_kind.get(Team.Kind.COMMANDO, 0),
             "members": volunteers.members,
             "activities": volunteers.activities,
+            "red_property_activities": in_subtree(  # one count on the activities' team index
+                Activity.objects.filter(team__kind=Team.Kind.RED_PROPERTY).exclude(status=Activity.Status.CANCELLED),
+                unit,
+            ).count(),
             "registered_members": volunteers.registered_members,
             "registered_organisations": volunteers.registered_organisations,
             "registered_member_services": volunteers.service.registered_services,
@@ -173,6 +190,8 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
             "cobuilding_units": contracts.units,
             "commitments": contracts.commitments,
         }
+    sections["party"] = party_counts(unit=unit)  # three queries (party.selectors)
+    sections["renovation"] = vars(renovation_figures(unit=unit))  # one query
     plan = plan_sources(unit=unit, period=period, group_by=None, state=state)
     return Overview(
         unit=unit,

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "imports",
     "workbench",  # the home of every role and the header's links: reads every app below
     "command_centre",  # the wall screen (大屏) of a city or district, opened by a revocable link
+    "renovation",  # urban-village and no-property compound renovation projects (改造提升)
 ]
 
 # production.py adds WhiteNoise right after SecurityMiddleware (runserver serves static files in development).

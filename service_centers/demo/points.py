@@ -33,7 +33,9 @@ class Units:
         urban_paths = {u.path for u in self.urban_communities}
         self.urban_compounds = [
             u
-            for u in GridUnit.objects.filter(level=GridUnit.Level.COMPOUND).only("id", "name", "path", "level")
+            for u in GridUnit.objects.filter(level=GridUnit.Level.COMPOUND).only(
+                "id", "name", "path", "level", "is_property_managed"
+            )
             if u.path[: 4 * GridUnit.Level.COMMUNITY] in urban_paths
         ]
 
@@ -300,7 +302,9 @@ def seed_points(ctx: DemoContext, s: Shape, units: Units) -> dict[str, list[Serv
                 area=Decimal(rng.randint(1200, 6000)),
             )
         )
-    for compound in _cycle(units.urban_compounds, s.micro_parks, ctx):
+    # Micro-parks were built in the renovation of compounds without property management (renovation.demo).
+    unmanaged = [u for u in units.urban_compounds if not u.is_property_managed] or units.urban_compounds
+    for compound in _cycle(unmanaged, s.micro_parks, ctx):
         community = units.by_path[compound.path[:16]]
         points.append(
             _point(

@@ -41,6 +41,7 @@ def test_the_seed_builds_exactly_what_the_plan_promises(db):
         "volunteers.organisation_registrations": OrganisationRegistration.objects.count(),
         "volunteers.member_registrations": MemberRegistration.objects.count(),
         "volunteers.activities": Activity.objects.count(),
+        "volunteers.activities.red_property": Activity.objects.filter(team__kind=Team.Kind.RED_PROPERTY).count(),
         "volunteers.signups": ActivitySignup.objects.count(),
         "volunteers.records.verified": ServiceRecord.objects.verified().count(),
         "volunteers.records.pending": ServiceRecord.objects.pending().count(),
@@ -64,6 +65,7 @@ def test_plan_at_full_scale_is_the_reports_figures():
     promised = demo.plan(1)
     assert promised["volunteers.teams.party_volunteer"] == 900
     assert promised["volunteers.teams.red_property"] == 973
+    assert 20000 <= promised["volunteers.activities.red_property"] <= 21000  # 开展公益活动2万余场次
     assert promised["volunteers.volunteers.organ_members"] == 24500
     assert promised["volunteers.records.verified"] == 97800
     assert promised["volunteers.records.difficulties_solved"] > 8000

@@ -61,6 +61,7 @@ FULL_SCALE = {
     "pending": 1500,
     "difficulties": 8120,
     "past_activities": 5000,
+    "red_activities": 20100,  # 红帽子/红马甲服务队开展公益活动2万余场次
     "upcoming_activities": 300,
     "elders": 600,
     "withdrawals": 2500,
@@ -152,7 +153,11 @@ def plan(scale: float) -> dict[str, int]:
         "volunteers.organisations": c["organisations"],
         "volunteers.organisation_registrations": c["organisations"],
         "volunteers.member_registrations": c["organ_members"],
-        "volunteers.activities": c["past_activities"] + c["upcoming_activities"] + demands["shifts"],
+        "volunteers.activities": c["past_activities"]
+        + c["upcoming_activities"]
+        + c["red_activities"]
+        + demands["shifts"],
+        "volunteers.activities.red_property": c["red_activities"],
         "volunteers.signups": (
             PARTICIPANTS * c["past_activities"]
             + UPCOMING_SIGNUPS * c["upcoming_activities"]
@@ -182,6 +187,33 @@ class _Clock:
 
     def at(self, days_ago: int, hour: float) -> datetime:
         return self.midnight - timedelta(days=days_ago) + timedelta(hours=hour)
+
+
+RED_TITLES = ["楼道清理", "义务巡逻", "绿化养护", "便民维修", "垃圾分类督导", "关爱独居老人", "消防安全检查"]
+
+
+def _red_activities(ctx: DemoContext, red_teams, total: int, activity_ids, clock, staff_user):
+    rng = ctx.rng
+    for team, n in zip(red_teams, distribute(total, [1] * len(red_teams), minimum=0), strict=True):
+        for days_ago in rng.sample(range(10, HISTORY_DAYS), n):
+            start = rng.choice([8.0, 9.0, 15.0, 19.0])
+            yield (
+                activity_ids.take(),
+                rng.choice(RED_TITLES),
+                team.pk,
+                team.category_id,
+                ActivityKind.REGULAR,
+                team.unit_id,
+                "小区内",
+                clock.at(days_ago, start),
+                clock.at(days_ago, start + 1.5),
+                RED_TEAM_SIZE,
+                0,
+                Activity.Status.OPEN,
+                staff_user.get(team.unit_id),
+                "",
+                ctx.now,
+            )
 
 
 def resolved_issues(scale: float) -> int:
@@ -491,6 +523,16 @@ def seed(ctx: DemoContext) -> None:
         (row + ("", now) for row in activities),
         total=len(activities),
         label="志愿活动",
+    )
+    # The red-property teams' public-benefit activities (the report: 2万余场次), held by each team in its
+    # compound; no sign-ups: the team's own members serve, and the hours they log are not banked.
+    insert_rows(
+        ctx,
+        Activity,
+        ACTIVITY_COLUMNS,
+        _red_activities(ctx, red_teams, c["red_activities"], activity_ids, clock, staff_user),
+        total=c["red_activities"],
+        label="红色物业公益活动",
     )
     signup_ids = IdBlock(ActivitySignup)
     signups: list[tuple] = []

@@ -15,6 +15,8 @@ api_v1 = [
     path("service-points/", include("service_centers.api.urls")),
     path("contracts/", include("contracts.api.urls")),
     path("stats/", include("dashboards.api.urls")),
+    path("people/", include("people.api.urls")),
+    path("imports/", include("imports.api.urls")),
     path("tokens/", tokens.TokenListView.as_view(), name="api_token_list"),
     path("tokens/<str:prefix>/", tokens.TokenDetailView.as_view(), name="api_token_detail"),
 ]

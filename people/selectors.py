@@ -11,6 +11,7 @@ from grids.models import GridUnit, Post, User
 from grids.viewer import Viewer
 
 from . import access
+from .models import ActivationLink
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,9 @@ def person_by_contact(*, viewer: Viewer, contact: str) -> User | None:
     posts = Post.objects.filter(access.people_q(viewer), user__in=candidates).select_related("user").order_by("user_id")
     post = posts.first()
     return post.user if post is not None else None
+
+
+def activation_expiry(*, person: User):
+    """When the person's newest activation link stops working (None: they have none)."""
+    link = ActivationLink.objects.filter(user=person).order_by("-created_at", "-pk").only("expires_at").first()
+    return link.expires_at if link is not None else None

@@ -174,6 +174,13 @@ def stats() -> Cell:
     )
 
 
+def people_only_in_xiufeng(w: World) -> set[int]:
+    """People whose posts are all in 秀峰区 (the people API of another district must not list them)."""
+    inside = Post.terms.filter(unit__path__startswith=w.xiufeng.path).values_list("user_id", flat=True)
+    outside = Post.terms.exclude(unit__path__startswith=w.xiufeng.path).values_list("user_id", flat=True)
+    return set(inside) - set(outside)
+
+
 def admin_user(w: World) -> User:
     return User.objects.get(username="admin")
 
@@ -549,6 +556,24 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "imports:job_report": obj_page(JOB),
     "imports:template_download": page(lambda w: {"kind": "people", "fmt": "csv"}, worker=403),
     "imports:export_download": page(lambda w: {"kind": "grid_tree", "fmt": "csv"}, worker=403),
+    # The people and import API: staff only (a grid worker: 403 on lists, 404 on objects), 秀峰区's are 404.
+    "person-list": (
+        api(worker=403, ids=people_only_in_xiufeng),
+        api(method="POST", worker=403, district=400, owner_gets=400),
+    ),
+    "person-detail": api_obj(PERSON),
+    "person-posts": api_obj(PERSON, method="POST"),
+    "person-activation-link": api_obj(PERSON, method="POST"),
+    "person-lock": api_obj(PERSON, method="POST"),
+    "people-post-detail": api_obj(POST),
+    "people-post-move": api_obj(POST, method="POST"),
+    "people-post-retire": api_obj(POST, method="POST"),
+    "import-kind-list": api(worker=403),
+    "import-job-list": (api(worker=403), api(method="POST", worker=403, district=400, owner_gets=400)),
+    "import-job-detail": api_obj(JOB),
+    "import-job-progress": api_obj(JOB),
+    "import-job-apply": api_obj(JOB, method="POST"),
+    "import-job-report": api_obj(JOB),
     "audit:home": page(worker=403),
     "audit:list": page(lambda w: {"kind": "issues"}, worker=403),
     "audit:object": obj_page(lambda w: {"kind": "issues", "pk": w.issue.pk}, worker=403),

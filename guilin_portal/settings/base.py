@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServicePointKindEnum": "service_centers.models.ServicePoint.Kind",
         "ServicePointLevelEnum": "service_centers.models.ServicePoint.Level",
+        "PostRoleEnum": "grids.models.Post.Role",
+        "ImportJobStatusEnum": "imports.models.ImportJob.Status",
     },
     # The error answers every operation can give, documented by rule in one place (guilin_portal/schema.py).
     "POSTPROCESSING_HOOKS": [

@@ -296,6 +296,108 @@ def unknown_screen_token(w: World) -> dict[str, Any]:
     return {"token": f"{prefix}.{secret[::-1]}"}
 
 
+def _party(w: World, name: str, make):
+    if name not in w.objects:
+        w.objects[name] = make()
+    return w.objects[name]
+
+
+def party_org(w: World) -> dict[str, Any]:
+    """A 秀峰区 party organisation: the committee of a 秀峰区 community."""
+    from party.models import PartyOrganisation
+
+    org = _party(
+        w,
+        "party_org",
+        lambda: (
+            PartyOrganisation.objects.filter(
+                unit__path__startswith=w.xiufeng.path, kind="committee", sector="community"
+            )
+            .order_by("pk")
+            .first()
+        ),
+    )
+    return {"pk": org.pk}
+
+
+def party_member(w: World) -> dict[str, Any]:
+    from party.models import PartyMember
+
+    member = _party(
+        w, "party_member", lambda: PartyMember.objects.create(organisation_id=party_org(w)["pk"], name="秀峰测试党员")
+    )
+    return {"pk": member.organisation_id, "member_pk": member.pk}
+
+
+def party_meeting(w: World) -> dict[str, Any]:
+    import datetime as dt
+
+    from party.models import Meeting
+
+    def make():
+        day = dt.date(2026, 1, 15)
+        return Meeting.objects.create(
+            organisation_id=party_org(w)["pk"],
+            kind="committee",
+            held_on=day,
+            topic="秀峰测试会议",
+            period_start=dt.date(2026, 1, 1),
+            due_on=dt.date(2026, 1, 31),
+        )
+
+    return {"pk": _party(w, "party_meeting", make).pk}
+
+
+def party_meeting_photo(w: World) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
+
+    from party.models import MeetingPhoto
+
+    photo = _party(
+        w,
+        "party_meeting_photo",
+        lambda: MeetingPhoto.objects.create(
+            meeting_id=party_meeting(w)["pk"], image=ContentFile(b"photo", name="m.png")
+        ),
+    )
+    return {"pk": photo.pk}
+
+
+def party_brand(w: World) -> dict[str, Any]:
+    from party.models import Brand
+
+    brand = _party(
+        w,
+        "party_brand",
+        lambda: Brand.objects.create(
+            name="秀峰测试品牌",
+            organisation_id=party_org(w)["pk"],
+            sector="community",
+            unit=w.xiufeng,
+            year=2025,
+            is_public=False,
+        ),
+    )
+    return {"kind": "brand", "pk": brand.pk}
+
+
+def party_brand_photo(w: World, public: bool = False) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
+
+    from party.models import Brand, BrandPhoto
+
+    def make():
+        brand = Brand.objects.get(pk=party_brand(w)["pk"])
+        if public:
+            brand = Brand.objects.create(
+                name="公开测试品牌", organisation=brand.organisation, sector="health", unit=w.xiufeng, year=2024
+            )
+        return BrandPhoto.objects.create(brand=brand, image=ContentFile(b"photo", name="b.png"))
+
+    photo = _party(w, "party_public_photo" if public else "party_brand_photo", make)
+    return {"pk": photo.pk}
+
+
 def renovation(w: World) -> dict[str, Any]:
     """A 秀峰区 renovation project (at a small scale there may be none: one is made in 解东社区)."""
     if "renovation" not in w.objects:
@@ -476,6 +578,25 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "renovation:project_progress": obj_post(renovation),
     "renovation:photo_add": obj_post(renovation),
     "renovation:photo_file": obj_page(renovation_photo),
+    # Party organisations, 三会一课, brands and pioneer posts: staff pages scoped like every row
+    "party:organisation_list": page(),
+    "party:organisation_create": page(worker=403),
+    "party:organisation_detail": obj_page(party_org),
+    "party:organisation_edit": obj_page(party_org),
+    "party:member_add": obj_post(party_org),
+    "party:member_remove": obj_post(party_member),
+    "party:meeting_create": obj_page(party_org),
+    "party:owned_create": obj_page(lambda w: {**party_org(w), "kind": "post"}),
+    "party:meeting_detail": obj_page(party_meeting),
+    "party:meeting_photo": obj_page(party_meeting_photo),
+    "party:overdue_list": page(),
+    "party:timeliness": page(),
+    "party:brand_photo": obj_page(party_brand_photo),
+    "party:owned_list": page(lambda w: {"kind": "brand"}),
+    "party:owned_detail": obj_page(party_brand),
+    "party:owned_edit": obj_page(party_brand),
+    "party:public_brands": public(),
+    "party:public_brand_photo": public(lambda w: party_brand_photo(w, public=True)),
     # Contracts
     "contracts:contract_list": page(),
     "contracts:contract_create": (
@@ -755,6 +876,7 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "stats_volunteers": stats(),
     "stats_service_points": stats(),
     "stats_contracts": stats(),
+    "stats_party": stats(),
 }
 
 

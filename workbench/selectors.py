@@ -26,6 +26,7 @@ from grids.viewer import Viewer
 from issues import access as issue_access
 from issues import selectors as issue_selectors
 from issues.models import Issue, Notification
+from party import selectors as party_selectors
 from service_centers import selectors as point_selectors
 from service_centers.models import ServicePoint
 from volunteers import selectors as volunteer_selectors
@@ -85,6 +86,8 @@ def roles_of(*, viewer: Viewer) -> list[str]:
         roles.append("station")
     if viewer.volunteer_ids:
         roles.append("volunteer")
+    if viewer.party_organisations:
+        roles.append("party_secretary")
     return roles
 
 
@@ -467,4 +470,27 @@ def workbench(*, viewer: Viewer, now: dt.datetime | None = None) -> list[Card]:
                     ],
                 )
             )
+        elif role == "party_secretary":
+            summary = party_selectors.secretary_card(viewer=viewer)
+            if summary is not None:
+                mine = _url("party:organisation_detail", summary.first_organisation_id)
+                cards.append(
+                    Card(
+                        role,
+                        _("党组织书记"),
+                        _("%(n)d 个党组织") % {"n": summary.organisations},
+                        tallies=[
+                            Tally(_("本期待开的三会一课"), summary.due_soon, mine),
+                            Tally(_("上期未按时召开"), summary.overdue, _url("party:overdue_list"), urgent=True),
+                        ],
+                        actions=[
+                            Action(
+                                _("记录组织生活"),
+                                _url("party:meeting_create", summary.first_organisation_id),
+                                primary=True,
+                            ),
+                            Action(_("我的党组织"), mine),
+                        ],
+                    )
+                )
     return cards

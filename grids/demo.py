@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from grids import demo_data
+from grids import demo_data, demo_geometry
 from grids.models import GridUnit, Post, User, path_step
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
 
@@ -136,18 +136,28 @@ def plan(scale: float) -> dict[str, int]:
     }
 
 
-def _child_units(ctx, parents, counts, level, name_of, code_digits=3, property_managed=frozenset()):
-    """Unsaved children for each parent, `counts[i]` under `parents[i]`, paths and codes assigned."""
+def _child_units(
+    ctx, parents, counts, level, name_of, code_digits=3, property_managed=frozenset(), *, boxes, keep_boxes=True
+):
+    """Unsaved children for each parent, `counts[i]` under `parents[i]`, paths, codes and boundaries assigned.
+
+    Each child's boundary is a cell of its parent's box (`boxes`, by path: grids.demo_geometry); the children's
+    boxes join `boxes` for the next level down unless `keep_boxes` is false (the zones: nobody splits them).
+    """
     position = 0
     for parent, count in zip(parents, counts, strict=True):
-        for i in range(count):
+        for i, cell in enumerate(demo_geometry.split(boxes[parent.path], count)):
+            path = parent.path + path_step(i)
+            if keep_boxes:
+                boxes[path] = cell
             yield GridUnit(
                 code=f"{parent.code}{i + 1:0{code_digits}d}",
                 name=name_of(parent, i),
                 level=level,
                 parent_id=parent.pk,
-                path=parent.path + path_step(i),
+                path=path,
                 is_property_managed=position in property_managed,
+                **demo_geometry.box_fields(cell),
             )
             position += 1
 
@@ -162,22 +172,42 @@ def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
 
     city_code, city_name = demo_data.CITY
-    city = GridUnit.objects.create(code=city_code, name=city_name, level=GridUnit.Level.CITY, path=path_step(0))
+    # Boundaries (grids.demo_geometry): the districts at their approximate real places, each level below
+    # tiling its parent; `boxes` holds each unit's box by path until its children are made.
+    city = GridUnit.objects.create(
+        code=city_code,
+        name=city_name,
+        level=GridUnit.Level.CITY,
+        path=path_step(0),
+        **demo_geometry.box_fields(demo_geometry.CITY_BOX),
+    )
+    boxes = {}
     districts = ctx.bulk_create(
         GridUnit,
         (
             GridUnit(
-                code=code, name=name, level=GridUnit.Level.DISTRICT, parent_id=city.pk, path=city.path + path_step(i)
+                code=code,
+                name=name,
+                level=GridUnit.Level.DISTRICT,
+                parent_id=city.pk,
+                path=city.path + path_step(i),
+                **demo_geometry.box_fields(demo_geometry.DISTRICT_BOXES[code]),
             )
             for i, (code, name, _urban, _streets) in enumerate(demo_data.DISTRICTS)
         ),
         total=len(demo_data.DISTRICTS),
         label="城区/县",
     )
+    street_cells = [
+        demo_geometry.split(demo_geometry.DISTRICT_BOXES[district.code], sum(1 for d, _n in shape.streets if d == i))
+        for i, district in enumerate(districts)
+    ]
     street_rows = []
     for i, (district_index, name) in enumerate(shape.streets):
         district = districts[district_index]
         sibling = sum(1 for d, _n in shape.streets[:i] if d == district_index)
+        cell = street_cells[district_index][sibling]
+        boxes[district.path + path_step(sibling)] = cell
         street_rows.append(
             GridUnit(
                 code=f"{district.code}{sibling + 1:03d}",
@@ -185,6 +215,7 @@ def seed(ctx: DemoContext) -> None:
                 level=GridUnit.Level.STREET,
                 parent_id=district.pk,
                 path=district.path + path_step(sibling),
+                **demo_geometry.box_fields(cell),
             )
         )
     streets = ctx.bulk_create(GridUnit, street_rows, total=len(street_rows), label="街道/乡镇")
@@ -203,14 +234,19 @@ def seed(ctx: DemoContext) -> None:
 
     communities = ctx.bulk_create(
         GridUnit,
-        _child_units(ctx, streets, shape.communities_per_street, GridUnit.Level.COMMUNITY, community_name),
+        _child_units(ctx, streets, shape.communities_per_street, GridUnit.Level.COMMUNITY, community_name, boxes=boxes),
         total=sum(shape.communities_per_street),
         label="社区/村",
     )
     areas = ctx.bulk_create(
         GridUnit,
         _child_units(
-            ctx, communities, shape.areas_per_community, GridUnit.Level.AREA, lambda parent, i: f"第{i + 1}片区"
+            ctx,
+            communities,
+            shape.areas_per_community,
+            GridUnit.Level.AREA,
+            lambda parent, i: f"第{i + 1}片区",
+            boxes=boxes,
         ),
         total=len(shape.area_is_urban),
         label="片区（微网格）",
@@ -241,6 +277,7 @@ def seed(ctx: DemoContext) -> None:
             GridUnit.Level.COMPOUND,
             compound_name,
             property_managed=managed,
+            boxes=boxes,
         ),
         total=sum(shape.compounds_per_area),
         label="小区",
@@ -255,6 +292,8 @@ def seed(ctx: DemoContext) -> None:
             GridUnit.Level.ZONE,
             lambda parent, i: f"{parent.name}第{i + 1}责任区",
             code_digits=2,
+            boxes=boxes,
+            keep_boxes=False,
         ),
         total=sum(shape.zones_per_compound),
         label="党员责任区",

@@ -23,13 +23,15 @@ history insert in a few seconds.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 
-from grids import demo_data
+from grids import demo_data, demo_geometry
 from grids.models import PATH_STEP, GridUnit, Post, User
 from guilin_portal.demo import BATCH_SIZE, DemoContext, issues_resolved_by_other_steps
 from issues.handler_kinds import community_path, grid_supervisor_path, nearest_holder, office_path
@@ -474,6 +476,15 @@ class HistoryWriter:
         districts = sorted(path for path in city.unit_pk if len(path) == GridUnit.Level.DISTRICT * PATH_STEP)
         self.dissatisfied = {path: self.rng.uniform(*DISSATISFIED_SHARE) for path in districts}
         self.basic = {path: self.rng.uniform(*BASIC_WEIGHT) for path in districts}
+        # Where in its micro-grid each issue was logged (a GPS point inside the unit's box): drawn from a
+        # random stream of its own, so the rest of the history is the same with or without coordinates.
+        self.place_rng = random.Random(ctx.seed * 7919 + 14)
+        self.boxes = {
+            pk: box
+            for pk, *box in GridUnit.objects.filter(level__in=[GridUnit.Level.AREA, GridUnit.Level.COMPOUND])
+            .exclude(bbox_south__isnull=True)
+            .values_list("pk", "bbox_south", "bbox_west", "bbox_north", "bbox_east")
+        }
 
     # -- building blocks --------------------------------------------------
     def new_draft(self, created: datetime, *, unit=None, code: str | None = None, reporter: int | None = None) -> Draft:
@@ -506,6 +517,10 @@ class HistoryWriter:
             next_escalation_at=due,
         )
         issue._path = path  # used only while generating
+        if pk in self.boxes:
+            lat, lng = demo_geometry.point_in(self.place_rng, *self.boxes[pk])
+            issue.latitude, issue.longitude = Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
+            issue.location_accuracy = self.place_rng.choice((5, 8, 10, 15, 20, 30))
         draft = Draft(issue=issue)
         draft.event(E.COLLECTED, created, reporter, photos=0)
         return draft

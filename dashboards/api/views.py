@@ -243,7 +243,8 @@ class OverviewView(StatsView):
         summary="The report's headline figures for a unit's subtree (all time)",
         description="Micro-grids, grid workers, problems solved, teams, centers, studios, workstations, red "
         "stations and their services, contracts, co-building units, commitments, registered organ members and "
-        "their services, difficulties solved...: the same figures as the city overview page "
+        "their services, difficulties solved, party meeting timeliness, brands and pioneer posts, renovated villages and "
+        "compounds...: the same figures as the city overview page "
         "(/dashboards/city/), computed from the data.",
         parameters=[UNIT_PARAMETER, FORMAT_PARAMETER],
         responses={
@@ -259,6 +260,8 @@ class OverviewView(StatsView):
                     "contracts": serializers.DictField(
                         child=serializers.IntegerField(), required=False, help_text="Absent below a community."
                     ),
+                    "party": NUMBERS,
+                    "renovation": serializers.DictField(child=serializers.IntegerField()),
                 },
             ),
             (200, "text/csv"): CSV,

@@ -9,7 +9,9 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 
-from grids.map_display import map_config
+from grids.map_display import display_position, map_config
+from grids.models import PATH_STEP
+from grids.viewer import minimal_prefixes
 
 register = template.Library()
 
@@ -45,3 +47,28 @@ def map_scripts(cluster: bool = False) -> str:
         scripts.append(CLUSTER + "leaflet.markercluster.js")
     scripts.append("js/maps.js")
     return format_html_join("", '<script src="{}" defer></script>', ((static(path),) for path in scripts))
+
+
+@register.simple_tag
+def display_point(lat, lng) -> list[float] | None:
+    """`{% display_point form.latitude.value form.longitude.value as at %}`: a stored (WGS-84) point in the
+    tiles' system, None when either is empty or not a number."""
+    try:
+        return display_position(float(lat), float(lng)) if lat not in (None, "") and lng not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def map_home_units(context, limit: int = 4) -> list[dict]:
+    """The top units of the viewer's posts ({id, level}), whose boundaries a map of "my grids" draws first."""
+    viewer = getattr(context.get("request"), "viewer", None)
+    if viewer is None or not viewer.is_person:
+        return []
+    tops = set(minimal_prefixes(post.path for post in viewer.posts))
+    units, seen = [], set()
+    for post in sorted(viewer.posts, key=lambda p: p.path):
+        if post.path in tops and post.unit_id not in seen:
+            seen.add(post.unit_id)
+            units.append({"id": post.unit_id, "level": len(post.path) // PATH_STEP})
+    return units[:limit]

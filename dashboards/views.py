@@ -29,6 +29,7 @@ from .forms import PeriodForm
 from .periods import Period
 from .selectors import breadcrumbs, stats_unit
 from .selectors.overview import unit_overview
+from .selectors.party import party_timeliness
 from .services import refresh_interval_seconds, refreshes_on_read
 from .tables import PAGE_TABLES, Dashboard
 
@@ -111,6 +112,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "completion": dashboard.contract_completion,
             "as_of": dashboard.issue_summary.as_of,
             "freshness": _freshness(),
+            "party": party_timeliness(unit=unit, period=period),
         }
     return render(request, "dashboards/unit_dashboard.html", context)
 

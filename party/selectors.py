@@ -9,8 +9,8 @@ The rules are read at each call, so a changed rule changes the figure (party.ser
 moves the meetings to its periods).
 
 The same function answers the timeliness page, its CSV export, the statistics API and the
-dashboards: two queries whatever the number of organisations (the rules; the organisations and
-their on-time meetings in one UNION ALL), a third for district names when grouping by district.
+dashboards: one query whatever the number of organisations (the rules, the organisations and their
+on-time meetings in one UNION ALL), a second for district names when grouping by district.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import CharField, Count, DateField, F, IntegerField, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +48,7 @@ PUBLIC_SELECTORS_WITHOUT_VIEWER = {
 }
 
 GROUPS = ("organisation", "sector", "district")
+RULE_SHIFT = 100  # a rule travels in the timeliness UNION as count * 100 + months (months < 100)
 DISTRICT_PATH = 2 * PATH_STEP  # city step + district step
 
 
@@ -249,7 +250,8 @@ def _org_and_meeting_rows(
     unit: GridUnit, sector: str | None, start: dt.date | None, last_day: dt.date, organisation_id: int | None
 ):
     """One UNION ALL: ("o", org id, kind, sector, unit path, name, records_from, 0) for each tracked
-    organisation, ("m", org id, meeting kind, "", "", "", period start, on-time meetings) per period."""
+    organisation, ("m", org id, meeting kind, "", "", "", period start, on-time meetings) per period,
+    ("r", rule id, meeting kind, organisation kind, "", "", None, count * RULE_SHIFT + months) per rule."""
     text, number = CharField(), IntegerField()
     orgs = (
         _tracked(unit, sector, organisation_id)
@@ -287,7 +289,21 @@ def _org_and_meeting_rows(
             "n",
         )
     )
-    return orgs.union(meetings, all=True)
+    rules = (
+        MeetingRule.objects.filter(is_active=True)
+        .order_by()
+        .values_list(
+            Value("r", output_field=text),
+            "pk",
+            "meeting_kind",
+            "organisation_kind",
+            Value("", output_field=text),
+            Value("", output_field=text),
+            Value(None, output_field=DateField()),
+            F("count") * RULE_SHIFT + F("period_months"),
+        )
+    )
+    return orgs.union(meetings, rules, all=True)
 
 
 def timeliness(
@@ -308,16 +324,22 @@ def timeliness(
     today = today or timezone.localdate()
     end = min(end or today, today)
     last_day = min(end, today - dt.timedelta(days=1))
-    by_kind = _rules_by_kind(rules_active())
     orgs: dict[int, tuple[str, str, str, str, dt.date]] = {}
     on_time_counts: dict[tuple[int, str, dt.date], int] = {}
+    rules: list[MeetingRule] = []
     for tag, pk, kind, org_sector, path, name, day, n in _org_and_meeting_rows(
         unit, sector, start, last_day, organisation.pk if organisation else None
     ):
         if tag == "o":
             orgs[pk] = (kind, org_sector, path, name, day)
-        else:
+        elif tag == "m":
             on_time_counts[(pk, kind, _as_date(day))] = n
+        else:
+            count, months = divmod(n, RULE_SHIFT)
+            rules.append(
+                MeetingRule(pk=pk, meeting_kind=kind, organisation_kind=org_sector, count=count, period_months=months)
+            )
+    by_kind = _rules_by_kind(rules)
     totals = TimelinessRow(key="total", label=str(_("合计")))
     groups: dict[str, TimelinessRow] = {}
     for pk, (kind, org_sector, path, name, first) in orgs.items():
@@ -540,8 +562,8 @@ def _counts(unit: GridUnit) -> dict[str, int]:
 def overview_counts(*, unit: GridUnit) -> dict[str, int | float | None]:
     """The report's party figures for the unit's subtree (keys: OVERVIEW_LABELS); all time, as of today.
 
-    Used by the city overview (dashboards). Three queries: the rules, the organ organisations and
-    their on-time meetings (one UNION ALL), the brands, posts and teams (one UNION ALL).
+    Used by the city overview (dashboards). Two queries: the rules, the organ organisations and their
+    on-time meetings (one UNION ALL); the brands, posts and teams (one UNION ALL).
     """
     counts = _counts(unit)
     organ = timeliness(unit=unit, sector=Sector.ORGAN)

@@ -64,6 +64,7 @@ APPS = (
     "volunteers",
     "service_centers",
     "contracts",
+    "party",
     "dashboards",
     "open311",
     "audit",

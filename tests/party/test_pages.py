@@ -114,3 +114,21 @@ def test_the_demo_holds_its_plan_and_the_reports_figures():
     assert counts["pioneer_teams_health"] == promised["party.pioneer_teams"]
     # 95 % of the organ branches' due meetings on time (to the precision of a small city).
     assert abs(counts["meeting_timeliness_organ"] - 95.0) <= 1.0
+
+
+def test_the_unit_dashboard_shows_the_periods_timeliness(client_as):
+    xiufeng = GridUnit.objects.get(level=GridUnit.Level.DISTRICT, name="秀峰区")
+    year = dt.date.today().year
+    page = client_as("xiufeng_district").get(reverse("dashboards:unit", args=[xiufeng.pk]), {"period": "year"})
+    assert page.status_code == 200
+    expected = selectors.timeliness(unit=xiufeng, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+    assert page.context["party"].totals.as_dict() == expected.totals.as_dict()
+    assert "三会一课" in page.content.decode()
+
+
+def test_timeliness_is_one_query(django_assert_num_queries):
+    city = GridUnit.objects.get(level=GridUnit.Level.CITY)
+    with django_assert_num_queries(1):
+        selectors.timeliness(unit=city, group_by="sector")
+    with django_assert_num_queries(2):
+        selectors.overview_counts(unit=city)

@@ -34,7 +34,15 @@ class Units:
         self.urban_compounds = [
             u
             for u in GridUnit.objects.filter(level=GridUnit.Level.COMPOUND).only(
-                "id", "name", "path", "level", "is_property_managed"
+                "id",
+                "name",
+                "path",
+                "level",
+                "is_property_managed",
+                "bbox_south",
+                "bbox_west",
+                "bbox_north",
+                "bbox_east",
             )
             if u.path[: 4 * GridUnit.Level.COMMUNITY] in urban_paths
         ]
@@ -53,9 +61,15 @@ class Units:
         return "".join(names) + f"{ctx.rng.choice(words.ROADS)}{ctx.rng.randint(1, 199)}号"
 
 
-def _coordinates(ctx: DemoContext) -> tuple[Decimal, Decimal]:
+def _coordinates(ctx: DemoContext, unit: GridUnit) -> tuple[Decimal, Decimal]:
+    """A point inside the unit's box (grids' demo boundaries), kept clear of its edges; two draws as before."""
     rng = ctx.rng
-    return Decimal(f"{rng.uniform(24.6, 25.9):.6f}"), Decimal(f"{rng.uniform(109.9, 111.2):.6f}")
+    south, west, north, east = unit.bbox_south, unit.bbox_west, unit.bbox_north, unit.bbox_east
+    if south is None:  # a unit without a boundary: somewhere in the city
+        south, west, north, east = 24.6, 109.9, 25.9, 111.2
+    latitude = south + (north - south) * (0.1 + 0.8 * rng.random())
+    longitude = west + (east - west) * (0.1 + 0.8 * rng.random())
+    return Decimal(f"{latitude:.6f}"), Decimal(f"{longitude:.6f}")
 
 
 def person(ctx: DemoContext) -> tuple[str, str]:
@@ -66,7 +80,7 @@ def person(ctx: DemoContext) -> tuple[str, str]:
 
 def _point(ctx: DemoContext, units: Units, *, kind: str, level: str, unit: GridUnit, name: str, area, **extra):
     rng = ctx.rng
-    latitude, longitude = _coordinates(ctx)
+    latitude, longitude = _coordinates(ctx, unit)
     contact_name, contact_phone = person(ctx)
     if kind == Kind.PARTY_CENTER:
         functions = SixFunction.values if level in (Level.CITY, Level.COUNTY) else rng.sample(SixFunction.values, 4)

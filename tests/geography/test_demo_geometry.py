@@ -84,3 +84,17 @@ def test_demo_issues_are_located_inside_their_micro_grid():
     for lat, lng, south, west, north, east in located:
         assert south < float(lat) < north
         assert west < float(lng) < east
+
+
+def test_demo_service_points_lie_inside_their_unit():
+    from service_centers.models import ServicePoint
+
+    rows = list(
+        ServicePoint.objects.values_list(
+            "latitude", "longitude", "unit__bbox_south", "unit__bbox_west", "unit__bbox_north", "unit__bbox_east"
+        )
+    )
+    assert len(rows) > 20
+    for lat, lng, south, west, north, east in rows:
+        assert south < float(lat) < north
+        assert west < float(lng) < east

@@ -289,6 +289,7 @@ class ContractEvent(models.Model):
         PROGRESS_REPORTED = "progress_reported", _("填报进度")
         EVALUATION_SUBMITTED = "evaluation_submitted", _("提交考评")
         EVALUATION_SENT_BACK = "evaluation_sent_back", _("考评退回")
+        CONTACT_HANDED_OVER = "contact_handed_over", _("联系人移交")
 
     contract = models.ForeignKey(Contract, verbose_name=_("契约"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=24, choices=Kind.choices)

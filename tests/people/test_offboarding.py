@@ -56,7 +56,7 @@ def test_retiring_a_grid_workers_last_post_hands_every_open_item_over_with_a_tim
     result = services.post_retire(actor=w.community_a_staff, post=post, successor=successor)
 
     assert result.deactivated
-    assert result.handed_over == {"issues": 5, "volunteer_teams": 1}
+    assert {kind: n for kind, n in result.handed_over.items() if n} == {"issues": 5, "volunteer_teams": 1}
     w.worker_a.refresh_from_db()
     assert not w.worker_a.is_active
     post = Post.terms.get(pk=post.pk)

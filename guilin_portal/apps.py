@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户")
 
     def ready(self) -> None:
-        from . import converters
+        from . import after_response, converters
 
         converters.register()  # <id:pk> in every app's URLconf
+        after_response.connect()  # work deferred until the response is sent (the routing publish)

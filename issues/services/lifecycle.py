@@ -31,6 +31,7 @@ from guilin_portal.uploads import clean_image
 from issues import access
 from issues.handler_kinds import Handler, recipients_for, unit_at_level
 from issues.models import Issue, IssueCategory, IssueEvent, IssuePhoto, IssueTask, Notification
+from issues.services.batch import logged_history_and_event
 from issues.services.notifications import notify
 from issues.services.routing import route_after_commit
 
@@ -172,10 +173,20 @@ def issue_log(
     )
     try:
         with transaction.atomic():
+            # Its version and first event are written by one statement below (issues.services.batch).
+            issue.skip_history_when_saving = True
             issue.save()
+            del issue.skip_history_when_saving
             for content in cleaned_photos:
                 IssuePhoto.objects.create(issue=issue, image=content, uploaded_by=reporter, uploaded_at=now)
-            _event(issue, IssueEvent.Kind.COLLECTED, actor=reporter, now=now, photos=len(cleaned_photos))
+            event = IssueEvent(
+                issue=issue,
+                kind=IssueEvent.Kind.COLLECTED,
+                actor=reporter,
+                at=now,
+                data={"photos": len(cleaned_photos)},
+            )
+            logged_history_and_event(issue, event, now=now)
             route_after_commit(issue.pk)
     except IntegrityError:
         # The same key was used before (or arrived twice at once): hand back that issue.

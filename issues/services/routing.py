@@ -27,6 +27,8 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from grids.models import GridUnit, ancestor_paths
+from guilin_portal import after_response
+from guilin_portal.celery import app as celery_app
 from issues import handler_kinds
 from issues.handler_kinds import Handler, grid_leader_for, recipients_for, unit_at_level
 from issues.models import Issue, IssueEvent, Notification, RoutingRule
@@ -71,8 +73,19 @@ def send_route_task(issue_id: int) -> bool:
 
 
 def route_after_commit(issue_id: int) -> None:
-    """Send the routing task once the current transaction has committed (never for a rolled-back row)."""
-    transaction.on_commit(lambda: send_route_task(issue_id))
+    """Send the routing task once the current transaction has committed (never for a rolled-back row),
+    and, inside a request with a broker, once its response has been sent: the publish is off the
+    client's wait. Never lost: a send that does not happen (broker down, process killed before it)
+    leaves the issue waiting, and the sweep (`issues_resend_waiting`) sends it. With no broker the
+    task runs at once in-process, so the response already shows where the issue went."""
+    transaction.on_commit(lambda: _publish(issue_id))
+
+
+def _publish(issue_id: int) -> None:
+    if celery_app.conf.task_always_eager:
+        send_route_task(issue_id)
+    else:
+        after_response.defer(lambda: send_route_task(issue_id))
 
 
 def most_specific_rule(rules: Mapping[tuple[str, int | None], R], *, path: str, category_id: int) -> R | None:

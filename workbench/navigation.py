@@ -77,6 +77,7 @@ def navigation_for(viewer: Viewer) -> Navigation:
         links.append(Link("points", _("服务阵地"), reverse("service_centers:staff_home")))
     if staff:
         links.append(Link("dashboards", _("看板"), reverse("dashboards:home")))
+        links.append(Link("renovation", _("改造提升"), reverse("renovation:home")))
     if can_read_audit(viewer):
         links.append(Link("audit", _("操作审计"), reverse("audit:home")))
     if viewer.user.is_staff:

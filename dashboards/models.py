@@ -157,3 +157,78 @@ class IssueFact(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.issue_id} {self.status}"
+
+
+class FigureMonthlyRollupQuerySet(models.QuerySet):
+    def in_subtree(self, unit) -> FigureMonthlyRollupQuerySet:
+        """Rows of the streets inside `unit`'s subtree (every row for the city)."""
+        if unit.level == unit.Level.CITY:
+            return self
+        return self.filter(street_path__startswith=unit.path)
+
+
+class FigureMonthlyRollup(models.Model):
+    """The other domains' dated figures per street, calendar month and key, as the issue roll-up keeps issues.
+
+    What the dashboards and the statistics API read for the city, districts and streets instead of
+    aggregating every service record and red-station service live. Written only by
+    `dashboards.services.figures` (INSERT ... SELECT ... GROUP BY, idempotent), in the same refresh as
+    the issue roll-up, so both share one "as of". A row's unit is the street its unit lies in (or the
+    unit itself above a street):
+
+    - service: verified volunteer service records by the month they started, key = service category id:
+      n records, their hours, how many solved a difficulty, how many were given by people registered
+      with a community (双报到) at the time of the refresh;
+    - red_station: services logged at the red stations by the month served, key = menu item id: n;
+    - activity: volunteer activities not cancelled, by the month they start: n.
+
+    Snapshots of the refresh's moment (month empty), what the pages call "today's":
+    - team: active teams, code = kind: n;
+    - registered, organisations: active dual registrations of members and of organisations: n;
+    - balance: personal time-bank and points accounts, code = currency: n holders (balance > 0), amount;
+    - point: active service points, code = "kind:level": n, n2 with a floor area, amount = floor area;
+    - members: distinct people on the active rosters of active teams in the subtree of the row's unit,
+      one row per node (the city, each district, each street: people are not added up across units);
+      members_own: of the teams at the node itself (a city's or a district's own teams).
+    """
+
+    class Figure(models.TextChoices):
+        SERVICE = "service", _("志愿服务记录")
+        RED_STATION = "red_station", _("红色驿站服务")
+        ACTIVITY = "activity", _("志愿服务活动")
+        TEAM = "team", _("服务队")
+        MEMBERS = "members", _("在册队员")
+        MEMBERS_OWN = "members_own", _("本级服务队在册队员")
+        REGISTERED = "registered", _("报到党员")
+        ORGANISATIONS = "organisations", _("报到党组织")
+        BALANCE = "balance", _("个人账户余额")
+        POINT = "point", _("服务阵地")
+
+    figure = models.CharField(_("指标"), max_length=16, choices=Figure.choices)
+    street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)
+    month = models.DateField(_("月份"), null=True, blank=True, help_text=_("当月第一天（北京时间）；空：刷新时的现状"))
+    key = models.BigIntegerField(_("分组"), default=0)
+    code = models.CharField(_("分组代码"), max_length=40, blank=True, default="")
+    n = models.PositiveIntegerField(_("数量"), default=0)
+    n2 = models.PositiveIntegerField(_("数量二"), default=0)
+    amount = models.DecimalField(_("合计（面积、余额）"), max_digits=16, decimal_places=2, default=0)
+    hours = models.DecimalField(_("时长（小时）"), max_digits=14, decimal_places=2, default=0)
+    difficulties = models.PositiveIntegerField(_("解决困难事项"), default=0)
+    registered = models.PositiveIntegerField(_("报到党员服务"), default=0)
+
+    objects = FigureMonthlyRollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("其他指标月度统计")
+        verbose_name_plural = _("其他指标月度统计")
+        ordering = ["figure", "month", "street_path", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figure", "street_path", "month", "key", "code"], name="figurerollup_one_per_cell"
+            ),
+        ]
+        indexes = [models.Index(fields=["figure", "month", "street_path"], name="figurerollup_month_street")]
+
+    def __str__(self) -> str:
+        month = f"{self.month:%Y-%m}" if self.month else "-"
+        return f"{self.figure} {self.street_path} {month} {self.key}{self.code}"

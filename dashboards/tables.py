@@ -86,6 +86,13 @@ class Table:
         return [{name: row[key] for name, key in fields} for row in self.rows if not row.get("_total")]
 
 
+def summed_figures(figures: dict[Any, issue_selectors.IssueFigures]) -> issue_selectors.IssueFigures:
+    total = issue_selectors.IssueFigures()
+    for found in figures.values():
+        total = total + found
+    return total
+
+
 def _number(value: Any) -> float | int | None:
     if isinstance(value, Decimal):
         return float(value)
@@ -114,8 +121,26 @@ class Dashboard:
         return children_of(self.unit)
 
     @cached_property
+    def rollup_states(self):
+        """The issue roll-up's state and the other domains' (None where those are counted live): one query."""
+        return issue_selectors.rollup_states()
+
+    @cached_property
     def rollup_state(self):
-        return issue_selectors.issue_rollup_state()
+        return self.rollup_states[0]
+
+    @cached_property
+    def figures_state(self):
+        return self.rollup_states[1]
+
+    @cached_property
+    def issue_by_child(self) -> dict[Any, issue_selectors.IssueFigures]:
+        """The issue figures per child (OWN for the unit itself): they add up to the unit's."""
+        if self.issue_page is not None:
+            return self.issue_page["child"]
+        return issue_selectors.issue_figures(
+            unit=self.unit, period=self.period, group_by="child", state=self.rollup_state
+        )
 
     @cached_property
     def issue_medians(self) -> dict[Any, float | None]:
@@ -125,8 +150,30 @@ class Dashboard:
         )
 
     @cached_property
+    def issue_page(self) -> dict[str, Any] | None:
+        """What the page shows of issues, in one statement: figures per child, per category and per month of
+        the trend, and overdue issues now per child. None for an API call (it reads only what it asks)."""
+        if not (self.by_child and self.trend):
+            return None
+        by_child, by_category, by_month, overdue, categories = issue_selectors.issue_figures_many(
+            [(self.period, "child"), (self.period, "category"), (self.period.trend_period(), "month")],
+            unit=self.unit,
+            state=self.rollup_state,
+            extra=[issue_selectors.overdue_query(unit=self.unit, by_child=True), issue_selectors.categories_query()],
+        )
+        return {
+            "child": by_child,
+            "category": by_category,
+            "month": by_month,
+            "overdue": issue_selectors.overdue_result(overdue, unit=self.unit, by_child=True),
+            "categories": issue_selectors.categories_result(categories),
+        }
+
+    @cached_property
     def issue_overdue(self) -> dict[Any, int]:
         """Overdue issues now, of the subtree (key None) and, when `by_child`, of each child, in one query."""
+        if self.issue_page is not None:
+            return self.issue_page["overdue"]
         return issue_selectors.issue_overdue(unit=self.unit, by_child=self.by_child)
 
     @cached_property
@@ -137,36 +184,60 @@ class Dashboard:
             state=self.rollup_state,
             medians=self.issue_medians,
             overdue=self.issue_overdue,
+            # The page has the figures per child already: their sum is the whole (no query).
+            figures=summed_figures(self.issue_by_child) if self.by_child else None,
+        )
+
+    @cached_property
+    def volunteers(self) -> volunteer_selectors.VolunteerFigures:
+        """Every volunteer figure of the page, and verified service per (category, child), in one statement."""
+        return volunteer_selectors.volunteer_figures(
+            unit=self.unit,
+            period=self.period,
+            state=self.figures_state,
+            by_child=self.by_child,
+            service_by=("category", "child"),
         )
 
     @cached_property
     def service_cube(self) -> dict[tuple, volunteer_selectors.ServiceFigures]:
         """Verified service per (category, child): one scan serves the totals and both tables."""
-        return volunteer_selectors.service_figures(unit=self.unit, period=self.period, group_by=("category", "child"))
+        return self.volunteers.service
 
     @cached_property
     def volunteer_summary(self) -> volunteer_selectors.VolunteerSummary:
-        # With no service at all, the zero an aggregate over no rows gives (hours 0.00), as volunteer_summary's own.
-        total = summed(self.service_cube, None).get(None) or volunteer_selectors.ServiceFigures.of({})
-        return volunteer_selectors.volunteer_summary(unit=self.unit, period=self.period, service=total)
+        return self.volunteers.summary
 
     @cached_property
-    def network(self):
-        return point_selectors.network(viewer=self.viewer, unit=self.unit)
+    def network(self) -> point_selectors.NetworkFigures:
+        """The service network, its workstations' compliance and the red stations' services in the period
+        per menu item: one statement."""
+        return point_selectors.network_figures(
+            viewer=self.viewer, unit=self.unit, children=self.children, period=self.period, state=self.figures_state
+        )
+
+    @cached_property
+    def red_station_by_service(self) -> dict[Any, int]:
+        return self.network.red_by_service
 
     @cached_property
     def red_station_services(self) -> int:
-        return point_selectors.red_station_services(unit=self.unit, period=self.period)[None]
+        return sum(self.red_station_by_service.values())
+
+    @cached_property
+    def contracts(self) -> contract_selectors.ContractFigures | None:
+        """Contracts, the evaluation's progress and the latest quarter's completion: one statement."""
+        return contract_selectors.contract_figures(
+            viewer=self.viewer, unit=self.unit, children=self.children, period=self.period
+        )
 
     @cached_property
     def contract_summary(self) -> contract_selectors.ContractSummary | None:
-        if not contract_selectors.has_contracts(self.unit):
-            return None
-        return contract_selectors.contract_summary(unit=self.unit, period=self.period)
+        return self.contracts.summary if self.contracts is not None else None
 
     @cached_property
     def contract_completion(self):
-        return contract_selectors.completion(viewer=self.viewer, unit=self.unit, period=self.period)
+        return self.contracts.completion if self.contracts is not None else None
 
     # -- helpers -----------------------------------------------------------------------------------
     def child_rows(self, keys: set) -> list[tuple[str, int, str, str]]:
@@ -230,7 +301,7 @@ ISSUE_FIELDS = tuple(issue_selectors.IssueFigures().as_dict())
 
 
 def issue_children(d: Dashboard) -> Table:
-    figures = issue_selectors.issue_figures(unit=d.unit, period=d.period, group_by="child", state=d.rollup_state)
+    figures = d.issue_by_child
     medians = {key: value for key, value in d.issue_medians.items() if key is not None}
     overdue = {key: n for key, n in d.issue_overdue.items() if key is not None}
     rows = []
@@ -267,9 +338,14 @@ def issue_children(d: Dashboard) -> Table:
 
 
 def issue_categories(d: Dashboard) -> Table:
-    figures = issue_selectors.issue_figures(unit=d.unit, period=d.period, group_by="category", state=d.rollup_state)
+    figures = (
+        d.issue_page["category"]
+        if d.issue_page is not None
+        else issue_selectors.issue_figures(unit=d.unit, period=d.period, group_by="category", state=d.rollup_state)
+    )
     rows = []
-    for category in issue_selectors.categories().values():
+    found_categories = d.issue_page["categories"] if d.issue_page is not None else issue_selectors.categories()
+    for category in found_categories.values():
         found = figures.get(category.pk)
         if found is None:
             continue
@@ -313,7 +389,11 @@ def issue_statuses(d: Dashboard) -> Table:
 
 def issue_months(d: Dashboard) -> Table:
     months = d.period.trend_period() if d.trend else d.period
-    figures = issue_selectors.issue_figures(unit=d.unit, period=months, group_by="month", state=d.rollup_state)
+    figures = (
+        d.issue_page["month"]
+        if d.issue_page is not None
+        else issue_selectors.issue_figures(unit=d.unit, period=months, group_by="month", state=d.rollup_state)
+    )
     rows = [
         {
             "key": _month(month),
@@ -356,7 +436,7 @@ def volunteer_teams(d: Dashboard) -> Table:
 def volunteer_categories(d: Dashboard) -> Table:
     figures = summed(d.service_cube, 0)
     rows = []
-    for category in volunteer_selectors.service_categories().values():
+    for category in d.volunteers.categories.values():
         found = figures.get(category.pk, volunteer_selectors.ServiceFigures())
         rows.append(
             {
@@ -383,7 +463,11 @@ def volunteer_categories(d: Dashboard) -> Table:
 
 
 def volunteer_children(d: Dashboard) -> Table:
-    figures = volunteer_selectors.volunteer_children(unit=d.unit, period=d.period, service=summed(d.service_cube, 1))
+    figures = (
+        d.volunteers.children
+        if d.by_child
+        else volunteer_selectors.volunteer_children(unit=d.unit, period=d.period, state=d.figures_state)
+    )
     rows = []
     for key, pk, name, link in d.child_rows(set(figures)):
         found = figures.get(key)
@@ -420,7 +504,7 @@ def volunteer_children(d: Dashboard) -> Table:
 
 
 def volunteer_months(d: Dashboard) -> Table:
-    found = volunteer_selectors.service_figures(unit=d.unit, period=d.period, group_by="month")
+    found = volunteer_selectors.service_figures(unit=d.unit, period=d.period, group_by="month", state=d.figures_state)
     empty = volunteer_selectors.ServiceFigures()
     rows = [
         {"key": _month(month), "label": _month(month), "month": _month(month), **found.get(month, empty).as_dict()}
@@ -509,12 +593,12 @@ def service_children(d: Dashboard) -> Table:
 def workstation_compliance(d: Dashboard) -> Table:
     year = d.network.compliance_year
     rows = []
-    for item in point_selectors.workstations(viewer=d.viewer, unit=d.unit, year=year):
+    for item in d.network.workstation_rows:
         assessment = item.assessment
         rows.append(
             {
-                "point": item.point.name,
-                "unit": item.point.unit.name,
+                "point": item.name,
+                "unit": item.unit_name,
                 "meetings": assessment.meetings,
                 "meetings_required": assessment.meetings_required,
                 "active_months": assessment.activity_months,
@@ -540,10 +624,10 @@ def workstation_compliance(d: Dashboard) -> Table:
 
 
 def red_station_services(d: Dashboard) -> Table:
-    counts = point_selectors.red_station_services(unit=d.unit, period=d.period, group_by="service")
+    counts = d.red_station_by_service
     rows = [
         {"key": kind.code, "label": kind.name, "service": kind.name, "services": counts[kind.pk]}
-        for kind in point_selectors.service_kinds().values()
+        for kind in d.network.service_kinds.values()
         if kind.pk in counts
     ]
     return Table(
@@ -557,7 +641,7 @@ def red_station_services(d: Dashboard) -> Table:
 
 
 def red_station_months(d: Dashboard) -> Table:
-    found = point_selectors.red_station_services(unit=d.unit, period=d.period, group_by="month")
+    found = point_selectors.red_station_services(unit=d.unit, period=d.period, group_by="month", state=d.figures_state)
     rows = [
         {"key": _month(month), "label": _month(month), "month": _month(month), "services": found.get(month, 0)}
         for month in d.period.months
@@ -639,7 +723,7 @@ def contract_children(d: Dashboard) -> Table:
 
 
 def contract_evaluation(d: Dashboard) -> Table:
-    progress = contract_selectors.evaluation_progress(unit=d.unit, period=d.period)
+    progress = d.contracts.progress if d.contracts is not None else {}
     labels = _stage_labels()
     rows = [
         {"year": str(year), **{stage: stages.get(stage, 0) for stage in contract_selectors.STAGES}}

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from grids.jurisdiction import can_see_unit, get_scoped_or_404, jurisdiction_paths
 from grids.models import PATH_STEP, GridUnit, Post, ancestor_paths
 from grids.viewer import Viewer
+
+from ..sql import union_all
+
+PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "grid_overview_result": "figures from rows the caller read for a unit it had checked; no query",
+}
 
 # The key of rows counted at the unit itself rather than in one of its children
 # (an issue logged at a micro-grid that has compounds below it, say).
@@ -28,6 +34,17 @@ def stats_unit(*, viewer: Viewer, unit_id: int | None) -> GridUnit:
     if not paths:
         raise GridUnit.DoesNotExist
     return GridUnit.objects.filter(path__in=paths).order_by("level", "path").first()
+
+
+def from_rollup(state, *, unit: GridUnit, period, by_child: bool = False) -> bool:
+    """Whether a figure of the other domains is read from their roll-up (FigureMonthlyRollup, kept per street
+    and month): when it was built and is read as such (`state`, from `figures_current()`), the unit is a
+    street or above (a street's children lie below the roll-up) and the period is whole months."""
+    if state is None:
+        return False
+    if unit.level > GridUnit.Level.STREET or (by_child and unit.level >= GridUnit.Level.STREET):
+        return False
+    return period is None or (period.start.day == 1 and period.end.day == 1)
 
 
 def in_subtree(queryset: QuerySet, unit: GridUnit, unit_field: str = "unit") -> QuerySet:
@@ -64,19 +81,51 @@ def own_label(unit: GridUnit) -> str:
     return _("%(name)s（本级）") % {"name": unit.name}
 
 
+def grid_overview_queries(*, unit: GridUnit) -> list[QuerySet]:
+    """`grid_overview`'s two counts as values() queries (for `union_all`)."""
+    one = {"k": Value(0)}
+    units = (
+        GridUnit.objects.filter(path__startswith=unit.path)
+        .annotate(**one)
+        .values("k")
+        .annotate(
+            micro_grids=Count("pk", filter=Q(level=GridUnit.Level.AREA)),
+            compounds=Count("pk", filter=Q(level=GridUnit.Level.COMPOUND)),
+            property_managed_compounds=Count("pk", filter=Q(level=GridUnit.Level.COMPOUND, is_property_managed=True)),
+            responsibility_zones=Count("pk", filter=Q(level=GridUnit.Level.ZONE)),
+            communities=Count("pk", filter=Q(level=GridUnit.Level.COMMUNITY)),
+        )
+        .values_list(*GRID_FIGURES)
+    )
+    people = (
+        Post.objects.filter(unit__path__startswith=unit.path)
+        .annotate(**one)
+        .values("k")
+        .annotate(
+            grid_leaders_and_workers=Count(
+                "user", filter=Q(role__in=[Post.Role.GRID_LEADER, Post.Role.GRID_WORKER]), distinct=True
+            ),
+            party_instructors=Count("user", filter=Q(role=Post.Role.PARTY_INSTRUCTOR), distinct=True),
+        )
+        .values_list(*PEOPLE_FIGURES)
+    )
+    return [units, people]
+
+
+GRID_FIGURES = ("micro_grids", "compounds", "property_managed_compounds", "responsibility_zones", "communities")
+PEOPLE_FIGURES = ("grid_leaders_and_workers", "party_instructors")
+
+
+def grid_overview_result(found: list[list[tuple]]) -> dict[str, int]:
+    units, people = found
+    figures = dict.fromkeys((*GRID_FIGURES, *PEOPLE_FIGURES), 0)
+    if units:
+        figures |= dict(zip(GRID_FIGURES, units[0], strict=True))
+    if people:
+        figures |= dict(zip(PEOPLE_FIGURES, people[0], strict=True))
+    return figures
+
+
 def grid_overview(*, unit: GridUnit) -> dict[str, int]:
-    """Micro-grids, zones, compounds and the people who serve them, in two queries."""
-    units = GridUnit.objects.filter(path__startswith=unit.path).aggregate(
-        micro_grids=Count("pk", filter=Q(level=GridUnit.Level.AREA)),
-        compounds=Count("pk", filter=Q(level=GridUnit.Level.COMPOUND)),
-        property_managed_compounds=Count("pk", filter=Q(level=GridUnit.Level.COMPOUND, is_property_managed=True)),
-        responsibility_zones=Count("pk", filter=Q(level=GridUnit.Level.ZONE)),
-        communities=Count("pk", filter=Q(level=GridUnit.Level.COMMUNITY)),
-    )
-    people = Post.objects.filter(unit__path__startswith=unit.path).aggregate(
-        grid_leaders_and_workers=Count(
-            "user", filter=Q(role__in=[Post.Role.GRID_LEADER, Post.Role.GRID_WORKER]), distinct=True
-        ),
-        party_instructors=Count("user", filter=Q(role=Post.Role.PARTY_INSTRUCTOR), distinct=True),
-    )
-    return units | people
+    """Micro-grids, zones, compounds and the people who serve them, in one statement."""
+    return grid_overview_result(union_all(grid_overview_queries(unit=unit)))

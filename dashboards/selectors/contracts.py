@@ -10,21 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db import router
+from django.db.models import Count, QuerySet, Value
 
-from contracts.models import Commitment, Contract, Evaluation, QuarterlyTally
+from contracts.models import Commitment, Contract, Evaluation, QuarterlyTally, TallyRun
 from contracts.periods import quarter_end
 from contracts.selectors import TallyOverview, tally_overview, tally_periods
 from grids.models import GridUnit
 from grids.viewer import Viewer
 
 from ..periods import Period
+from ..sql import union_all
 from .common import in_subtree
 
 GROUPS = ("child", "status", "stage", "quarter")
 NOT_STARTED = "not_started"
 
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
+    "summary_result": "figures from rows the caller read for a unit it had checked; no query",
     "latest_quarter": "which quarters the city has tallied: the same for every viewer, no unit-bound rows",
 }
 
@@ -62,13 +65,8 @@ class ContractSummary:
 
 def contract_summary(*, unit: GridUnit, period: Period | None) -> ContractSummary:
     """Contracts by status, units and commitments of the contract years the period touches (all when None):
-    three queries."""
-    contracts = _contracts(unit, period)
-    by_status = dict(contracts.values("status").annotate(n=Count("pk")).order_by().values_list("status", "n"))
-    counted = contracts.exclude(status=Contract.Status.DRAFT)
-    units = counted.aggregate(n=Count("unit", distinct=True))["n"]
-    commitments = Commitment.objects.filter(contract__in=counted.values("pk")).count()
-    return ContractSummary(by_status=by_status, units=units, commitments=commitments)
+    one statement."""
+    return summary_result(union_all(summary_queries(unit=unit, period=period)))
 
 
 def contracts_by(*, unit: GridUnit, period: Period | None, group_by: str) -> dict[Any, int]:
@@ -86,21 +84,6 @@ def contracts_by(*, unit: GridUnit, period: Period | None, group_by: str) -> dic
     else:
         raise ValueError(group_by)
     return {(key or NOT_STARTED): n for key, n in rows}
-
-
-def evaluation_progress(*, unit: GridUnit, period: Period | None) -> dict[int, dict[str, int]]:
-    """Per contract year: counted contracts at each evaluation stage (NOT_STARTED when none yet). One query."""
-    rows = (
-        _contracts(unit, period)
-        .exclude(status=Contract.Status.DRAFT)
-        .values_list("year", "evaluation__stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    progress: dict[int, dict[str, int]] = {}
-    for year, stage, n in rows:
-        progress.setdefault(year, {})[stage or NOT_STARTED] = n
-    return dict(sorted(progress.items(), reverse=True))
 
 
 STAGES = [NOT_STARTED, *Evaluation.ORDER]
@@ -138,3 +121,99 @@ def completion_by_quarter(*, unit: GridUnit, period: Period) -> dict[tuple[int, 
     return {
         (row.year, row.quarter): row for row in rows if period.start <= quarter_end(row.year, row.quarter) < period.end
     }
+
+
+# ---------------------------------------------------------------------------
+# The contracts of a dashboard in one statement
+# ---------------------------------------------------------------------------
+@dataclass
+class ContractFigures:
+    summary: ContractSummary
+    progress: dict[int, dict[str, int]]
+    completion: TallyOverview | None
+
+
+def summary_queries(*, unit: GridUnit, period: Period | None) -> list[QuerySet]:
+    """`contract_summary`'s three counts as values() queries (for `union_all`)."""
+    contracts = _contracts(unit, period)
+    counted = contracts.exclude(status=Contract.Status.DRAFT)
+    one = {"k": Value(0)}
+    return [
+        contracts.values("status").annotate(n=Count("pk")).order_by(),
+        counted.annotate(**one).values("k").annotate(n=Count("unit", distinct=True)).values_list("n"),
+        Commitment.objects.filter(contract__in=counted.values("pk"))
+        .annotate(**one)
+        .values("k")
+        .annotate(n=Count("pk"))
+        .values_list("n"),
+    ]
+
+
+def summary_result(found: list[list[tuple]]) -> ContractSummary:
+    by_status, units, commitments = found
+    return ContractSummary(
+        by_status=dict(by_status),
+        units=units[0][0] if units else 0,
+        commitments=commitments[0][0] if commitments else 0,
+    )
+
+
+def _latest(periods: list[tuple[int, int]], period: Period | None) -> tuple[int, int] | None:
+    """`latest_quarter`'s rule over quarters already read (newest first)."""
+    if not periods:
+        return None
+    if period is not None:
+        for year, quarter in periods:
+            if quarter_end(year, quarter) < period.end:
+                return year, quarter
+    return periods[0]
+
+
+def contract_figures(
+    *, viewer: Viewer, unit: GridUnit, children: list[GridUnit], period: Period | None
+) -> ContractFigures | None:
+    """Contracts by status, units, commitments and the evaluation's progress for the contract years the
+    period touches, and the latest tallied quarter's completion of the unit and its children (the
+    contracts app's quarterly tallies, a roll-up): one statement for the city, a district or a street
+    (a community's completion is per contract: the contracts app's `tally_overview`). None below a
+    community."""
+    if not has_contracts(unit):
+        return None
+    contracts = _contracts(unit, period)
+    counted = contracts.exclude(status=Contract.Status.DRAFT)
+    tally_fields = [f.attname for f in QuarterlyTally._meta.concrete_fields]
+    queries = [
+        *summary_queries(unit=unit, period=period),
+        counted.values_list("year", "evaluation__stage").annotate(n=Count("pk")).order_by(),
+        TallyRun.objects.filter(within__isnull=True).values_list("year", "quarter").distinct(),
+    ]
+    by_community = unit.level == GridUnit.Level.COMMUNITY
+    if not by_community:
+        queries.append(
+            QuarterlyTally.objects.filter(
+                contract__isnull=True, unit_id__in=[unit.pk, *(c.pk for c in children)]
+            ).values_list(*tally_fields)
+        )
+    found = union_all(queries)
+    summary = summary_result(found[:3])
+    progress: dict[int, dict[str, int]] = {}
+    for year, stage, n in found[3]:
+        progress.setdefault(year, {})[stage or NOT_STARTED] = n
+    latest = _latest(sorted(set(found[4]), reverse=True), period)
+    completion = None
+    if latest is not None:
+        year, quarter = latest
+        if by_community:
+            completion = tally_overview(viewer=viewer, unit_pk=unit.pk, year=year, quarter=quarter)
+        else:
+            alias = router.db_for_read(QuarterlyTally)
+            rows = {}
+            for values in found[5]:
+                tally = QuarterlyTally.from_db(alias, tally_fields, values)
+                if (tally.year, tally.quarter) == latest:
+                    rows[tally.unit_id] = tally
+            completion = TallyOverview(unit=unit, year=year, quarter=quarter, own=rows.get(unit.pk))
+            completion.children = [(child, rows.get(child.pk)) for child in children]
+    return ContractFigures(
+        summary=summary, progress=dict(sorted(progress.items(), reverse=True)), completion=completion
+    )

@@ -29,7 +29,8 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db import router
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ from issues.models import Issue, IssueCategory
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..numbers import rate
 from ..periods import Period, local_midnight, month_ceil, month_start
-from ..sql import HoursBetween, median
+from ..sql import HoursBetween, median, union_all
 from .common import OWN, child_key, in_subtree
 
 GROUPS = ("category", "status", "child", "month")
@@ -49,7 +50,10 @@ ROLLUP_DEEPEST = GridUnit.Level.STREET  # the roll-up is kept per street
 
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
     "categories": "the issue categories: reference data, the same for every viewer",
+    "categories_query": "the issue categories: reference data, the same for every viewer",
+    "categories_result": "the issue categories from rows already read: reference data, no query",
     "issue_rollup_state": "when the roll-up was refreshed: bookkeeping, no unit-bound rows",
+    "rollup_states": "when the roll-ups were refreshed: bookkeeping, no unit-bound rows",
 }
 
 
@@ -198,14 +202,13 @@ def _key(group_by: str | None, unit: GridUnit, *, path_field: str, month_field: 
     raise ValueError(group_by)
 
 
-def _grouped(queryset: QuerySet, key, measures: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+def _grouped(queryset: QuerySet, key, measures: dict[str, Any]) -> QuerySet:
+    """The values() query of the measures per key (column k; one row for totals)."""
     if key is None:
-        return {None: queryset.aggregate(**measures)}
-    if isinstance(key, str):
-        rows = queryset.values(key).annotate(**measures).order_by()
-        return {row[key]: row for row in rows}
-    rows = queryset.annotate(k=key).values("k").annotate(**measures).order_by()
-    return {row["k"]: row for row in rows}
+        key = Value(0)
+    elif isinstance(key, str):
+        key = F(key)
+    return queryset.annotate(k=key).values("k").annotate(**measures).order_by()
 
 
 def _figures(row: dict[str, Any], aliases: Iterable[str]) -> IssueFigures:
@@ -224,33 +227,18 @@ def _normalise(key: Any, group_by: str | None, unit: GridUnit) -> Any:
 _UNKNOWN: Any = object()
 
 
-def issue_figures(
-    *,
-    unit: GridUnit,
-    period: Period,
-    group_by: str | None = None,
-    source: str = "auto",
-    state: RollupState | None = _UNKNOWN,
-) -> dict[Any, IssueFigures]:
-    """The measures for the unit's subtree and period, in total (key None) or per group.
+@dataclass(frozen=True)
+class _Part:
+    queryset: QuerySet
+    names: tuple[str, ...]
 
-    Keys: category id, status, child path (OWN for issues at the unit itself) or month (first day).
-    One to five grouped queries (plus the roll-up's state), whatever the number of issues.
-    `source` forces "live", "facts" or "rollup" (tests compare them); "auto" picks as described above.
-    """
-    if group_by is not None and group_by not in GROUPS:
-        raise ValueError(group_by)
-    if state is _UNKNOWN:
-        state = issue_rollup_state() if source != "live" else None
+
+def _issue_parts(
+    *, unit: GridUnit, period: Period, group_by: str | None, state: RollupState | None, source: str
+) -> list[_Part]:
+    """The grouped queries whose rows add up to the figures (see `issue_figures`)."""
     plan = plan_sources(unit=unit, period=period, group_by=group_by, state=state, source=source)
-    result: dict[Any, IssueFigures] = {}
-
-    def add(rows: dict[Any, dict[str, Any]], names: Iterable[str]) -> None:
-        names = tuple(names)
-        for key, row in rows.items():
-            key = _normalise(key, group_by, unit)
-            result[key] = result.get(key, IssueFigures()) + _figures(row, names)
-
+    parts = []
     if plan.rollup is not None:
         first, end = plan.rollup
         rows = IssueMonthlyRollup.objects.in_subtree(unit).filter(month__gte=first, month__lt=end)
@@ -263,29 +251,78 @@ def issue_figures(
             "m_resolved": Sum("resolved"),
             "m_resolve_hours": Sum("resolve_hours"),
         }
-        add(_grouped(rows, _key(group_by, unit, path_field="street_path", month_field=None), measures), measures)
+        key = _key(group_by, unit, path_field="street_path", month_field=None)
+        parts.append(_Part(_grouped(rows, key, measures), tuple(measures)))
     if plan.live:
         rows, path_field, logged_measures, resolved_measures = _rows(unit, plan.detail)
         # One query per time range and side: a single range bounds the (street_path, time) index scan,
         # where an OR of two ranges would make PostgreSQL combine bitmaps of the whole city's window.
         for start, end in plan.live:
             logged = rows.filter(created_at__gte=start, created_at__lt=end)
-            add(
-                _grouped(
-                    logged, _key(group_by, unit, path_field=path_field, month_field="created_at"), logged_measures
-                ),
-                logged_measures,
-            )
+            key = _key(group_by, unit, path_field=path_field, month_field="created_at")
+            parts.append(_Part(_grouped(logged, key, logged_measures), tuple(logged_measures)))
             resolved = rows.filter(resolved_at__gte=start, resolved_at__lt=end)
-            add(
-                _grouped(
-                    resolved, _key(group_by, unit, path_field=path_field, month_field="resolved_at"), resolved_measures
-                ),
-                resolved_measures,
-            )
+            key = _key(group_by, unit, path_field=path_field, month_field="resolved_at")
+            parts.append(_Part(_grouped(resolved, key, resolved_measures), tuple(resolved_measures)))
+    return parts
+
+
+def _issue_result(parts: list[_Part], found: list[list[tuple]], *, unit: GridUnit, group_by: str | None):
+    result: dict[Any, IssueFigures] = {}
+    for part, rows in zip(parts, found, strict=True):
+        for k, *values in rows:
+            key = None if group_by is None else _normalise(k, group_by, unit)
+            row = dict(zip(part.names, values, strict=True))
+            result[key] = result.get(key, IssueFigures()) + _figures(row, part.names)
     if group_by is None:
         result.setdefault(None, IssueFigures())
     return result
+
+
+def issue_figures(
+    *,
+    unit: GridUnit,
+    period: Period,
+    group_by: str | None = None,
+    source: str = "auto",
+    state: RollupState | None = _UNKNOWN,
+) -> dict[Any, IssueFigures]:
+    """The measures for the unit's subtree and period, in total (key None) or per group.
+
+    Keys: category id, status, child path (OWN for issues at the unit itself) or month (first day).
+    One statement (plus the roll-up's state), whatever the number of issues.
+    `source` forces "live", "facts" or "rollup" (tests compare them); "auto" picks as described above.
+    """
+    return issue_figures_many([(period, group_by)], unit=unit, source=source, state=state)[0]
+
+
+def issue_figures_many(
+    requests: list[tuple[Period, str | None]],
+    *,
+    unit: GridUnit,
+    source: str = "auto",
+    state: RollupState | None = _UNKNOWN,
+    extra: list[QuerySet] | None = None,
+) -> list[Any]:
+    """`issue_figures` for several (period, group_by) of one unit, read in one statement (`union_all`),
+    with the rows of any `extra` values() queries after them (a page's other small counts)."""
+    for _period, group_by in requests:
+        if group_by is not None and group_by not in GROUPS:
+            raise ValueError(group_by)
+    if state is _UNKNOWN:
+        state = issue_rollup_state() if source != "live" else None
+    planned = [
+        _issue_parts(unit=unit, period=period, group_by=group_by, state=state, source=source)
+        for period, group_by in requests
+    ]
+    extra = extra or []
+    found = union_all([part.queryset for parts in planned for part in parts] + list(extra))
+    results: list[Any] = []
+    at = 0
+    for parts, (_period, group_by) in zip(planned, requests, strict=True):
+        results.append(_issue_result(parts, found[at : at + len(parts)], unit=unit, group_by=group_by))
+        at += len(parts)
+    return results + found[at:]
 
 
 def issue_rollup_state() -> RollupState | None:
@@ -294,6 +331,14 @@ def issue_rollup_state() -> RollupState | None:
     from ..services.rollups import issue_rollup_current
 
     return issue_rollup_current()
+
+
+def rollup_states() -> tuple[RollupState | None, RollupState | None]:
+    """The issue roll-up's state (as `issue_rollup_state`) and the other domains' roll-up state (None where
+    their figures are counted live): one query."""
+    from ..services.rollups import rollup_states as current
+
+    return current()
 
 
 def _resolved_hours(unit: GridUnit, period: Period, *, live: bool) -> tuple[QuerySet, str]:
@@ -337,18 +382,45 @@ def issue_median_hours(
     return median(queryset.values("hours"), "hours")
 
 
+def overdue_query(*, unit: GridUnit, by_child: bool = False, now: dt.datetime | None = None) -> QuerySet:
+    """The values() query of the issues overdue right now (k: child path, or 0; n)."""
+    overdue = in_subtree(Issue.objects.overdue(now or timezone.now()), unit)
+    key = child_key(unit) if by_child else Value(0)
+    return overdue.annotate(k=key).values("k").annotate(n=Count("pk")).order_by()
+
+
+def overdue_result(rows: list[tuple], *, unit: GridUnit, by_child: bool) -> dict[Any, int]:
+    if not by_child:
+        return {None: sum(n for _k, n in rows)}
+    found: dict[Any, int] = {}
+    for k, n in rows:
+        key = _normalise(k, "child", unit)
+        found[key] = found.get(key, 0) + n
+    return found | {None: sum(found.values())}
+
+
 def issue_overdue(*, unit: GridUnit, by_child: bool = False, now: dt.datetime | None = None) -> dict[Any, int]:
     """Issues overdue right now (running and past their time limit), live: one query on the (status, due_at) index.
 
     Keyed None (the whole subtree) and, when `by_child`, by child path too (OWN for the unit itself): the
     children (with OWN) add up to the whole, so one grouped query gives both.
     """
-    overdue = in_subtree(Issue.objects.overdue(now or timezone.now()), unit)
-    if not by_child:
-        return {None: overdue.count()}
-    rows = overdue.annotate(child=child_key(unit)).values("child").annotate(n=Count("pk")).order_by()
-    found = {_normalise(row["child"], "child", unit): row["n"] for row in rows}
-    return found | {None: sum(found.values())}
+    (rows,) = union_all([overdue_query(unit=unit, by_child=by_child, now=now)])
+    return overdue_result(rows, unit=unit, by_child=by_child)
+
+
+CATEGORY_FIELDS = tuple(f.attname for f in IssueCategory._meta.concrete_fields)
+
+
+def categories_query() -> QuerySet:
+    """The categories' values() query (for `union_all`; `categories_result` makes them categories again)."""
+    return IssueCategory.objects.values_list(*CATEGORY_FIELDS)
+
+
+def categories_result(rows: list[tuple]) -> dict[int, IssueCategory]:
+    alias = router.db_for_read(IssueCategory)
+    found = [IssueCategory.from_db(alias, CATEGORY_FIELDS, row) for row in rows]
+    return {c.pk: c for c in sorted(found, key=lambda c: (c.sort_order, c.code))}
 
 
 def categories() -> dict[int, IssueCategory]:
@@ -378,10 +450,12 @@ def issue_summary(
     state: RollupState | None = _UNKNOWN,
     medians: dict[Any, float | None] | None = None,
     overdue: dict[Any, int] | None = None,
+    figures: IssueFigures | None = None,
 ) -> IssueSummary:
     """The headline issue figures of a unit and period: logged, resolved, rates, median hours, overdue now.
 
-    Pass `medians` and `overdue` when the caller already has them per child (they include the total).
+    Pass `medians` and `overdue` when the caller already has them per child (they include the total),
+    and `figures` when it has the subtree's (the sum of its children's).
     """
     if state is _UNKNOWN:
         state = issue_rollup_state()
@@ -390,7 +464,7 @@ def issue_summary(
     if overdue is None:
         overdue = issue_overdue(unit=unit)
     return IssueSummary(
-        figures=issue_figures(unit=unit, period=period, state=state)[None],
+        figures=figures if figures is not None else issue_figures(unit=unit, period=period, state=state)[None],
         median_hours=medians[None],
         overdue_now=overdue[None],
         as_of=state.as_of if state is not None else None,

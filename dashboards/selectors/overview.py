@@ -1,8 +1,9 @@
 """The report's headline figures for a unit's subtree, all time, computed from the data.
 
 One selector serves the city overview page and `GET /api/v1/stats/overview/`, so
-the two always show the same numbers. About twenty small queries, whatever the
-size of the city; the issue counts come from the roll-up (with its "as of").
+the two always show the same numbers. A handful of statements, whatever the size
+of the city; the issue counts and the dated figures of the other domains come
+from the roll-ups (with their "as of").
 """
 
 from __future__ import annotations
@@ -11,21 +12,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridUnit
 from party.selectors import OVERVIEW_LABELS as PARTY_LABELS
 from party.selectors import overview_counts as party_counts
 from renovation.selectors import renovation_figures
-from service_centers.models import JobOffer, RedStationService, ServicePoint
-from service_centers.selectors import kind_level_rows
+from service_centers.models import JobOffer, ServicePoint
+from service_centers.selectors import KindLevelRow, kind_level_rows_of
 from volunteers.models import Activity, ServiceCategory, Team
 
 from ..periods import all_time
-from .common import grid_overview, in_subtree
-from .contracts import contract_summary, has_contracts
-from .issues import issue_figures, issue_overdue, issue_rollup_state, plan_sources
+from .common import grid_overview_queries, grid_overview_result, in_subtree
+from .contracts import has_contracts, summary_queries, summary_result
+from .issues import issue_figures_many, overdue_query, overdue_result, plan_sources, rollup_states
+from .service_points import points_query, points_result, red_station_query, red_station_result
 from .volunteers import volunteer_summary
 
 # The label of every figure, in the order the page shows them (the report's own wording).
@@ -118,16 +120,13 @@ class Overview:
         ]
 
 
-def _service_points(unit: GridUnit) -> tuple[dict[str, Any], dict[str, int]]:
-    points = in_subtree(ServicePoint.objects.active(), unit)
-    rows = kind_level_rows(points=points)
+def _service_points(rows: list[KindLevelRow], *, red_services: int, jobs: int) -> tuple[dict[str, Any], dict[str, int]]:
     kinds: dict[str, int] = {}
     levels: dict[str, int] = {}
     for row in rows:
         kinds[row.kind] = kinds.get(row.kind, 0) + row.count
         levels[row.level] = levels.get(row.level, 0) + row.count
     venues = next((r for r in rows if r.level == ServicePoint.Level.COMMUNITY), None)
-    red_stations = points.filter(kind=ServicePoint.Kind.RED_STATION)
     figures = {
         "party_centers": kinds.get(ServicePoint.Kind.PARTY_CENTER, 0),
         "community_venues": venues.count if venues else 0,
@@ -137,9 +136,8 @@ def _service_points(unit: GridUnit) -> tuple[dict[str, Any], dict[str, int]]:
         "civility": kinds.get(ServicePoint.Kind.CIVILITY, 0),
         "theme_parks": kinds.get(ServicePoint.Kind.THEME_PARK, 0),
         "red_stations": kinds.get(ServicePoint.Kind.RED_STATION, 0),
-        "red_station_services": RedStationService.objects.filter(point__in=red_stations.values("pk")).count(),
-        "jobs_offered": JobOffer.objects.filter(point__in=red_stations.values("pk")).aggregate(n=Sum("positions"))["n"]
-        or 0,
+        "red_station_services": red_services,
+        "jobs_offered": jobs,
         "party_member_businesses": levels.get(ServicePoint.Level.PARTY_MEMBER_BUSINESS, 0),
         "recommended_stores": levels.get(ServicePoint.Level.RECOMMENDED_STORE, 0),
     }
@@ -148,33 +146,74 @@ def _service_points(unit: GridUnit) -> tuple[dict[str, Any], dict[str, int]]:
 
 
 def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
-    """The headline figures of the unit's subtree (pass a unit already scoped to the viewer)."""
-    state = issue_rollup_state()
+    """The headline figures of the unit's subtree (pass a unit already scoped to the viewer).
+
+    The roll-ups' state, then one statement for the issues and every small count of the grid, the
+    service network and the contracts (`issue_figures_many` with extra values() queries), one for the
+    volunteers (`volunteer_figures`); the other domains' sections add their own few."""
+    state, figures_state = rollup_states()
     period = all_time(today)
-    issues = issue_figures(unit=unit, period=period, state=state)[None]
-    volunteers = volunteer_summary(unit=unit, period=None)
-    service_points, by_level = _service_points(unit)
+    points = in_subtree(ServicePoint.objects.active(), unit)
+    one = {"k": Value(0)}
+    extra = [
+        overdue_query(unit=unit),
+        *grid_overview_queries(unit=unit),
+        ServiceCategory.objects.filter(is_active=True)
+        .annotate(**one)
+        .values("k")
+        .annotate(n=Count("pk"))
+        .values_list("n"),
+        points_query(unit=unit, state=figures_state),
+        JobOffer.objects.filter(point__in=points.filter(kind=ServicePoint.Kind.RED_STATION).values("pk"))
+        .annotate(**one)
+        .values("k")
+        .annotate(n=Sum("positions"))
+        .values_list("n"),
+        red_station_query(unit=unit, period=period, state=figures_state),
+        # Red-property teams' activities: one count on the activities' team index.
+        in_subtree(
+            Activity.objects.filter(team__kind=Team.Kind.RED_PROPERTY).exclude(status=Activity.Status.CANCELLED), unit
+        )
+        .annotate(**one)
+        .values("k")
+        .annotate(n=Count("pk"))
+        .values_list("n"),
+    ]
+    if has_contracts(unit):
+        extra += summary_queries(unit=unit, period=None)
+    (issue_totals, overdue, units, people, categories, groups, jobs, red, red_property, *contract_rows) = (
+        issue_figures_many([(period, None)], unit=unit, state=state, extra=extra)
+    )
+    issues = issue_totals[None]
+    volunteers = volunteer_summary(unit=unit, period=None, state=figures_state)
+    service_points, by_level = _service_points(
+        kind_level_rows_of(
+            [
+                {"kind": k, "level": lv, "n": n, "with_area": w, "area": a}
+                for _b, k, lv, n, w, a in points_result(groups)
+            ]
+        ),
+        red_services=red_station_result(red, unit=unit, group_by=None)[None],
+        jobs=(jobs[0][0] or 0) if jobs else 0,
+    )
     sections: dict[str, dict[str, Any]] = {
-        "grids": grid_overview(unit=unit),
+        "grids": grid_overview_result([units, people]),
         "issues": {
             "problems_solved": issues.resolved,
             "logged": issues.logged,
             "open_now": issues.open,
-            "overdue_now": issue_overdue(unit=unit)[None],
+            "overdue_now": overdue_result(overdue, unit=unit, by_child=False)[None],
             "satisfaction_rate": issues.satisfaction_rate,
         },
         "volunteers": {
-            "service_categories": ServiceCategory.objects.filter(is_active=True).count(),
+            "service_categories": categories[0][0] if categories else 0,
             "party_volunteer_teams": volunteers.teams_by_kind.get(Team.Kind.PARTY_VOLUNTEER, 0),
             "red_property_teams": volunteers.teams_by_kind.get(Team.Kind.RED_PROPERTY, 0),
             "vanguard_teams": volunteers.teams_by_kind.get(Team.Kind.VANGUARD, 0),
             "commando_teams": volunteers.teams_by_kind.get(Team.Kind.COMMANDO, 0),
             "members": volunteers.members,
             "activities": volunteers.activities,
-            "red_property_activities": in_subtree(  # one count on the activities' team index
-                Activity.objects.filter(team__kind=Team.Kind.RED_PROPERTY).exclude(status=Activity.Status.CANCELLED),
-                unit,
-            ).count(),
+            "red_property_activities": red_property[0][0] if red_property else 0,
             "registered_members": volunteers.registered_members,
             "registered_organisations": volunteers.registered_organisations,
             "registered_member_services": volunteers.service.registered_services,
@@ -184,7 +223,7 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         "service_points": service_points,
     }
     if has_contracts(unit):
-        contracts = contract_summary(unit=unit, period=None)
+        contracts = summary_result(contract_rows)
         sections["contracts"] = {
             "contracts": contracts.contracts,
             "cobuilding_units": contracts.units,

@@ -38,10 +38,12 @@ from issues.models import Issue
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import local_midnight, month_start, next_month
 from ..sql import HoursBetween, subquery_sql
+from .figures import figure_rollup_rebuild
 
 log = logging.getLogger(__name__)
 
 ISSUES = "issues"
+FIGURES = "figures"  # the other domains' roll-up (FigureMonthlyRollup), recounted with the issues'
 # Issues written this long before a refresh started are counted again by the next one: a
 # transaction that stamped updated_at earlier but committed later is never missed.
 OVERLAP = dt.timedelta(minutes=5)
@@ -212,7 +214,24 @@ def issue_rollup_rebuild(*, now: dt.datetime | None = None) -> RollupResult:
     IssueMonthlyRollup.objects.all().delete()
     rows = _insert(None)
     _refresh_facts(None)
+    _figures(now)
     return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
+
+
+def _figures(now: dt.datetime) -> None:
+    """Recount the other domains' roll-up in the same transaction, under the same "as of"."""
+    started = time.perf_counter()
+    rows = figure_rollup_rebuild()
+    RollupState.objects.update_or_create(
+        name=FIGURES,
+        defaults={
+            "as_of": now,
+            "watermark": now,
+            "rebuilt_at": now,
+            "rows": rows,
+            "seconds": round(time.perf_counter() - started, 3),
+        },
+    )
 
 
 def touched_months(*, since: dt.datetime, now: dt.datetime) -> list[dt.date]:
@@ -233,9 +252,14 @@ def touched_months(*, since: dt.datetime, now: dt.datetime) -> list[dt.date]:
 
 
 @transaction.atomic
-def issue_rollup_refresh(*, now: dt.datetime | None = None, months: list[dt.date] | None = None) -> RollupResult:
+def issue_rollup_refresh(
+    *, now: dt.datetime | None = None, months: list[dt.date] | None = None, figures: bool = True
+) -> RollupResult:
     """Recount the months that can have changed since the last refresh (or the given months), and the
     fact rows of the issues changed since then. A full rebuild when the roll-up was never built.
+
+    With `figures` (the scheduled refresh), the other domains' roll-up is recounted too. The refresh on
+    read of the embedded default leaves it: there those figures are counted live (`figures_current`).
     """
     started = time.perf_counter()
     now = now or timezone.now()
@@ -244,6 +268,8 @@ def issue_rollup_refresh(*, now: dt.datetime | None = None, months: list[dt.date
         IssueMonthlyRollup.objects.all().delete()
         rows = _insert(None)
         _refresh_facts(None)
+        if figures:
+            _figures(now)
         return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
     if months is None:
         months = touched_months(since=state.watermark, now=now)
@@ -251,6 +277,8 @@ def issue_rollup_refresh(*, now: dt.datetime | None = None, months: list[dt.date
     IssueMonthlyRollup.objects.filter(month__in=months).delete()
     rows = _insert(months)
     _refresh_facts(state.watermark)
+    if figures:
+        _figures(now)
     return _finish(state, started=started, now=now, months=len(months), rows=rows, full=False)
 
 
@@ -282,5 +310,30 @@ def issue_rollup_current() -> RollupState | None:
         return state
     if not Issue.objects.filter(updated_at__gte=state.as_of).exists():
         return state
-    issue_rollup_refresh()
+    issue_rollup_refresh(figures=False)
     return issue_rollup_state()
+
+
+def rollup_states() -> tuple[RollupState | None, RollupState | None]:
+    """The issue roll-up's state and the other domains' for a reader, in one query: the first as
+    `issue_rollup_current()` gives it (refreshed first where that is done on read), the second as
+    `figures_current()` (None where those figures are counted live)."""
+    states = {
+        state.name: state for state in RollupState.objects.filter(name__in=[ISSUES, FIGURES], as_of__isnull=False)
+    }
+    issues = states.get(ISSUES)
+    if issues is not None and refreshes_on_read() and Issue.objects.filter(updated_at__gte=issues.as_of).exists():
+        issue_rollup_refresh(figures=False)
+        issues = issue_rollup_state()
+    return issues, figures_current(states)
+
+
+def figures_current(states: dict[str, RollupState] | None = None) -> RollupState | None:
+    """The other domains' roll-up state for a reader, or None where their figures are counted live: until
+    it is first built, and where nothing schedules a refresh (the embedded default: every write shows at
+    once, and the tables are small). `states`: the states already read (`rollup_states`)."""
+    if refreshes_on_read():
+        return None
+    if states is not None:
+        return states.get(FIGURES)
+    return RollupState.objects.filter(name=FIGURES, as_of__isnull=False).first()

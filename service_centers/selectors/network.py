@@ -32,6 +32,7 @@ from ..periods import local_midnight, month_window
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
     "kind_level_rows": "counts over a queryset of points the caller has already scoped; returns figures, no rows",
     "red_station_months": "monthly counts over the ids of points the caller has already read; no rows",
+    "kind_level_rows_of": "figures from groups the caller has already read; no query",
 }
 
 AREA_PLACES = Decimal("0.1")
@@ -152,6 +153,12 @@ def _kind_level_rows(groups: list[dict]) -> list[KindLevelRow]:
 def kind_level_rows(*, points: QuerySet[ServicePoint]) -> list[KindLevelRow]:
     """Counts, total and average floor area per kind and level: one grouped query."""
     return _kind_level_rows(_grouped(points, 0))
+
+
+def kind_level_rows_of(groups: list[dict]) -> list[KindLevelRow]:
+    """The same rows from groups a caller has read already (dicts of kind, level, n, with_area, area: the
+    dashboards read them in one statement with their other figures). No query."""
+    return _kind_level_rows(groups)
 
 
 def red_station_months(

@@ -1,0 +1,133 @@
+"""The other domains' roll-up (volunteer service, red-station services, activities): the same figures as
+counting their tables live, recounted with the issue roll-up under one "as of", read where beat keeps it
+and counted live on the embedded default (where a write shows at once)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dashboards.models import FigureMonthlyRollup, RollupState
+from dashboards.periods import Period, all_time
+from dashboards.selectors.common import from_rollup
+from dashboards.selectors.service_points import red_station_services
+from dashboards.selectors.volunteers import service_figures, volunteer_summary
+from dashboards.services import figures_current, issue_rollup_rebuild, issue_rollup_refresh, rollup_states
+from service_centers.models import RedStationService, ServiceKind, ServicePoint
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+WHOLE = [Period.for_year(TODAY.year), Period.for_year(TODAY.year - 1), Period.for_month(TODAY.year, TODAY.month)]
+
+
+@pytest.fixture
+def scheduled(settings):
+    settings.DASHBOARDS_REFRESH_ON_READ = False
+    issue_rollup_rebuild()
+    state = figures_current()
+    assert state is not None
+    return state
+
+
+@pytest.mark.parametrize("name", ["桂林市", "秀峰区", "秀峰街道"])
+def test_rolled_up_service_and_red_station_figures_equal_live_counts(name, unit_named, scheduled):
+    unit = unit_named(name)
+    assert FigureMonthlyRollup.objects.filter(figure="service").exists()
+    assert FigureMonthlyRollup.objects.filter(figure="red_station").exists()
+    for period in [*WHOLE, all_time()]:
+        for group_by in (None, "category", "month", ("category", "child"), "child"):
+            if group_by is not None and "child" in group_by and unit.level >= unit.Level.STREET:
+                continue
+            found = service_figures(unit=unit, period=period, group_by=group_by, state=scheduled)
+            live = service_figures(unit=unit, period=period, group_by=group_by)
+            assert {k: v for k, v in found.items() if v.services} == {k: v for k, v in live.items() if v.services}
+        for group_by in (None, "service", "month", "child"):
+            if group_by == "child" and unit.level >= unit.Level.STREET:
+                continue
+            found = red_station_services(unit=unit, period=period, group_by=group_by, state=scheduled)
+            assert found == red_station_services(unit=unit, period=period, group_by=group_by)
+        assert volunteer_summary(unit=unit, period=period, state=scheduled) == volunteer_summary(
+            unit=unit, period=period
+        )
+
+
+def test_the_roll_up_answers_only_whole_months_from_a_street_up(unit_named, scheduled):
+    street, district = unit_named("秀峰街道"), unit_named("秀峰区")
+    ragged = Period.custom(TODAY.replace(day=1) - dt.timedelta(days=40), TODAY - dt.timedelta(days=3))
+    assert from_rollup(scheduled, unit=district, period=Period.for_year(TODAY.year))
+    assert from_rollup(scheduled, unit=district, period=None)
+    assert not from_rollup(scheduled, unit=district, period=ragged)
+    assert from_rollup(scheduled, unit=street, period=Period.for_year(TODAY.year))
+    assert not from_rollup(scheduled, unit=street, period=Period.for_year(TODAY.year), by_child=True)
+    community = street.children.order_by("path").first()
+    assert not from_rollup(scheduled, unit=community, period=Period.for_year(TODAY.year))
+    assert not from_rollup(None, unit=district, period=Period.for_year(TODAY.year))
+
+
+def _serve() -> ServicePoint:
+    station = ServicePoint.objects.filter(kind=ServicePoint.Kind.RED_STATION).order_by("pk").first()
+    RedStationService.objects.create(
+        point=station,
+        service_kind=ServiceKind.objects.order_by("pk").first(),
+        served_at=timezone.now(),
+        logged_at=timezone.now(),
+    )
+    return station
+
+
+def test_with_a_scheduler_a_new_service_counts_from_the_next_refresh(unit_named, scheduled):
+    district = unit_named("桂林市")
+    period = Period.for_year(TODAY.year)
+    before = red_station_services(unit=district, period=period, state=scheduled)[None]
+    _serve()
+    assert red_station_services(unit=district, period=period, state=figures_current())[None] == before
+    issue_rollup_refresh()
+    state = figures_current()
+    assert state.as_of >= scheduled.as_of
+    assert red_station_services(unit=district, period=period, state=state)[None] == before + 1
+    # Idempotent: a second refresh writes the same rows.
+    rows = sorted(FigureMonthlyRollup.objects.values_list("figure", "street_path", "month", "key", "n", "hours"))
+    issue_rollup_refresh()
+    assert (
+        sorted(FigureMonthlyRollup.objects.values_list("figure", "street_path", "month", "key", "n", "hours")) == rows
+    )
+
+
+def test_on_the_embedded_default_the_other_figures_are_live(unit_named, settings, client_as):
+    settings.DASHBOARDS_REFRESH_ON_READ = True
+    issue_rollup_rebuild()
+    assert RollupState.objects.filter(name="figures").exists()
+    assert figures_current() is None  # counted live: a write shows at once
+    assert rollup_states()[1] is None
+    city = unit_named("桂林市")
+    page = client_as("admin")
+    before = page.get(f"/dashboards/units/{city.pk}/").context["red_station_services"]
+    _serve()
+    assert page.get(f"/dashboards/units/{city.pk}/").context["red_station_services"] == before + 1
+
+
+@pytest.mark.parametrize("name", ["桂林市", "秀峰区"])
+def test_todays_rosters_balances_and_points_from_the_roll_up_equal_live_counts(name, unit_named, demo_user, scheduled):
+    from dashboards.selectors import children_of
+    from dashboards.selectors.service_points import network_figures
+    from dashboards.selectors.volunteers import volunteer_figures
+
+    unit = unit_named(name)
+    assert FigureMonthlyRollup.objects.filter(month__isnull=True, figure="members", street_path=unit.path).exists()
+    period = Period.for_year(TODAY.year)
+    found = volunteer_figures(unit=unit, period=period, state=scheduled, by_child=True, service_by="child")
+    live = volunteer_figures(unit=unit, period=period, by_child=True, service_by="child")
+    assert found.summary == live.summary
+    assert found.summary.members > 0
+    assert {k: v for k, v in found.children.items() if v.teams or v.members or v.registered_members} == {
+        k: v for k, v in live.children.items() if v.teams or v.members or v.registered_members
+    }
+    admin, children = demo_user("admin"), children_of(unit)
+    network = network_figures(viewer=admin, unit=unit, children=children, period=period, state=scheduled)
+    network_live = network_figures(viewer=admin, unit=unit, children=children, period=period)
+    assert network.rows == network_live.rows
+    assert network.kind_totals == network_live.kind_totals
+    assert network.total_points > 0
+    assert network.children == network_live.children
+    assert network.red_by_service == network_live.red_by_service

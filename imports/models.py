@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def upload_path(instance, filename: str) -> str:
-    return f"imports/{instance.created_at:%Y/%m}/{instance.token}{'.xlsx' if filename.lower().endswith('.xlsx') else '.csv'}"
+    name = filename.lower()
+    suffix = ".xlsx" if name.endswith(".xlsx") else ".geojson" if name.endswith((".geojson", ".json")) else ".csv"
+    return f"imports/{instance.created_at:%Y/%m}/{instance.token}{suffix}"
 
 
 class ImportJob(models.Model):
@@ -28,6 +30,8 @@ class ImportJob(models.Model):
     )
     file = models.FileField(_("文件"), upload_to=upload_path, max_length=200)
     file_name = models.CharField(_("文件名"), max_length=200)
+    # The grid tree's optional GeoJSON boundaries (a FeatureCollection whose features name unit codes).
+    boundary_file = models.FileField(_("边界文件"), upload_to=upload_path, max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CHECKING)
     total = models.PositiveIntegerField(_("行数"), default=0)
     done = models.PositiveIntegerField(_("已处理"), default=0)

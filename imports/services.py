@@ -20,6 +20,7 @@ from grids.models import User
 from grids.viewer import Viewer, viewer_of
 
 from . import access
+from .boundaries import MAX_BOUNDARY_BYTES, SUFFIXES, attach, read_boundaries
 from .kinds import KINDS, kind_get
 from .kinds.base import REFUSE, Plan
 from .models import ImportJob
@@ -54,8 +55,9 @@ def _progress(job: ImportJob, *, write_row: bool) -> Callable[[int], None]:
     return report
 
 
-def job_create(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
-    """Keep the uploaded file and queue its dry run (after commit: a broker outage loses nothing)."""
+def job_create(*, actor: User, kind: str, upload: UploadedFile, boundaries: UploadedFile | None = None) -> ImportJob:
+    """Keep the uploaded file (and the grid tree's optional GeoJSON boundary file) and queue its dry run
+    (after commit: a broker outage loses nothing)."""
     viewer = viewer_of(actor)
     if not access.can_import(viewer):
         raise PermissionDenied(_("表格导入仅限社区、街道、城区工作人员。"))
@@ -66,10 +68,19 @@ def job_create(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
         raise ValidationError({"file": _("只能导入 .xlsx 或 .csv 文件。")})
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": _("文件超过 30 MB，请分批导入。")})
+    if boundaries is not None:
+        if kind != "grid_tree":
+            raise ValidationError({"boundaries": _("只有网格单元导入可以附带边界文件。")})
+        if not (boundaries.name or "").lower().endswith(SUFFIXES):
+            raise ValidationError({"boundaries": _("边界文件应为 .geojson 或 .json 文件。")})
+        if boundaries.size > MAX_BOUNDARY_BYTES:
+            raise ValidationError({"boundaries": _("边界文件超过 60 MB，请分批导入。")})
     now = timezone.now()
     with transaction.atomic():
         job = ImportJob(token=uuid.uuid4(), kind=kind, created_by=actor, file_name=name[:200], created_at=now)
         job.file.save(name, upload, save=False)
+        if boundaries is not None:
+            job.boundary_file.save(boundaries.name, boundaries, save=False)
         job.save()
         transaction.on_commit(lambda: _send("check", job.pk))
     return job
@@ -103,6 +114,12 @@ def _rows(job: ImportJob, *, keep: bool = False):
     finally:
         job.file.close()
     rows = read_table(data, job.file_name, kind_get(job.kind).columns)
+    if job.boundary_file:
+        job.boundary_file.open("rb")
+        try:
+            attach(rows, read_boundaries(job.boundary_file.read()))
+        finally:
+            job.boundary_file.close()
     if keep:
         if storage.exists(parsed):
             storage.delete(parsed)

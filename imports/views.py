@@ -34,7 +34,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(
-                actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                boundaries=form.cleaned_data["boundaries"],
             )
         except ValidationError as exc:
             add_service_error(form, exc)

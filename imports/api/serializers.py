@@ -74,6 +74,11 @@ class ImportJobDetailSerializer(ImportJobSerializer):
 class ImportJobCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[])
     file = serializers.FileField(help_text=".xlsx or .csv in the template's layout")
+    boundaries = serializers.FileField(
+        required=False,
+        help_text="grid_tree only: a GeoJSON FeatureCollection, each feature's properties.code a unit code of "
+        "the file, Polygon or MultiPolygon in WGS-84",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

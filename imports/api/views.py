@@ -84,7 +84,10 @@ class JobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = s.ImportJobCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         job = services.job_create(
-            actor=request.user, kind=body.validated_data["kind"], upload=body.validated_data["file"]
+            actor=request.user,
+            kind=body.validated_data["kind"],
+            upload=body.validated_data["file"],
+            boundaries=body.validated_data.get("boundaries"),
         )
         job = selectors.job_get(viewer=request.viewer, pk=job.pk)
         return Response(s.ImportJobDetailSerializer(job).data, status=status.HTTP_201_CREATED)

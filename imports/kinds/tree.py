@@ -1,4 +1,5 @@
-"""The grid tree: code, name, level, parent code. Natural key: the unit code.
+"""The grid tree: code, name, level, parent code (optionally a GeoJSON boundary file). Natural key: the
+unit code.
 
 Plan: one pass in level order over the file, with the existing units read in
 chunks (one query per 2,000 codes). A known code may be renamed; its level and
@@ -7,6 +8,9 @@ services, which rewrite a subtree's paths). Apply: renames in bulk_update
 batches; new units level by level, each level's paths computed in memory from
 one grouped MAX(path) query over the parents that already have children, then
 bulk_create in batches (the ids of one level are the parents of the next).
+Boundaries (imports.boundaries attaches them to their rows) are checked by grids.geography: a valid
+Polygon or MultiPolygon, inside its parent's boundary (from the file or already stored); a new or
+changed boundary is written with its centroid and box in bulk updates.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grids import geography
 from grids.models import PATH_STEP, GridUnit, path_step, path_step_index
 from grids.viewer import Viewer
 
@@ -48,12 +54,11 @@ def level_lookup() -> dict[str, int]:
     return lookup
 
 
-def _existing(codes: Sequence[str]) -> dict[str, dict]:
+def _existing(codes: Sequence[str], *, boundaries: bool = False) -> dict[str, dict]:
     found: dict[str, dict] = {}
+    fields = ["id", "code", "name", "level", "path", "parent__code"] + (["boundary"] if boundaries else [])
     for chunk in chunks(sorted(set(codes))):
-        for row in GridUnit.objects.filter(code__in=chunk).values(
-            "id", "code", "name", "level", "path", "parent__code"
-        ):
+        for row in GridUnit.objects.filter(code__in=chunk).values(*fields):
             found[row["code"]] = row
     return found
 
@@ -61,6 +66,7 @@ def _existing(codes: Sequence[str]) -> dict[str, dict]:
 def plan(*, rows: list[tuple[int, dict]], viewer: Viewer, progress: Progress) -> Plan:
     results: list[RowResult] = []
     first_row: dict[str, int] = {}
+    boundaries: dict[str, dict] = {}  # code -> the geometry the boundary file gives it
     parsed = []
     levels = level_lookup()
     for number, values in rows:
@@ -89,14 +95,18 @@ def plan(*, rows: list[tuple[int, dict]], viewer: Viewer, progress: Progress) ->
             result.refuse(_("缺少上级单元编码"))
         if code and code not in first_row:
             first_row[code] = number
+            if "boundary" in values:  # from the optional boundary file (imports.boundaries.attach)
+                boundaries[code] = values["boundary"]
         parsed.append((result, code, name, level, parent_code))
 
-    existing = _existing([p[1] for p in parsed if p[1]] + [p[4] for p in parsed if p[4]])
+    existing = _existing([p[1] for p in parsed if p[1]] + [p[4] for p in parsed if p[4]], boundaries=bool(boundaries))
     accepted = {p[1]: p for p in parsed if p[0].action != REFUSE}
     refused_rows = {p[1]: p[0].row for p in parsed if p[0].action == REFUSE and p[1] and p[1] not in accepted}
     decided: dict[str, tuple[int, str | None]] = {}  # code -> (level, its path, else its nearest existing ancestor's)
     creates: list[dict] = []
     renames: list[tuple[int, str]] = []
+    outlines: dict[str, dict] = {}  # code -> the boundary to write (new, or changed)
+    shapes = _Shapes(existing)
     done = 0
     # Level order: a parent is decided before its children, wherever they are in the file.
     for result, code, name, level, parent_code in sorted(accepted.values(), key=lambda p: (p[3], p[0].row)):
@@ -139,23 +149,73 @@ def plan(*, rows: list[tuple[int, dict]], viewer: Viewer, progress: Progress) ->
                 reason = _("上级单元与系统中不一致（系统中为“%(code)s”），移动单元请在网格管理中操作") % {
                     "code": row["parent__code"] or "—"
                 }
+        if reason is None and code in boundaries:
+            reason = shapes.check(code, boundaries[code], parent_code)
         if reason is not None:
             result.refuse(reason)
             refused_rows[code] = result.row
             continue
+        outline = _outline(boundaries[code]) if code in boundaries else None
         if row is not None:
+            changes = []
             if row["name"] != name:
-                result.action = UPDATE
-                result.reason = _("名称：%(old)s → %(new)s") % {"old": row["name"], "new": name}
+                changes.append(_("名称：%(old)s → %(new)s") % {"old": row["name"], "new": name})
                 renames.append((row["id"], name))
-            else:
-                result.action = UNCHANGED
+            if outline is not None and row.get("boundary") != outline:
+                changes.append(_("边界：新增") if row.get("boundary") is None else _("边界：更新"))
+                outlines[code] = outline
+            result.action = UPDATE if changes else UNCHANGED
+            result.reason = "；".join(changes)
         else:
             result.action = CREATE
             creates.append({"code": code, "name": name, "level": level, "parent_code": parent_code})
+            if outline is not None:
+                outlines[code] = outline
+                result.reason = _("含边界")
         decided[code] = (level, where)
     progress(len(rows))
-    return Plan(results=results, payload={"creates": creates, "renames": renames})
+    return Plan(results=results, payload={"creates": creates, "renames": renames, "boundaries": outlines})
+
+
+def _outline(geometry) -> dict | None:
+    """The geometry as a unit stores it (boundary_fields keeps its type and coordinates only)."""
+    if not isinstance(geometry, dict):
+        return None
+    return {"type": geometry.get("type"), "coordinates": geometry.get("coordinates")}
+
+
+class _Shapes:
+    """The boundaries of this file's units, and of existing parents, as shapes: checked through
+    grids.geography (validity, nesting in the parent), each parsed once."""
+
+    def __init__(self, existing: dict[str, dict]) -> None:
+        self.existing = existing
+        self.shapes: dict[str, object] = {}
+
+    def parent(self, code: str):
+        if code in self.shapes:
+            return self.shapes[code]
+        stored = (self.existing.get(code) or {}).get("boundary")
+        found = None
+        if stored:
+            try:
+                found = geography.validate_geometry(stored)
+            except ValidationError:
+                found = None  # a stored outline that is not valid any more checks nothing
+        self.shapes[code] = found
+        return found
+
+    def check(self, code: str, geometry, parent_code: str) -> str | None:
+        """Why this unit's boundary is refused, or None (the shape is kept for its children)."""
+        try:
+            shaped = geography.validate_geometry(geometry)
+        except ValidationError as exc:
+            return _("边界无效：%(why)s") % {"why": "；".join(exc.messages)}
+        parent = self.parent(parent_code) if parent_code else None
+        if parent is not None and geography.outside_parent(shaped, parent):
+            return _("边界超出上级单元“%(code)s”的边界") % {"code": parent_code}
+        self.shapes[code] = shaped
+        return None
 
 
 def apply(*, plan: Plan, actor, progress: Progress) -> None:
@@ -202,6 +262,17 @@ def apply(*, plan: Plan, actor, progress: Progress) -> None:
             made.update(_insert_units(chunk))
             done += len(chunk)
             progress(done)
+    _write_boundaries(payload.get("boundaries") or {})
+
+
+def _write_boundaries(outlines: dict[str, dict]) -> None:
+    """Each unit's boundary with its centroid and box (grids.geography.boundary_fields), in bulk updates."""
+    for chunk in chunks(sorted(outlines)):
+        units = list(GridUnit.objects.filter(code__in=chunk).only("pk", "code"))
+        for unit in units:
+            for field, value in geography.boundary_fields(outlines[unit.code]).items():
+                setattr(unit, field, value)
+        GridUnit.objects.bulk_update(units, geography.BOUNDARY_FIELDS, batch_size=BATCH)
 
 
 def _insert_units(rows: Sequence[tuple]) -> dict[str, tuple[int, str]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import issue_map, views
 
 app_name = "dashboards"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("units/<int:pk>/tables/<slug:name>.<slug:fmt>", views.table_export, name="table_export"),
     path("units/<int:pk>/issues/", views.unit_issues, name="issues"),
     path("units/<int:pk>/issues/export.xlsx", views.unit_issues_export, name="issues_export"),
+    path("units/<int:pk>/issues/map.json", issue_map.unit_issue_points, name="issues_map_points"),
 ]

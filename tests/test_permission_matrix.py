@@ -648,6 +648,7 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "dashboards:table_export": obj_page(lambda w: {"pk": w.xiufeng.pk, "name": "issue_children", "fmt": "csv"}),
     "dashboards:issues": obj_page(DISTRICT_UNIT),
     "dashboards:issues_export": obj_page(DISTRICT_UNIT),
+    "dashboards:issues_map_points": obj_page(DISTRICT_UNIT),
     # The command-centre screen: staff of the district (and above) make and revoke links; the link itself is
     # the key of a display with nobody logged in (秀峰区's figures by design, never a resident's data).
     "command_centre:link_list": (

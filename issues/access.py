@@ -37,6 +37,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from grids.geography import Precision, shown_point
 from grids.jurisdiction import jurisdiction_q
 from grids.models import Post
 from grids.viewer import Viewer, viewer_of
@@ -171,6 +172,19 @@ def resident_name_for(viewer: Viewer | Any, issue: Issue) -> str:
     if not issue.resident_name or can_see_resident_contact(viewer, issue):
         return issue.resident_name
     return mask_name(issue.resident_name)
+
+
+def point_precision_for(viewer: Viewer | Any, issue: Issue) -> Precision:
+    """How exactly this viewer sees where the issue was logged: a point can identify a household, so exactly for
+    those who see the resident's contact, about 100 m for everyone else (grids/geography/precision.py)."""
+    return Precision.EXACT if can_see_resident_contact(viewer, issue) else Precision.ROUNDED
+
+
+def issue_point_for(viewer: Viewer | Any, issue: Issue) -> tuple[float | None, float | None]:
+    """The issue's (latitude, longitude) in WGS-84 as this viewer may see it; (None, None) when it has none."""
+    if issue.latitude is None or issue.longitude is None:
+        return None, None
+    return shown_point(issue.latitude, issue.longitude, point_precision_for(viewer, issue))
 
 
 def private_text_for(viewer: Viewer | Any, issue: Issue, text: str) -> str:

@@ -73,6 +73,30 @@ class IssueLogForm(forms.Form):
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment", "class": "camera-input"}),
     )
+    # Where the problem is (WGS-84): the phone's GPS fix with the worker's consent, or a tap on the map (hidden inputs the
+    # map partial issues/_location_map.html fills and shows errors of; the page converts a tap on GCJ-02 tiles back through /grids/locate/). Optional; issues.services.issue_log
+    # checks the point lies in the chosen micro-grid and says which of the worker's grids holds it otherwise.
+    latitude = forms.FloatField(
+        label=_("纬度"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput(attrs={"class": "location-latitude"}),
+    )
+    longitude = forms.FloatField(
+        label=_("经度"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput(attrs={"class": "location-longitude"}),
+    )
+    location_accuracy = forms.IntegerField(
+        label=_("定位精度(米)"),
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        widget=forms.HiddenInput(attrs={"class": "location-accuracy"}),
+    )
     max_photos = Issue.MAX_PHOTOS
 
     def __init__(self, *args, viewer, **kwargs):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from grids.geography import Precision, shown
 from guilin_portal.privacy import redact
 from issues.models import HandlerKind, Issue, IssueCategory, IssueKind
 
@@ -144,8 +145,10 @@ class RequestFormatter:
 
 
 def coordinate(value: Decimal | None) -> float | None:
-    """Degrees as a number, as the client gave them (stored to 6 places: trailing zeros are not shown)."""
-    return None if value is None else float(value)
+    """Degrees as a number at the public precision: a point can identify a household, so Open311 (like the
+    public and staff who do not handle the issue) gets 3 decimals, about 100 m (grids/geography/precision.py).
+    The issue keeps the client's 6 places for its handlers."""
+    return shown(value, Precision.ROUNDED)
 
 
 def requests_fields(

@@ -132,7 +132,9 @@ def location_for(data: RequestInput) -> Location:
     if has_lat:
         lat = _coordinate(data.lat, "lat", 90)
         long = _coordinate(data.long, "long", 180)
-        coordinates = _("坐标 %(lat)s, %(long)s") % {"lat": f"{lat:.6f}", "long": f"{long:.6f}"}
+        # The words are shown to everyone the issue reaches: at the public precision (about 100 m), as `lat`/`long`
+        # are served (grids/geography/precision.py); the exact point stays in the issue's fields.
+        coordinates = _("坐标 %(lat)s, %(long)s") % {"lat": f"{lat:.3f}", "long": f"{long:.3f}"}
     if not address and not coordinates:
         raise ValidationError({"address_string": _("请提供 address_string，或同时提供 lat 和 long。")})
     text = address or coordinates

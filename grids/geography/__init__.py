@@ -8,7 +8,14 @@
 """
 
 from .crs import Crs, display_crs, from_display, gcj02_to_wgs84, geometry_to_display, to_display, wgs84_to_gcj02
-from .lookup import parse_lat_lng_pair, parse_point, suggest_micro_grid, unit_covers, units_containing
+from .lookup import (
+    parse_lat_lng_pair,
+    parse_point,
+    point_for_unit,
+    suggest_micro_grid,
+    unit_covers,
+    units_containing,
+)
 from .precision import Precision, shown, shown_point
 from .shapes import (
     BOUNDARY_FIELDS,
@@ -38,6 +45,7 @@ __all__ = [
     "overlap_share",
     "parse_lat_lng_pair",
     "parse_point",
+    "point_for_unit",
     "rectangle",
     "shown",
     "shown_point",

@@ -93,3 +93,22 @@ def unit_covers(unit: GridUnit, lat: float, lng: float) -> bool | None:
     if not unit.boundary:
         return None
     return shape(unit.boundary).covers(Point(lng, lat))
+
+
+def point_for_unit(viewer: Viewer | Any, unit: GridUnit, lat: Any, lng: Any) -> tuple[float, float]:
+    """The point where something is logged in `unit`, checked: it parses, and when the unit has a boundary it
+    lies in it. Else ValidationError naming the field: `unit` when another micro-grid of the viewer's holds the
+    point (named as the suggestion), `latitude` when none does. One query, only when the unit has a boundary.
+
+    A unit without a boundary cannot tell where it lies: the point is then kept as given.
+    """
+    lat, lng = parse_point(lat, lng)
+    if not unit.boundary or shape(unit.boundary).covers(Point(lng, lat)):
+        return lat, lng
+    suggestion = suggest_micro_grid(viewer, lat, lng)
+    if suggestion is None:
+        raise ValidationError({"latitude": [_("该位置不在您负责的任何网格内。")]}, code="point_outside")
+    raise ValidationError(
+        {"unit": [_("所选网格不包含该位置；该位置在“%(name)s”。") % {"name": suggestion.name}]},
+        code="point_in_other_unit",
+    )

@@ -77,7 +77,8 @@ def boundary_features(viewer: Viewer | Any, unit: GridUnit, *, level: int, zoom:
 
 def locate(viewer: Viewer | Any, lat: Any, lng: Any, crs: str | None = None) -> dict:
     """A point from a map (in `crs`, default the display system) back in WGS-84 and the viewer's micro-grid
-    that covers it: {latitude, longitude, micro_grid: {id, code, name} | None, error}.
+    that covers it: {latitude, longitude, display: [lat, lng] in the display system, micro_grid: {id, code,
+    name} | None, error}.
 
     Bad input raises ValidationError naming `lat`/`lng`/`crs`; a point outside every micro-grid of the
     viewer answers micro_grid None with the error text to show.
@@ -88,9 +89,12 @@ def locate(viewer: Viewer | Any, lat: Any, lng: Any, crs: str | None = None) -> 
     lat, lng = parse_point(lat, lng, lat_field="lat", lng_field="lng")
     lat, lng = from_display(lat, lng, crs)
     unit = suggest_micro_grid(viewer, lat, lng)
+    shown_lat, shown_lng = to_display(lat, lng, display_crs())
     return {
         "latitude": round(lat, 6),
         "longitude": round(lng, 6),
+        # The same point in the map's system (MAP_COORDINATE_SYSTEM), to draw a GPS fix on its tiles.
+        "display": [round(shown_lat, 6), round(shown_lng, 6)],
         "micro_grid": None if unit is None else {"id": unit.pk, "code": unit.code, "name": unit.name},
         "error": "" if unit is not None else _("该位置不在您负责的任何网格内。"),
     }

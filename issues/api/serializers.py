@@ -61,6 +61,11 @@ class IssueSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True, help_text=_values(Issue.Kind.choices))
     description = serializers.CharField(read_only=True)
     location_text = serializers.CharField(read_only=True)
+    # WGS-84 degrees at the caller's precision (issues.access.issue_point_for): exact for the reporter and
+    # handlers, 3 decimals (about 100 m) for everyone else; null when the issue has no point.
+    latitude = serializers.SerializerMethodField()
+    longitude = serializers.SerializerMethodField()
+    location_accuracy = serializers.IntegerField(read_only=True, allow_null=True, help_text="metres (GPS fix)")
     resident_name = serializers.SerializerMethodField()
     resident_phone = serializers.SerializerMethodField()
     priority = serializers.IntegerField(read_only=True, help_text=_values(Issue.Priority.choices))
@@ -106,6 +111,8 @@ class IssueSerializer(serializers.Serializer):
             # Free text a resident's contact may be typed into: masked as the contact is (access.private_text_for).
             "description": access.private_text_for(viewer, issue, issue.description),
             "location_text": access.private_text_for(viewer, issue, issue.location_text),
+            **dict(zip(("latitude", "longitude"), access.issue_point_for(viewer, issue), strict=True)),
+            "location_accuracy": issue.location_accuracy,
             "resident_name": access.resident_name_for(viewer, issue),
             "resident_phone": access.resident_phone_for(viewer, issue),
             "priority": issue.priority,
@@ -139,6 +146,14 @@ class IssueSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(help_text="138****5678 unless the caller reports or handles the issue"))
     def get_resident_phone(self, issue: Issue) -> str:
         return access.resident_phone_for(self._viewer(), issue)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_latitude(self, issue: Issue) -> float | None:
+        return access.issue_point_for(self._viewer(), issue)[0]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_longitude(self, issue: Issue) -> float | None:
+        return access.issue_point_for(self._viewer(), issue)[1]
 
     @extend_schema_field(HandlerSerializer(allow_null=True))
     def get_handler(self, issue: Issue) -> dict | None:
@@ -214,6 +229,20 @@ class IssueCreateSerializer(serializers.Serializer):
     category = serializers.PrimaryKeyRelatedField(queryset=IssueCategory.objects.filter(is_active=True))
     description = serializers.CharField(max_length=4000)
     location_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.FloatField(
+        min_value=-90, max_value=90, required=False, allow_null=True, default=None, help_text="WGS-84 degrees"
+    )
+    longitude = serializers.FloatField(
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="WGS-84 degrees; with latitude, must lie in `unit` (400 naming `unit` or `latitude` otherwise)",
+    )
+    location_accuracy = serializers.IntegerField(
+        min_value=0, max_value=100_000, required=False, allow_null=True, default=None, help_text="metres (GPS fix)"
+    )
     resident_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     resident_phone = serializers.CharField(
         max_length=24, required=False, allow_blank=True, default="", help_text="mainland mobile or landline"

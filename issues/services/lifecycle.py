@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids.geography import point_for_unit
 from grids.jurisdiction import can_see_unit
 from grids.models import GridUnit, User
 from grids.viewer import Viewer, viewer_of
@@ -117,6 +119,29 @@ def _clean_photos(photos: Sequence[UploadedFile], already: int = 0) -> list:
     return cleaned
 
 
+# Issue.latitude/longitude keep 6 decimal places (about 0.1 m): a phone's fix is rounded, half to even.
+_DEGREES = Decimal("0.000001")
+
+
+def _located(reporter: User, unit: GridUnit, latitude, longitude, accuracy) -> dict:
+    """The issue's point (WGS-84) and accuracy, checked: both coordinates or neither; inside the unit when it has a
+    boundary, else a ValidationError naming `unit` (another grid of the reporter's holds it) or `latitude` (none)."""
+    given = [value not in (None, "") for value in (latitude, longitude)]
+    if not any(given):
+        return {}
+    if not all(given):
+        missing = "longitude" if given[0] else "latitude"
+        raise ValidationError({missing: _("经度和纬度要同时提供。")})
+    lat, lng = point_for_unit(reporter, unit, latitude, longitude)
+    if accuracy is not None and not 0 <= accuracy <= 100_000:
+        raise ValidationError({"location_accuracy": _("定位精度应在 0 到 100000 米之间。")})
+    return {
+        "latitude": Decimal(repr(lat)).quantize(_DEGREES, rounding=ROUND_HALF_EVEN),
+        "longitude": Decimal(repr(lng)).quantize(_DEGREES, rounding=ROUND_HALF_EVEN),
+        "location_accuracy": accuracy,
+    }
+
+
 def issue_log(
     *,
     reporter: User,
@@ -130,6 +155,9 @@ def issue_log(
     client_key: uuid.UUID | None = None,
     photos: Sequence[UploadedFile] = (),
     now: datetime | None = None,
+    latitude: float | Decimal | str | None = None,
+    longitude: float | Decimal | str | None = None,
+    location_accuracy: int | None = None,
 ) -> tuple[Issue, bool]:
     """Record a resident's problem in a micro-grid of the reporter's jurisdiction; routing runs after commit.
 
@@ -146,6 +174,7 @@ def issue_log(
         raise ValidationError({"unit": _("这个网格不在您的管辖范围内。")})
     if not category.is_active:
         raise ValidationError({"category": _("该问题类别已停用。")})
+    point = _located(reporter, unit, latitude, longitude, location_accuracy)
     cleaned_photos = _clean_photos(photos)
     due_at, remind_at = Issue.deadlines(now, category.time_limit_hours)
     issue = Issue(
@@ -155,6 +184,7 @@ def issue_log(
         kind=category.kind,
         description=(description or "").strip(),
         location_text=(location_text or "").strip(),
+        **point,
         resident_name=(resident_name or "").strip(),
         resident_phone=normalise_phone(resident_phone),
         priority=priority,

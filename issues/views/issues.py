@@ -100,6 +100,9 @@ def issue_create(request: HttpRequest) -> HttpResponse:
                     priority=data["priority"],
                     client_key=data["client_key"],
                     photos=[*services.staged_files(staged), *data["camera"], *data["photos"]],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    location_accuracy=data["location_accuracy"],
                 )
             except ValidationError as error:
                 add_service_error(form, error)

@@ -70,6 +70,7 @@ def test_locate_finds_the_workers_micro_grid(tree):
     assert answer == {
         "latitude": 35.3,
         "longitude": 100.1,
+        "display": [35.3, 100.1],
         "micro_grid": {"id": tree["a2"].pk, "code": tree["a2"].code, "name": "北片"},
         "error": "",
     }
@@ -85,6 +86,14 @@ def test_locate_takes_a_gcj02_tap_back_to_wgs84(tree):
     answer = client.get(reverse("grids:locate"), {"lat": tap[0], "lng": tap[1], "crs": "gcj02"}).json()
     assert (answer["latitude"], answer["longitude"]) == (35.3, 100.1)
     assert answer["micro_grid"]["id"] == tree["a2"].pk
+
+
+def test_locate_answers_the_point_in_the_display_system_too(tree, settings):
+    settings.MAP_COORDINATE_SYSTEM = "gcj02"
+    client = client_of(worker_user(tree["a2"]))
+    answer = client.get(reverse("grids:locate"), {"lat": "35.3", "lng": "100.1", "crs": "wgs84"}).json()
+    assert (answer["latitude"], answer["longitude"]) == (35.3, 100.1)
+    assert answer["display"] == [round(v, 6) for v in wgs84_to_gcj02(35.3, 100.1)]
 
 
 @pytest.mark.parametrize(

@@ -112,15 +112,15 @@ def test_a_post_without_description_with_coordinates_and_media_is_stored_whole_a
         image = Image.open(handle)
         image.load()
         assert not image.getexif()  # re-encoded by guilin_portal.uploads: no GPS left
-    # Read back, both formats.
+    # Read back, both formats, at the public precision (3 decimals, about 100 m: README, "Geography").
     (row,) = key.get(f"requests/{issue.pk}.json").json()
-    assert row["lat"] == 25.2736
-    assert row["long"] == 110.290012
+    assert row["lat"] == 25.274
+    assert row["long"] == 110.29
     assert row["description"] == category.display_name
     assert row["media_url"].endswith(f"/open311/v2/requests/{issue.pk}/media/{stored.pk}")
     xml_row = key.get(f"requests/{issue.pk}.xml")
-    assert b"<lat>25.2736</lat>" in xml_row.content
-    assert b"<long>110.290012</long>" in xml_row.content
+    assert b"<lat>25.274</lat>" in xml_row.content
+    assert b"<long>110.29</long>" in xml_row.content
     listed = {r["service_request_id"]: r for r in key.get("requests.json").json()}
     assert listed[str(issue.pk)]["media_url"] == row["media_url"]
     # The media URL answers the photo to the same key (header or parameter), and nobody else.

@@ -78,6 +78,8 @@ def navigation_for(viewer: Viewer) -> Navigation:
     if staff:
         links.append(Link("dashboards", _("看板"), reverse("dashboards:home")))
         links.append(Link("renovation", _("改造提升"), reverse("renovation:home")))
+    if staff or viewer.party_organisations:
+        links.append(Link("party", _("党组织"), reverse("party:organisation_list")))
     if can_read_audit(viewer):
         links.append(Link("audit", _("操作审计"), reverse("audit:home")))
     if viewer.user.is_staff:
@@ -88,7 +90,7 @@ def navigation_for(viewer: Viewer) -> Navigation:
 
     tabbar = is_field_role(viewer=viewer)
     # The tab bar holds four links besides the menu button: the field roles' daily ones.
-    wanted = ("home", "log", "mine", "station", "team", "activities", "hours", "inbox")
+    wanted = ("home", "log", "mine", "station", "team", "activities", "hours", "inbox", "party")
     daily = [link for key in wanted for link in links if link.key == key][:4] if tabbar else links[:5]
     more = [link for link in links if link not in daily]
     return Navigation(daily=daily, more=more, tabbar=tabbar)

@@ -1,4 +1,4 @@
-"""The thirteen demo log-ins (seed_demo's `ctx.add_account` calls, minus the two API keys) and the
+"""The fourteen demo log-ins (seed_demo's `ctx.add_account` calls, minus the two API keys) and the
 workbench cards each must get."""
 
 DEMO_LOGINS = {
@@ -15,6 +15,7 @@ DEMO_LOGINS = {
     "yangshuo_station": {"station"},
     "unit_contact": {"cobuilding"},
     "xiufeng_orgdept": {"org_department"},
+    "xiufeng_secretary": {"party_secretary"},
 }
 
 # Phone roles get the bottom tab bar; desk roles the menu.
@@ -25,4 +26,5 @@ FIELD_LOGINS = {
     "xiufeng_team_leader",
     "organ_member",
     "yangshuo_station",
+    "xiufeng_secretary",
 }

@@ -187,6 +187,9 @@ class FigureMonthlyRollup(models.Model):
     - registered, organisations: active dual registrations of members and of organisations: n;
     - balance: personal time-bank and points accounts, code = currency: n holders (balance > 0), amount;
     - point: active service points, code = "kind:level": n, n2 with a floor area, amount = floor area;
+    - median: the median hours from logging to resolution of the issues resolved in a calendar month,
+      quarter or year (code, starting on `month`) in the subtree of the row's unit (the city, each
+      district, each street): amount, of n issues; kept for the periods a refresh touched;
     - members: distinct people on the active rosters of active teams in the subtree of the row's unit,
       one row per node (the city, each district, each street: people are not added up across units);
       members_own: of the teams at the node itself (a city's or a district's own teams).
@@ -203,6 +206,7 @@ class FigureMonthlyRollup(models.Model):
         ORGANISATIONS = "organisations", _("报到党组织")
         BALANCE = "balance", _("个人账户余额")
         POINT = "point", _("服务阵地")
+        MEDIAN = "median", _("办结用时中位数")
 
     figure = models.CharField(_("指标"), max_length=16, choices=Figure.choices)
     street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)

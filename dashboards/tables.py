@@ -146,7 +146,11 @@ class Dashboard:
     def issue_medians(self) -> dict[Any, float | None]:
         """Median hours of the subtree (key None) and, when `by_child`, of each child, together."""
         return issue_selectors.issue_median_hours(
-            unit=self.unit, period=self.period, by_child=self.by_child, state=self.rollup_state
+            unit=self.unit,
+            period=self.period,
+            by_child=self.by_child,
+            state=self.rollup_state,
+            figures_state=self.figures_state,
         )
 
     @cached_property

@@ -16,9 +16,11 @@ a street's communities are asked for, everything comes from `IssueFact`. Both ar
 kept by `dashboards.services.rollups` and are as fresh as its last refresh (the
 "as of" the pages show). Until the roll-up is first built, everything is counted
 live from the issues. Either way a fixed number of grouped queries, whatever the
-number of issues. The median reads the hours in `IssueFact` too
-(`issue_median_hours`); "overdue now" is always live (`issue_overdue`, on the
-issues' (status, due_at) index).
+number of issues. The median of a calendar month, quarter or year (the city,
+a district or a street, and their children) is the one the scheduled refresh keeps
+in the other domains' roll-up (`FigureMonthlyRollup`, figure "median"); any other
+period's is read from the hours in `IssueFact` (`issue_median_hours`); "overdue
+now" is always live (`issue_overdue`, on the issues' (status, due_at) index).
 """
 
 from __future__ import annotations
@@ -31,17 +33,17 @@ from typing import Any
 
 from django.db import router
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Length, TruncMonth
 from django.utils import timezone
 
 from grids.models import PATH_STEP, GridUnit
 from issues.models import Issue, IssueCategory
 
-from ..models import IssueFact, IssueMonthlyRollup, RollupState
+from ..models import FigureMonthlyRollup, IssueFact, IssueMonthlyRollup, RollupState
 from ..numbers import rate
-from ..periods import Period, local_midnight, month_ceil, month_start
+from ..periods import Period, add_months, local_midnight, month_ceil, month_start
 from ..sql import HoursBetween, median, union_all
-from .common import OWN, child_key, in_subtree
+from .common import OWN, child_key, from_rollup, in_subtree
 
 GROUPS = ("category", "status", "child", "month")
 SETTLED = (Issue.Status.RESOLVED, Issue.Status.CLOSED)
@@ -353,6 +355,42 @@ def _resolved_hours(unit: GridUnit, period: Period, *, live: bool) -> tuple[Quer
     return rows.filter(resolved_at__gte=period.start_at, resolved_at__lt=period.end_at), path_field
 
 
+def _calendar_kind(period: Period) -> str | None:
+    """ "month", "quarter" or "year" when the period is exactly one calendar month, quarter or year."""
+    start, end = period.start, period.end
+    if start.day != 1 or end.day != 1:
+        return None
+    if end == add_months(start, 1):
+        return "month"
+    if start.month in (1, 4, 7, 10) and end == add_months(start, 3):
+        return "quarter"
+    if start.month == 1 and end == add_months(start, 12):
+        return "year"
+    return None
+
+
+def _rolled_up_medians(
+    *, unit: GridUnit, period: Period, by_child: bool, figures_state: RollupState | None
+) -> dict[Any, float | None] | None:
+    """The medians the refresh kept for a calendar period (city, district or street, and their children),
+    or None where it keeps none (another period, below a street, counted live)."""
+    kind = _calendar_kind(period)
+    if kind is None or not from_rollup(figures_state, unit=unit, period=period, by_child=by_child):
+        return None
+    rows = FigureMonthlyRollup.objects.filter(figure=FigureMonthlyRollup.Figure.MEDIAN, month=period.start)
+    wanted = Q(code=kind, street_path=unit.path)
+    if by_child:
+        wanted |= Q(code=f"{kind}-own", street_path=unit.path)
+        wanted |= Q(code=kind, street_path__startswith=unit.path, length=len(unit.path) + PATH_STEP)
+    found: dict[Any, float | None] = {None: None}
+    for path, code, amount in (
+        rows.annotate(length=Length("street_path")).filter(wanted).values_list("street_path", "code", "amount")
+    ):
+        key = OWN if code.endswith("-own") else (None if path == unit.path else path)
+        found[key] = float(amount)
+    return found
+
+
 def issue_median_hours(
     *,
     unit: GridUnit,
@@ -360,6 +398,7 @@ def issue_median_hours(
     by_child: bool = False,
     source: str = "auto",
     state: RollupState | None = _UNKNOWN,
+    figures_state: RollupState | None = None,
 ) -> dict[Any, float | None]:
     """Median hours from logging to resolution of the issues resolved in the period: one query.
 
@@ -368,6 +407,11 @@ def issue_median_hours(
     subtree) and, when `by_child`, by child path too (OWN for the unit itself): one statement on
     PostgreSQL, two on SQLite.
     """
+    if source == "auto":
+        # A calendar month, quarter or year: the median the refresh kept (with the other domains' roll-up).
+        found = _rolled_up_medians(unit=unit, period=period, by_child=by_child, figures_state=figures_state)
+        if found is not None:
+            return found
     if state is _UNKNOWN:
         state = issue_rollup_state() if source != "live" else None
     queryset, path_field = _resolved_hours(unit, period, live=source == "live" or state is None)

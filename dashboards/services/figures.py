@@ -10,6 +10,9 @@ the issues of every resident), so a full recount stays well inside the five-minu
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.db import connections, router
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Length, Substr, TruncMonth
@@ -27,8 +30,9 @@ from volunteers.models import (
     TeamMember,
 )
 
-from ..models import FigureMonthlyRollup
-from ..sql import subquery_sql
+from ..models import FigureMonthlyRollup, IssueFact
+from ..periods import add_months, local_midnight, month_start
+from ..sql import median, subquery_sql
 
 STREET_PATH_LENGTH = PATH_STEP * GridUnit.Level.STREET
 Figure = FigureMonthlyRollup.Figure
@@ -171,7 +175,7 @@ def figure_rollup_rebuild() -> int:
     """Recount every figure of the roll-up (call inside the refresh's transaction); returns rows written."""
     table = FigureMonthlyRollup._meta.db_table
     columns = "figure, street_path, month, key, code, n, n2, amount, hours, difficulties, registered"
-    FigureMonthlyRollup.objects.all().delete()
+    FigureMonthlyRollup.objects.exclude(figure=Figure.MEDIAN).delete()
     statements = []
     sql, params, _alias = subquery_sql(service_side())
     statements.append(
@@ -211,3 +215,87 @@ def figure_rollup_rebuild() -> int:
             cursor.execute(statement, args)
             rows += max(cursor.rowcount, 0)
     return rows
+
+
+# ---------------------------------------------------------------------------
+# Medians of the calendar periods
+# ---------------------------------------------------------------------------
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+def period_windows(months: list[dt.date]) -> set[tuple[str, dt.date]]:
+    """The calendar month, quarter and year of each month: (kind, first day)."""
+    windows = set()
+    for month in months:
+        windows.add(("month", month))
+        windows.add(("quarter", month.replace(month=3 * ((month.month - 1) // 3) + 1)))
+        windows.add(("year", month.replace(month=1)))
+    return windows
+
+
+def window_end(kind: str, first: dt.date) -> dt.date:
+    return add_months(first, {"month": 1, "quarter": 3, "year": 12}[kind])
+
+
+def median_rollup_refresh(months: list[dt.date] | None) -> int:
+    """Recount the medians of the months, quarters and years these months fall in (every period with a
+    resolution when None), for the city, each district and each street, from `IssueFact` (kept in the
+    same refresh): per period two statements (`dashboards.sql.median`), whatever the number of units.
+    Returns rows written."""
+    facts = IssueFact.objects.filter(resolved_at__isnull=False, hours__isnull=False)
+    if months is None:
+        FigureMonthlyRollup.objects.filter(figure=Figure.MEDIAN).delete()
+        found = facts.annotate(m=_month_of("resolved_at")).values_list("m", flat=True).order_by().distinct()
+        months = sorted({month_start(m) for m in found})
+    windows = sorted(period_windows(months))
+    rows: list[FigureMonthlyRollup] = []
+    for kind, first in windows:
+        FigureMonthlyRollup.objects.filter(figure=Figure.MEDIAN, code__in=[kind, f"{kind}-own"], month=first).delete()
+        inside = facts.filter(
+            resolved_at__gte=local_midnight(first), resolved_at__lt=local_midnight(window_end(kind, first))
+        )
+        counts = dict(
+            inside.annotate(g=Substr("street_path", 1, PATH_STEP * GridUnit.Level.DISTRICT))
+            .values("g")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("g", "n")
+        )
+        street_counts = inside.values("street_path").annotate(n=Count("pk")).order_by().values_list("street_path", "n")
+        # A street's own row; an issue above a street (its "street" is the district's path) is in its district's.
+        street_counts = dict(street_counts)
+        counts |= {path: n for path, n in street_counts.items() if len(path) == STREET_PATH_LENGTH}
+        if not counts:
+            continue
+        by_district = median(
+            inside.annotate(g=Substr("street_path", 1, PATH_STEP * GridUnit.Level.DISTRICT)).values("g", "hours"),
+            "hours",
+            group="g",
+            with_total=True,
+        )
+        by_street = median(inside.annotate(g=F("street_path")).values("g", "hours"), "hours", group="g")
+        city = GridUnit.objects.filter(level=GridUnit.Level.CITY).values_list("path", flat=True).first()
+        total = sum(n for g, n in counts.items() if len(g) <= PATH_STEP * GridUnit.Level.DISTRICT)
+        found_medians = {g: v for g, v in by_street.items() if g is not None and len(g) == STREET_PATH_LENGTH}
+        found_medians |= {g: v for g, v in by_district.items() if g is not None}
+        if city is not None and by_district.get(None) is not None:
+            found_medians[city] = by_district[None]
+            counts[city] = total
+        # The issues at the city or a district unit itself (their "street" is that unit's path): "<kind>-own".
+        own = {g: v for g, v in by_street.items() if g is not None and len(g) < STREET_PATH_LENGTH}
+        for code, medians, numbers in ((kind, found_medians, counts), (f"{kind}-own", own, street_counts)):
+            for path, value in medians.items():
+                if value is None:
+                    continue
+                rows.append(
+                    FigureMonthlyRollup(
+                        figure=Figure.MEDIAN,
+                        street_path=path,
+                        month=first,
+                        code=code,
+                        n=numbers.get(path, 0),
+                        amount=Decimal(str(round(value, 2))),
+                    )
+                )
+    FigureMonthlyRollup.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

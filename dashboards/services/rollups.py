@@ -38,7 +38,7 @@ from issues.models import Issue
 from ..models import IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import local_midnight, month_start, next_month
 from ..sql import HoursBetween, subquery_sql
-from .figures import figure_rollup_rebuild
+from .figures import figure_rollup_rebuild, median_rollup_refresh
 
 log = logging.getLogger(__name__)
 
@@ -214,14 +214,15 @@ def issue_rollup_rebuild(*, now: dt.datetime | None = None) -> RollupResult:
     IssueMonthlyRollup.objects.all().delete()
     rows = _insert(None)
     _refresh_facts(None)
-    _figures(now)
+    _figures(now, None)
     return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
 
 
-def _figures(now: dt.datetime) -> None:
-    """Recount the other domains' roll-up in the same transaction, under the same "as of"."""
+def _figures(now: dt.datetime, months: list[dt.date] | None) -> None:
+    """Recount the other domains' roll-up in the same transaction, under the same "as of", and the issue
+    medians of the calendar periods of these months (all of them when None), from the facts just kept."""
     started = time.perf_counter()
-    rows = figure_rollup_rebuild()
+    rows = figure_rollup_rebuild() + median_rollup_refresh(months)
     RollupState.objects.update_or_create(
         name=FIGURES,
         defaults={
@@ -269,7 +270,7 @@ def issue_rollup_refresh(
         rows = _insert(None)
         _refresh_facts(None)
         if figures:
-            _figures(now)
+            _figures(now, None)
         return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
     if months is None:
         months = touched_months(since=state.watermark, now=now)
@@ -278,7 +279,9 @@ def issue_rollup_refresh(
     rows = _insert(months)
     _refresh_facts(state.watermark)
     if figures:
-        _figures(now)
+        # The medians of periods the refresh touched; where they were never counted, every period.
+        counted = RollupState.objects.filter(name=FIGURES).exists()
+        _figures(now, months if counted else None)
     return _finish(state, started=started, now=now, months=len(months), rows=rows, full=False)
 
 

@@ -131,3 +131,29 @@ def test_todays_rosters_balances_and_points_from_the_roll_up_equal_live_counts(n
     assert network.total_points > 0
     assert network.children == network_live.children
     assert network.red_by_service == network_live.red_by_service
+
+
+@pytest.mark.parametrize("name", ["桂林市", "秀峰区", "秀峰街道"])
+def test_medians_of_calendar_periods_are_kept_by_the_refresh_and_equal_the_facts(name, unit_named, scheduled):
+    from dashboards.selectors.issues import issue_median_hours
+
+    unit = unit_named(name)
+    by_child = unit.level < unit.Level.STREET
+    checked = 0
+    for period in [
+        *WHOLE,
+        Period.for_quarter(TODAY.year - 1, 4),
+        Period.for_month(TODAY.year - 1, 6),
+    ]:
+        kept = issue_median_hours(unit=unit, period=period, by_child=by_child, figures_state=scheduled)
+        facts = issue_median_hours(unit=unit, period=period, by_child=by_child)
+        assert set(kept) == {key for key, value in facts.items() if value is not None} | {None}
+        for key, value in facts.items():
+            assert kept.get(key) == (None if value is None else pytest.approx(value, abs=0.006))
+        checked += sum(1 for value in facts.values() if value is not None)
+    assert checked
+    # A custom range is not kept: it is read from the facts.
+    ragged = Period.custom(TODAY.replace(day=1) - dt.timedelta(days=40), TODAY - dt.timedelta(days=3))
+    assert issue_median_hours(unit=unit, period=ragged, figures_state=scheduled) == issue_median_hours(
+        unit=unit, period=ragged
+    )

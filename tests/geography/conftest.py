@@ -37,7 +37,7 @@ def tree(db):
     a1 = with_boundary(unit(c1, name="南片"), _holed(35.0, 100.0, 35.2, 100.2, (35.05, 100.05, 35.15, 100.15)))
     a2 = with_boundary(unit(c1, name="北片"), rectangle(35.2, 100.0, 35.4, 100.2))
     a3 = with_boundary(unit(c2, name="东片"), rectangle(35.0, 100.2, 35.4, 100.4))
-    return {"city": city, "d1": d1, "d2": d2, "a1": a1, "a2": a2, "a3": a3, "c1": c1}
+    return {"city": city, "d1": d1, "d2": d2, "a1": a1, "a2": a2, "a3": a3, "c1": c1, "c2": c2}
 
 
 def worker_user(*units: GridUnit) -> User:

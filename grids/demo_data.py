@@ -246,6 +246,7 @@ MOBILE_PREFIXES = ("138", "139", "135", "136", "137", "150", "151", "158", "186"
 MOBILE_DEPARTMENTS_FROM = 50_000_000
 MOBILE_CONTACTS_FROM = 60_000_000
 MOBILE_STATION_FROM = 70_000_000  # service_centers/demo: the red station's demo account
+MOBILE_SECRETARY_FROM = 80_000_000  # party/demo: the demo party secretary
 
 
 def demo_mobile(n: int) -> str:

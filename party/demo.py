@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Count
 from django.utils import timezone
 
+from grids.demo_data import MOBILE_SECRETARY_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
 from guilin_portal.demo import DEMO_PASSWORD, DemoContext
 from volunteers.models import OrganOrganisation, Volunteer
@@ -308,6 +309,7 @@ def seed(ctx: DemoContext) -> None:
                 username=SECRETARY_USERNAME,
                 full_name="李书记",
                 password=make_password(DEMO_PASSWORD),
+                phone=demo_mobile(MOBILE_SECRETARY_FROM),
                 is_party_member=True,
             )
         ],

@@ -62,8 +62,9 @@
       var latlngs = results[1];
       if (latlngs.length) { M.fitTo(map, latlngs, 16); } else if (layer && layer.getLayers().length) { map.fitBounds(layer.getBounds()); }
       element.dataset.ready = "1";
-    }).catch(function () {
+    }).catch(function (error) {
       element.dataset.ready = "error";
+      window.console.error("issue map: " + error);
     });
   });
 })();

@@ -28,6 +28,9 @@
     var map = window.L.map(element, {
       center: parsePair(element.dataset.center, GUILIN),
       zoom: Number(element.dataset.zoom || 9),
+      // Without a tile layer nothing else sets them, and clustering needs a maximum zoom.
+      minZoom: 4,
+      maxZoom: 18,
       attributionControl: Boolean(tileUrl),
       scrollWheelZoom: options.scrollWheelZoom === true,
       tap: true,

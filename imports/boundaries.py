@@ -47,6 +47,15 @@ def read_boundaries(data: bytes) -> dict[str, dict]:
     return found
 
 
+def export_boundaries(units) -> bytes:
+    """The boundary file of these units (rows of code, name, boundary): what the import reads back."""
+    parts = []
+    for code, name, boundary in units:
+        feature = {"type": "Feature", "properties": {"code": code, "name": name}, "geometry": boundary}
+        parts.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+    return ('{"type":"FeatureCollection","features":[' + ",\n".join(parts) + "]}\n").encode()
+
+
 def attach(rows: list[tuple[int, dict]], boundaries: dict[str, dict]) -> None:
     """Each row gets its unit's boundary (`values["boundary"]`); a boundary naming no row of the sheet is
     refused with the file (it could only name a unit the sheet does not check)."""

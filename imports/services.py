@@ -20,7 +20,7 @@ from grids.models import User
 from grids.viewer import Viewer, viewer_of
 
 from . import access
-from .boundaries import MAX_BOUNDARY_BYTES, SUFFIXES, attach, read_boundaries
+from .boundaries import MAX_BOUNDARY_BYTES, SUFFIXES, attach, export_boundaries, read_boundaries
 from .kinds import KINDS, kind_get
 from .kinds.base import REFUSE, Plan
 from .models import ImportJob
@@ -267,6 +267,15 @@ def export_file(*, viewer: Viewer, kind: str, fmt: str) -> bytes:
     import_kind = kind_get(kind)
     rows = import_kind.export(viewer)
     return write_xlsx(import_kind.columns, rows, title=kind) if fmt == "xlsx" else write_csv(import_kind.columns, rows)
+
+
+def export_boundary_file(*, viewer: Viewer) -> bytes:
+    """The grid tree's boundary file for the viewer's jurisdiction (GeoJSON, the import's own format)."""
+    if not access.can_import(viewer):
+        raise PermissionDenied
+    from .kinds.tree import export_outlines
+
+    return export_boundaries(export_outlines(viewer))
 
 
 def template_file(*, kind: str, fmt: str) -> bytes:

@@ -26,4 +26,5 @@ urlpatterns = [
     path("jobs/<int:pk>/report.csv", views.job_report, name="job_report"),
     path("templates/<slug:kind>.<sheetfmt:fmt>", views.template_download, name="template_download"),
     path("export/<slug:kind>.<sheetfmt:fmt>", views.export_download, name="export_download"),
+    path("export/boundaries.geojson", views.boundary_export, name="boundary_export"),
 ]

@@ -109,6 +109,15 @@ def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse
 
 
 @login_required
+def boundary_export(request: HttpRequest) -> HttpResponse:
+    """The boundaries of the viewer's jurisdiction as the grid tree's boundary file (it imports back unchanged)."""
+    _require_importer(request)
+    response = HttpResponse(services.export_boundary_file(viewer=request.viewer), content_type="application/geo+json")
+    response["Content-Disposition"] = f'attachment; filename="export-boundaries-{timezone.localdate():%Y%m%d}.geojson"'
+    return response
+
+
+@login_required
 def export_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """What the viewer's jurisdiction holds, in the template's shape (it imports back unchanged)."""
     _require_importer(request)

@@ -678,6 +678,7 @@ MATRIX: dict[str, Cell | tuple[Cell, ...]] = {
     "imports:job_report": obj_page(JOB),
     "imports:template_download": page(lambda w: {"kind": "people", "fmt": "csv"}, worker=403),
     "imports:export_download": page(lambda w: {"kind": "grid_tree", "fmt": "csv"}, worker=403),
+    "imports:boundary_export": page(worker=403),
     # The people and import API: staff only (a grid worker: 403 on lists, 404 on objects), 秀峰区's are 404.
     "person-list": (
         api(worker=403, ids=people_only_in_xiufeng),

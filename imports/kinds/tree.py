@@ -312,6 +312,16 @@ def export(viewer: Viewer, root: GridUnit | None = None) -> Iterator[Sequence]:
         yield (code, name, level, parent_code or "")
 
 
+def export_outlines(viewer: Viewer) -> Iterator[tuple[str, str, dict]]:
+    """(code, name, boundary) of every unit with a boundary in the viewer's staff subtrees, parents first."""
+    units = GridUnit.objects.filter(boundary__isnull=False).order_by("path")
+    if viewer.staff_paths is not None:
+        from grids.jurisdiction import paths_q
+
+        units = units.filter(paths_q(viewer.staff_paths, unit_field=None))
+    yield from units.values_list("code", "name", "boundary").iterator(chunk_size=BATCH)
+
+
 KIND = ImportKind(
     name="grid_tree",
     label=gettext_lazy("网格单元"),

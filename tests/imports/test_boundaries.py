@@ -170,3 +170,49 @@ def test_the_api_takes_the_boundary_file(client, django_capture_on_commit_callba
     detail = client.get(reverse("import-job-detail", args=[response.json()["id"]])).json()
     assert detail["counts"]["create"] == 4
     assert any(row["key"] == "BD-CITY" and row["reason"] == "含边界" for row in detail["rows"])
+
+
+def test_the_boundary_export_imports_back_unchanged(client, django_capture_on_commit_callbacks):
+    admin = UserFactory(is_superuser=True)
+    job = _check(
+        django_capture_on_commit_callbacks, admin, ROWS, _geojson({"BD-CITY": CITY_BOX, "BD-D1": DISTRICT_BOX})
+    )
+    apply(django_capture_on_commit_callbacks, actor=admin, job=job)
+    client.force_login(admin)
+    response = client.get(reverse("imports:boundary_export"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    exported = json.loads(response.content)
+    by_code = {f["properties"]["code"]: f["geometry"] for f in exported["features"]}
+    assert by_code["BD-D1"] == DISTRICT_BOX
+    # The tree export beside it (the units with a boundary among them) imports back: nothing changes.
+    tree = client.get(reverse("imports:export_download", args=["grid_tree", "csv"])).content
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.job_create(
+            actor=admin,
+            kind="grid_tree",
+            upload=SimpleUploadedFile("tree.csv", tree),
+            boundaries=SimpleUploadedFile("b.geojson", response.content),
+        )
+    again.refresh_from_db()
+    assert again.status == ImportJob.Status.CHECKED, again.error
+    assert again.counts["create"] == again.counts["update"] == again.counts["refuse"] == 0
+
+
+def test_the_boundary_export_holds_only_the_staff_subtree(client):
+    from grids.geography import BOUNDARY_FIELDS, boundary_fields
+    from tests.people.world import build
+
+    w = build()
+    for unit, box in ((w.zone_a, DISTRICT_BOX), (w.zone_b, OUTSIDE_BOX)):
+        for field, value in boundary_fields(box).items():
+            setattr(unit, field, value)
+        GridUnit.objects.bulk_update([unit], BOUNDARY_FIELDS)
+    client.force_login(w.street_a_staff)
+    codes = {
+        f["properties"]["code"] for f in json.loads(client.get(reverse("imports:boundary_export")).content)["features"]
+    }
+    assert w.zone_a.code in codes
+    assert w.zone_b.code not in codes
+    client.force_login(w.worker_a)
+    assert client.get(reverse("imports:boundary_export")).status_code == 403

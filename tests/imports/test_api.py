@@ -106,3 +106,39 @@ def test_a_grid_worker_may_not_import(client, w):
     assert client.get(reverse("import-job-list")).status_code == 403
     assert _upload(client, "people", [("某人", phone(), "网格员", w.zone_a.code, "否", "否")]).status_code == 403
     assert not ImportJob.objects.exists()
+
+
+def _jobs(owner, n: int) -> None:
+    import uuid
+
+    from django.utils import timezone
+
+    ImportJob.objects.bulk_create(
+        ImportJob(
+            token=uuid.uuid4(),
+            kind="people",
+            created_by=owner,
+            file_name="p.csv",
+            file="imports/p.csv",
+            status=ImportJob.Status.CHECKED,
+            created_at=timezone.now(),
+        )
+        for _ in range(n)
+    )
+
+
+def test_the_job_list_costs_the_same_for_3_and_30_jobs(client, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(w.street_a_staff)
+    url = reverse("import-job-list")
+    counts = []
+    for n in (3, 27):
+        _jobs(w.street_a_staff, n)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert response.json()["count"] == 30
+    assert counts[0] == counts[1]

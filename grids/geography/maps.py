@@ -42,16 +42,48 @@ def parse_map_query(unit: GridUnit, level: Any, zoom: Any) -> tuple[int, int]:
     return level, zoom
 
 
-def boundary_features(viewer: Viewer | Any, unit: GridUnit, *, level: int, zoom: int, crs: str | None = None) -> dict:
+def parse_viewport(value: Any, crs: str | None = None) -> tuple[float, float, float, float] | None:
+    """`west,south,east,north` of the map's window (in the display system) as a WGS-84 (south, west, north,
+    east) box, or None when not given; ValidationError naming `bbox` when malformed."""
+    if value in (None, ""):
+        return None
+    try:
+        west, south, east, north = (float(part) for part in str(value).split(","))
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            raise ValueError
+    except ValueError as error:
+        raise ValidationError({"bbox": [_("应为“西,南,东,北”的经纬度。")]}) from error
+    crs = crs or display_crs()
+    # GCJ-02 shifts by well under 0.01°: convert the corners and keep a margin so nothing at the edge is lost.
+    (south, west), (north, east) = from_display(south, west, crs), from_display(north, east, crs)
+    margin = 0.01 if crs == Crs.GCJ02 else 0.0
+    return south - margin, west - margin, north + margin, east + margin
+
+
+def boundary_features(
+    viewer: Viewer | Any,
+    unit: GridUnit,
+    *,
+    level: int,
+    zoom: int,
+    crs: str | None = None,
+    viewport: tuple[float, float, float, float] | None = None,
+) -> dict:
     """The unit's units at `level` (itself when it is its own level) inside the viewer's jurisdiction, as a
     GeoJSON FeatureCollection simplified for the zoom and in the display system. One query.
 
-    Units without a boundary are left out; `bbox` is [west, south, east, north] of what is drawn.
+    Units without a boundary are left out; `viewport` (south, west, north, east in WGS-84) keeps only the
+    units whose box meets the map's window; `bbox` is [west, south, east, north] of what is drawn.
     """
     crs = crs or display_crs()
+    queryset = scope(GridUnit.objects.subtree_of(unit).filter(level=level), viewer, unit_field=None)
+    if viewport is not None:
+        south, west, north, east = viewport
+        queryset = queryset.filter(
+            bbox_north__gte=south, bbox_south__lte=north, bbox_east__gte=west, bbox_west__lte=east
+        )
     rows = (
-        scope(GridUnit.objects.subtree_of(unit).filter(level=level), viewer, unit_field=None)
-        .filter(boundary__isnull=False)
+        queryset.filter(boundary__isnull=False)
         .order_by("path")
         .values_list("id", "code", "name", "level", "boundary", "bbox_south", "bbox_west", "bbox_north", "bbox_east")
     )

@@ -166,8 +166,8 @@ def zoom_tolerance(zoom: int) -> float:
 
 
 def zoom_decimals(zoom: int) -> int:
-    """Decimals that keep positions exact to about a tenth of a pixel at this zoom (fewer bytes served)."""
-    return max(3, min(6, math.ceil(-math.log10(zoom_tolerance(zoom) / 10))))
+    """Decimals that keep positions exact to about a pixel at this zoom (fewer bytes served)."""
+    return max(3, min(6, math.ceil(-math.log10(zoom_tolerance(zoom)))))
 
 
 def _round_positions(coordinates, decimals: int):
@@ -178,6 +178,9 @@ def _round_positions(coordinates, decimals: int):
 
 def simplify_for_zoom(geometry: dict, zoom: int) -> dict:
     """The boundary simplified to a pixel at this zoom (topology kept), positions rounded to match."""
+    if geometry["type"] == "Polygon" and len(geometry["coordinates"]) == 1 and len(geometry["coordinates"][0]) <= 5:
+        # A triangle or quadrilateral (the demo's boxes, most imported zones) has nothing to drop: only round.
+        return {"type": "Polygon", "coordinates": _round_positions(geometry["coordinates"], zoom_decimals(zoom))}
     shaped = shape(geometry)
     simpler = shaped.simplify(zoom_tolerance(zoom), preserve_topology=True)
     if simpler.is_empty:

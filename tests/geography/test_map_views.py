@@ -113,3 +113,17 @@ def test_bad_locate_input_is_a_400_naming_the_field(tree, admin_client, query, f
 def test_both_need_a_log_in(tree, client):
     assert client.get(reverse("grids:locate"), {"lat": "35.3", "lng": "100.1"}).status_code == 302
     assert client.get(reverse("grids:unit_map", args=[tree["city"].pk])).status_code == 302
+
+
+def test_the_map_keeps_only_the_units_in_the_window(tree, admin_client):
+    url = reverse("grids:unit_map", args=[tree["city"].pk])
+    west_only = admin_client.get(url, {"level": 5, "bbox": "100.0,35.0,100.1,35.4"}).json()
+    assert [f["properties"]["name"] for f in west_only["features"]] == ["南片", "北片"]
+    assert admin_client.get(url, {"level": 5, "bbox": "1,2,3"}).status_code == 400
+    assert "bbox" in admin_client.get(url, {"level": 5, "bbox": "101,35,100,36"}).json()
+
+
+def test_the_map_is_gzipped_for_browsers_that_ask(tree, admin_client):
+    url = reverse("grids:unit_map", args=[tree["city"].pk])
+    answer = admin_client.get(url, {"level": 5}, headers={"accept-encoding": "gzip"})
+    assert answer["Content-Encoding"] == "gzip"

@@ -19,7 +19,9 @@ GENERATED = "基准测试问题 "  # the description prefix of generated issues 
 
 GROW_SQL = """
 WITH units AS (
-    SELECT array_agg(u.id ORDER BY u.id) AS unit_ids, array_agg(c.id ORDER BY u.id) AS office_ids
+    SELECT array_agg(u.id ORDER BY u.id) AS unit_ids, array_agg(c.id ORDER BY u.id) AS office_ids,
+           array_agg(u.bbox_south ORDER BY u.id) AS south, array_agg(u.bbox_north ORDER BY u.id) AS north,
+           array_agg(u.bbox_west ORDER BY u.id) AS west, array_agg(u.bbox_east ORDER BY u.id) AS east
     FROM grids_gridunit u JOIN grids_gridunit c ON c.path = substr(u.path, 1, 16)
     WHERE u.level >= 5
 ), cats AS (
@@ -49,7 +51,7 @@ INSERT INTO grids_issue (
     unit_id, category_id, kind, description, location_text, resident_name, resident_phone, priority, reporter_id,
     status, version, created_at, updated_at, due_at, remind_at, routed_at, routing_no_rule, handler_kind,
     handler_unit_id, resolution, resolved_at, satisfaction, closed_at, reopen_count, reject_reason,
-    escalation_level)
+    escalation_level, latitude, longitude)
 SELECT units.unit_ids[t.u], cats.ids[t.c], cats.kinds[t.c], %(prefix)s || t.g, '', '',
        '', 1, reporter.id,
        CASE WHEN t.fate < 0.62 THEN 'closed' WHEN t.fate < 0.955 THEN 'resolved'
@@ -63,7 +65,10 @@ SELECT units.unit_ids[t.u], cats.ids[t.c], cats.kinds[t.c], %(prefix)s || t.g, '
        CASE WHEN t.fate < 0.50 THEN 'satisfied' WHEN t.fate < 0.62 THEN 'basic'
             WHEN t.fate < 0.66 THEN 'dissatisfied' ELSE '' END,
        CASE WHEN t.fate < 0.62 THEN t.done END,
-       CASE WHEN t.fate >= 0.62 AND t.fate < 0.66 THEN 1 ELSE 0 END, CASE WHEN t.fate >= 0.96 THEN 'out_of_scope' ELSE '' END, 0
+       CASE WHEN t.fate >= 0.62 AND t.fate < 0.66 THEN 1 ELSE 0 END, CASE WHEN t.fate >= 0.96 THEN 'out_of_scope' ELSE '' END, 0,
+       -- a GPS point well inside the unit's box (grids' demo boundaries); none where the unit has no boundary
+       round((units.south[t.u] + (units.north[t.u] - units.south[t.u]) * (0.1 + 0.8 * random()))::numeric, 6),
+       round((units.west[t.u] + (units.east[t.u] - units.west[t.u]) * (0.1 + 0.8 * random()))::numeric, 6)
 FROM timed t, units, cats, reporter
 """
 

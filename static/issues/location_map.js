@@ -114,15 +114,19 @@
     var existing = element.dataset.pin ? element.dataset.pin.split(",").map(Number) : null;
     if (existing) { place(existing, null); }
     Promise.all(drawn).then(function (outlines) {
-      box.dataset.ready = "1";
-      if (existing) { map.setView(existing, 16); return; }
+      if (existing) {
+        map.setView(existing, 16, { animate: false });
+        box.dataset.ready = "1";
+        return;
+      }
       var bounds = null;
       outlines.forEach(function (layer) {
         if (layer && layer.getLayers().length) {
           bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
         }
       });
-      if (bounds) { map.fitBounds(bounds, { padding: [12, 12] }); }
+      if (bounds) { map.fitBounds(bounds, { padding: [12, 12], animate: false }); }
+      box.dataset.ready = "1";  // drawn and in place: a tap lands where it is aimed
     });
   }
 

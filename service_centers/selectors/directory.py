@@ -83,11 +83,11 @@ def directory_points(
         *(When(level=lv, then=Value(i)) for i, lv in enumerate(ServicePoint.Level.values)), default=Value(99)
     )
     if near is not None:
-        return points.annotate(nearness=nearness(*near)).order_by(F("nearness").asc(nulls_last=True), "name", "pk")
+        return points.annotate(nearness=_nearness(*near)).order_by(F("nearness").asc(nulls_last=True), "name", "pk")
     return points.order_by(kind_rank, level_rank, "unit__path", "name", "pk")
 
 
-def nearness(lat: float, lng: float):
+def _nearness(lat: float, lng: float):
     """A database expression that orders points by distance from (lat, lng): the squared equirectangular
     distance in degrees of latitude, exact enough to order points within a city (under 0.5 % off within
     200 km); the page shows the great-circle distance of each point it lists (`service_centers.navigation`)."""

@@ -11,6 +11,7 @@ serving and the HTTPS settings.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -404,3 +405,17 @@ MAP_TILE_ATTRIBUTION = os.environ.get("PORTAL_MAP_TILE_ATTRIBUTION", "")
 # The datum the tiles are drawn in: "wgs84" (天地图, OpenStreetMap) or "gcj02" (Amap/高德, Tencent).
 # Stored points are always WGS-84; the server converts at serialisation time (grids.geography.crs).
 MAP_COORDINATE_SYSTEM = os.environ.get("PORTAL_MAP_COORDINATE_SYSTEM", "wgs84").strip().lower() or "wgs84"
+
+
+def _tile_source(url: str) -> str:
+    """The CSP source of a tile URL template: its scheme and host, a `{s}` subdomain label as `*`."""
+    parts = urlsplit(url)
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+# With tiles configured, their server's images are the one thing a map fetches from elsewhere.
+if MAP_TILE_URL:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_source(MAP_TILE_URL))

@@ -2,7 +2,7 @@
 
 The caller passes the list's own queryset (e.g. `issue_list(viewer=..., filters=...)`), so the map and
 the list cannot disagree on which issues they show. Each point is shown at the viewer's precision
-(grids.geography.precision: exact for the reporter and the handlers, like the resident's contact;
+(issues.access.issue_point_for: exact for the reporter and the handlers, like the resident's contact;
 about 100 m for everyone else), then moved into the tiles' system for display (grids.map_display).
 """
 
@@ -14,10 +14,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from grids.geography import Precision, shown_point
 from grids.map_display import display_position
 from grids.viewer import Viewer
-from issues.access import can_see_resident_contact
+from issues.access import issue_point_for
 
 # A district's filtered list can hold tens of thousands of located issues; a map of more than this many
 # dots says nothing a narrower filter would not say better (the page tells the viewer to narrow it).
@@ -31,18 +30,13 @@ class MapPoints:
     cap: int = MAP_POINT_CAP
 
 
-def point_precision(viewer: Viewer, issue) -> Precision:
-    """Exact for those who see the resident's contact (the reporter, the handlers); rounded for the rest."""
-    return Precision.EXACT if can_see_resident_contact(viewer, issue) else Precision.ROUNDED
-
-
 def issue_map_points(*, viewer: Viewer, issues: QuerySet, cap: int = MAP_POINT_CAP) -> MapPoints:
     """The located issues of a list already scoped to the viewer (newest first), at most `cap`: one query."""
     rows = list(issues.exclude(latitude=None).exclude(longitude=None)[: cap + 1])
     now = timezone.now()
     points = []
     for issue in rows[:cap]:
-        lat, lng = shown_point(issue.latitude, issue.longitude, point_precision(viewer, issue))
+        lat, lng = issue_point_for(viewer, issue)  # the one precision rule (exact for reporter and handlers)
         overdue = issue.is_overdue(now)
         points.append(
             {

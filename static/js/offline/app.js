@@ -159,11 +159,22 @@
   }
 
   var flushing = null;
+  var backoff = 1000;
+  var retryTimer = null;
   function flush() {
     if (!user || flushing) { return flushing; }
+    window.clearTimeout(retryTimer);
     flushing = Q.flush().then(function (result) {
       if (result.sent) { banner("[data-queued-banner]", say(strings.sent, { n: result.sent })); }
       if (result.login) { banner("[data-queued-banner]", strings.login); }
+      // The network is said to be back but did not carry the round (a reconnecting phone): try again
+      // soon, then less often (1, 2, 4 ... 30 s), rather than wait for the timer.
+      if (result.retry && navigator.onLine) {
+        retryTimer = window.setTimeout(flush, backoff);
+        backoff = Math.min(backoff * 2, TIMER_MS);
+      } else {
+        backoff = 1000;
+      }
       return result;
     }).catch(function () {}).then(function (result) {
       flushing = null;

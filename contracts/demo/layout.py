@@ -104,6 +104,8 @@ def layout(scale: float, today: dt.date | None = None) -> Shape:
         for j in range(count + drafts):
             community = j % n
             unit = (j + 7 * years_ago) % units
+            if j >= count:  # the drafts start again at the first community (解东社区 has one at any scale)
+                community, unit = (j - count) % n, (j - count + 2) % units
             while (community, unit) in used:  # one contract a year per pair
                 unit = (unit + 1) % units
             used.add((community, unit))

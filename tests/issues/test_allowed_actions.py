@@ -120,7 +120,9 @@ def sample_for(username: str, viewer: Viewer) -> Issue:
     """The account's sample: the visible 秀峰区 issue where it may do most, else any issue it reads."""
     visible = [i for i in xiufeng_samples() if selectors.issue_list(viewer=viewer).filter(pk=i.pk).exists()]
     if not visible:
-        visible = [selectors.issue_list(viewer=viewer).filter(status__in=Issue.OPEN_STATUSES).first()]
+        # An open one if there is (at the test scale a 七星区 grid may have none open: then any it reads).
+        readable = selectors.issue_list(viewer=viewer).order_by("pk")
+        visible = [readable.filter(status__in=Issue.OPEN_STATUSES).first() or readable.first()]
     issues = [selectors.issue_get(viewer=viewer, pk=i.pk) for i in visible]
     return max(issues, key=lambda i: (len(access.issue_allowed_actions(viewer, i)), -i.pk))
 

@@ -603,8 +603,9 @@ def test_connection_dropped_while_an_issue_is_logged_gives_a_503_and_writes_noth
     form = log_form(worker, "断线演练：这一条不能写进数据库。") | {"photos": jpeg_with_gps()}
     counts = (Issue.objects.count(), IssueEvent.objects.count(), IssuePhoto.objects.count())
     client = session_client(worker)
-    # The issue row and its photo row are written; the connection dies before the timeline event.
-    with connection_dropped_before("issues.services.lifecycle._event") as terminated:
+    # The issue row and its photo row are written; the connection dies before the version and first
+    # timeline event (one statement since issue 17: issues.services.batch).
+    with connection_dropped_before("issues.services.lifecycle.logged_history_and_event") as terminated:
         response = client.post(reverse("issues:issue_create"), form)
     assert terminated  # the drop happened inside the service
     assert_clean_503(response)

@@ -66,6 +66,7 @@ def test_every_registered_facet_joins_the_same_query():
     assert set(registered_facets()) == {
         "cobuilding_units",
         "departments",
+        "party_organisations",
         "service_points",
         "teams_led",
         "volunteer_ids",

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
@@ -25,6 +25,17 @@ from issues.models import Issue, IssueEvent
 from .factories import category
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _test_connection_kept_across_requests():
+    """Django's test client does this too: a server's request signals close old connections, which on
+    PostgreSQL would close the test's own connection (and its transaction) in the middle of the test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def wsgi_call(handler, path: str, *, method: str = "GET", body: dict | None = None, **headers):

@@ -8,7 +8,8 @@ nightly check (people.tasks) asks every kind what inactive accounts still hold.
 
 The kinds: open issues and sub-tasks (issues), team leadership with the service records waiting for
 its verification (volunteers), standing at service points (service_centers), a co-building unit's
-contact with its progress reports and self-evaluation (contracts). Deadline-extension requests wait on
+contact with its progress reports and self-evaluation (contracts), a party organisation's secretary
+(party). Deadline-extension requests wait on
 the approving unit (`approver_unit`), and the community, street and district evaluation stages on
 whoever holds that post at the contract's unit: neither waits on a person, so neither is a kind.
 """

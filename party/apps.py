@@ -9,7 +9,10 @@ class PartyConfig(AppConfig):
     def ready(self) -> None:
         from grids.viewer import register_facet
 
+        from .handover import register_secretary_handover
         from .models import PartyOrganisation
+
+        register_secretary_handover()
 
         # A secretary reads and keeps their organisation (and, for the level above, those under it).
         register_facet(

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Sector(models.TextChoices):
@@ -98,6 +99,8 @@ class PartyOrganisation(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = PartyOrganisationQuerySet.as_manager()
+    # Who changed an organisation (its secretary above all: a hand-over on offboarding) and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("党组织")

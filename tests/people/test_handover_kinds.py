@@ -11,6 +11,7 @@ from contracts.access import can_act_at_stage
 from contracts.models import CoBuildingUnit, CoBuildingUnitContact, Contract, ContractEvent, Evaluation
 from grids.models import Post
 from grids.viewer import Viewer
+from party.models import PartyOrganisation
 from people import services
 from people.tasks import inactive_assignments
 from service_centers.models import ServicePointStaff
@@ -130,3 +131,44 @@ def test_locking_an_account_hands_the_same_kinds_over(w):
     assert handed["service_point_staff"] == 1
     assert handed["cobuilding_contacts"] == 1
     assert inactive_assignments() == {}
+
+
+def _secretary_of(w, person, n: int = 2) -> list[PartyOrganisation]:
+    organisations = [
+        PartyOrganisation.objects.create(
+            name=f"离岗测试党支部{i}", kind=PartyOrganisation.Kind.BRANCH, unit=w.community_a, secretary=person
+        )
+        for i in range(n)
+    ]
+    # An organisation no longer active is not the leaver's to hand over.
+    PartyOrganisation.objects.create(
+        name="已撤销党支部", kind=PartyOrganisation.Kind.BRANCH, unit=w.community_a, secretary=person, is_active=False
+    )
+    return organisations
+
+
+@pytest.mark.parametrize("to_successor", [True, False], ids=["to a successor", "to the unit's staff"])
+def test_a_secretarys_organisations_go_to_the_successor_with_history(w, to_successor):
+    organisations = _secretary_of(w, w.worker_a)
+    successor = w.leader_a if to_successor else None
+
+    result = services.post_retire(
+        actor=w.community_a_staff, post=Post.objects.get(user=w.worker_a), successor=successor
+    )
+
+    assert result.handed_over["party_secretary"] == 2
+    pks = [o.pk for o in organisations]
+    assert set(PartyOrganisation.objects.filter(pk__in=pks).values_list("secretary_id", flat=True)) == {
+        successor.pk if successor else None
+    }
+    versions = PartyOrganisation.history.filter(id__in=pks, history_type="~")
+    assert set(versions.values_list("history_user_id", flat=True)) == {w.community_a_staff.pk}
+    assert inactive_assignments() == {}
+
+
+def test_the_nightly_check_lists_a_secretaryship_left_with_a_closed_account(w):
+    _secretary_of(w, w.worker_a, n=1)
+    w.worker_a.is_active = False  # closed in the admin, without the hand-over
+    w.worker_a.save(update_fields=["is_active"])
+
+    assert inactive_assignments()["party_secretary"] == {w.worker_a.pk: 1}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from grids.models import GridUnit
 from guilin_portal.demo import DemoContext
 
@@ -24,9 +26,11 @@ def demo_units() -> tuple[GridUnit, GridUnit]:
 
 def seed(ctx: DemoContext) -> None:
     community, area = demo_units()
-    # Drawn from the seeded generator: the same seed gives the same key and service account.
-    prefix = "".join(ctx.rng.choice("0123456789abcdef") for _ in range(8))
-    secret = "".join(ctx.rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(40))
+    # A generator of its own from the seed: the same seed gives the same key and service account,
+    # however many draws the earlier steps made.
+    rng = random.Random(f"{ctx.seed}:open311")
+    prefix = "".join(rng.choice("0123456789abcdef") for _ in range(8))
+    secret = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(40))
     _client, plaintext = open311_client_issue(
         name=f"{community.name}便民热线（Open311）", unit=area, created_by=None, secret=secret, prefix=prefix
     )

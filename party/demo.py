@@ -11,6 +11,7 @@ security, transport and the tourism trades have brands too. Everything is writte
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
@@ -103,6 +104,19 @@ def plan(scale: float) -> dict[str, int]:
     }
 
 
+def _default_rules() -> list[MeetingRule]:
+    """The rules the migration loads, put back after `seed_demo --reset` (flush empties every table)."""
+    defaults = importlib.import_module("party.migrations.0002_default_rules").DEFAULT_RULES
+    MeetingRule.objects.bulk_create(
+        [
+            MeetingRule(meeting_kind=meeting, organisation_kind=organisation, count=count, period_months=months)
+            for meeting, organisation, count, months in defaults
+        ],
+        ignore_conflicts=True,
+    )
+    return list(MeetingRule.objects.filter(is_active=True))
+
+
 def _records_from(today: dt.date) -> dt.date:
     """Four whole quarters before the current one: a year of organisational life on record."""
     quarter = periods.index(today, 3) - 4
@@ -113,7 +127,7 @@ def seed(ctx: DemoContext) -> None:
     today = timezone.localdate(ctx.now)
     rng = ctx.rng
     c = _counts(ctx.scale)
-    rules = list(MeetingRule.objects.filter(is_active=True))
+    rules = _default_rules()
     units = list(
         GridUnit.objects.filter(level__lte=GridUnit.Level.COMPOUND)
         .order_by("path")

@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from grids.demo import plan
 from grids.models import GridUnit, Post, User
+from party.models import MeetingRule
 
 from .conftest import DEMO_SCALE, DEMO_SEED
 
@@ -93,10 +94,16 @@ def test_a_second_run_without_reset_is_refused_and_changes_nothing():
 def test_reset_with_the_same_seed_rebuilds_the_same_city():
     before = list(GridUnit.objects.order_by("path").values_list("path", "code", "name"))
     people = list(User.objects.order_by("username").values_list("username", "full_name"))
+    rules = list(MeetingRule.objects.order_by("pk").values_list("meeting_kind", "organisation_kind", "period_months"))
     out = io.StringIO()
     call_command(
         "seed_demo", scale=DEMO_SCALE, seed=DEMO_SEED, reset=True, no_progress=True, stdout=out, stderr=io.StringIO()
     )
     assert list(GridUnit.objects.order_by("path").values_list("path", "code", "name")) == before
     assert list(User.objects.order_by("username").values_list("username", "full_name")) == people
+    # flush empties the rules a migration loaded; the demo puts the 三会一课 rules back.
+    assert rules
+    assert sorted(MeetingRule.objects.values_list("meeting_kind", "organisation_kind", "period_months")) == sorted(
+        rules
+    )
     assert "xiufeng_worker" in out.getvalue()  # the accounts are printed in demo mode

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from grids import demo_data as grids_data
-from grids.models import GridUnit
+from grids.models import GridUnit, Post
 from guilin_portal.demo import DemoContext, distribute
 
 from ..models import (
@@ -267,6 +267,11 @@ def seed_points(ctx: DemoContext, s: Shape, units: Units) -> dict[str, list[Serv
             )
         )
     workstation_units = _cycle(units.urban_communities, s.workstations, ctx)
+    # The demo community account (解东社区) always has a workstation to run, whatever the draw.
+    home = Post.objects.filter(user__username="xiufeng_community").values_list("unit_id", flat=True).first()
+    home_unit = next((u for u in units.urban_communities if u.pk == home), None)
+    if workstation_units and home_unit and home_unit not in workstation_units:
+        workstation_units[0] = home_unit
     for community in workstation_units:
         points.append(
             _point(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -83,8 +84,11 @@ def test_a_post_in_xml(key):
 def test_coordinates_instead_of_an_address(key):
     (created,) = post_ok(key, address_string="", lat="25.2736", long="110.2900").json()
     issue = Issue.objects.get(pk=int(created["service_request_id"]))
-    assert "25.273600" in issue.location_text
-    assert "110.290000" in issue.location_text
+    # The point is kept exactly; the words, shown to everyone the issue reaches, at the public precision.
+    assert (issue.latitude, issue.longitude) == (Decimal("25.273600"), Decimal("110.290000"))
+    assert "25.274" in issue.location_text
+    assert "110.290" in issue.location_text
+    assert "25.2736" not in issue.location_text
 
 
 def test_a_bad_service_code_gets_the_spec_error_format(key):

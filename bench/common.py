@@ -40,6 +40,25 @@ def pg_url(db_name: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{db_name}"
 
 
+def production_env(db_name: str) -> dict[str, str]:
+    """Production settings on the local PostgreSQL database `db_name`, as a bench serves requests.
+
+    DEBUG off (no query log in memory, hashed static names collected once into the ignored results
+    folder), no broker, no second factor, warnings only.
+    """
+    return {
+        "DATABASE_URL": pg_url(db_name),
+        "DJANGO_SETTINGS_MODULE": "guilin_portal.settings.production",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "PORTAL_REQUIRE_2FA": "false",
+        "PORTAL_LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": "",
+        "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "results" / "static"),
+    }
+
+
 def pg_connect(db_name: str = "postgres", *, autocommit: bool = False):
     """A psycopg2 connection to `db_name` on the local PostgreSQL as user postgres (the caller closes it)."""
     import psycopg2

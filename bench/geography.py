@@ -26,22 +26,12 @@ import random
 import sys
 import time
 
-from common import ROOT, count_queries, manage, pg_connect, pg_url, recreate_pg, setup_django, timed
+from common import ROOT, count_queries, manage, pg_connect, production_env, recreate_pg, setup_django, timed
 
 DB_NAME = os.environ.get("PORTAL_BENCH_GEO_DB", "guilin_geography")
 RESULTS = ROOT / "bench" / "results" / "geography.txt"
 POINTS = 400
-BENCH_ENV = {
-    "DATABASE_URL": pg_url(DB_NAME),
-    "DJANGO_SETTINGS_MODULE": "guilin_portal.settings.production",
-    "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-    "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "PORTAL_REQUIRE_2FA": "false",
-    "PORTAL_LOG_LEVEL": "WARNING",
-    "CELERY_BROKER_URL": "",
-    "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "results" / "static"),
-}
+BENCH_ENV = production_env(DB_NAME)
 
 
 def has_tree() -> bool:

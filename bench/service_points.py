@@ -26,23 +26,23 @@ import sys
 import time
 import uuid
 
-from common import ROOT, count_queries, manage, pg_connect, pg_url, printer_to_list, recreate_pg, setup_django, timed
+from common import (
+    ROOT,
+    count_queries,
+    manage,
+    pg_connect,
+    pg_url,
+    printer_to_list,
+    production_env,
+    recreate_pg,
+    setup_django,
+    timed,
+)
 
 DB_NAME = "guilin_service_centers"
 PG_URL = pg_url(DB_NAME)
 RESULTS = ROOT / "bench" / "results" / "service_points.txt"
-BENCH_ENV = {
-    "DATABASE_URL": PG_URL,
-    "DJANGO_SETTINGS_MODULE": "guilin_portal.settings.production",
-    "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-    "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "PORTAL_REQUIRE_2FA": "false",
-    "PORTAL_LOG_LEVEL": "WARNING",
-    "CELERY_BROKER_URL": "",
-    # DEBUG off serves hashed static names: collected once into the (ignored) results folder.
-    "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "results" / "static"),
-}
+BENCH_ENV = production_env(DB_NAME)
 
 
 def database_state() -> str:

@@ -110,7 +110,13 @@ def _page_rows(queryset: QuerySet, bottom: int, top: int) -> list:
 
 class CappedPaginator(Paginator):
     """A Paginator whose `count` is `capped_count`'s (`count_exact` tells which kind) and whose pages
-    are read in two steps (ids, then rows)."""
+    are read in two steps (ids, then rows).
+
+    Below the cap a page is one query, unless `ids_first` (PostgreSQL only): the API's rows carry ten
+    joins, and planned together with the visibility's OR they took 28 ms where the two steps take 11.
+    """
+
+    ids_first = False
 
     def __init__(self, *args, cap: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,8 +152,10 @@ class CappedPaginator(Paginator):
 
     def _rows(self, bottom: int, top: int):
         queryset = self.object_list
+        if not isinstance(queryset, QuerySet) or top <= bottom:
+            return queryset[bottom:top]
         # Up to the cap the one-query page reads at most COUNT_CAP matches: two steps only beyond it.
-        if not isinstance(queryset, QuerySet) or top <= bottom or self.count_exact:
+        if self.count_exact and not (self.ids_first and connections[queryset.db].vendor == "postgresql"):
             return queryset[bottom:top]
         return _page_rows(queryset, bottom, top)
 

@@ -8,8 +8,12 @@ from rest_framework.response import Response
 from issues.pagination import COUNT_CAP, CappedPaginator
 
 
+class IssueApiPaginator(CappedPaginator):
+    ids_first = True
+
+
 class IssuePagination(PageNumberPagination):
-    django_paginator_class = CappedPaginator
+    django_paginator_class = IssueApiPaginator
 
     def get_paginated_response(self, data) -> Response:
         response = super().get_paginated_response(data)

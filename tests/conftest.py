@@ -13,19 +13,45 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from grids.models import GridUnit, User
 from guilin_portal.celery import app as celery_app
 
 DEMO_SCALE = 0.01
 DEMO_SEED = 7
+
+
+class _OneRequestAtATimeOnSharedSQLite(ThreadedWSGIServer):
+    """The live server's threads share the test's one in-memory SQLite connection, which is not safe
+    under two queries at once: a page and the service worker's session check, sent together, hung the
+    phone crawl. The views run one at a time there; reading sockets and streaming stay threaded, and
+    with PostgreSQL (a connection per thread) nothing changes."""
+
+    _view_lock = threading.Lock()
+
+    def get_app(self):
+        app = super().get_app()
+        if not self.connections_override:
+            return app
+
+        def one_at_a_time(environ, start_response):
+            with self._view_lock:
+                return app(environ, start_response)
+
+        return one_at_a_time
+
+
+LiveServerThread.server_class = _OneRequestAtATimeOnSharedSQLite
 
 
 def seed_demo_city() -> None:

@@ -83,8 +83,7 @@ def test_a_point_outside_every_grid_of_the_worker_is_a_form_error_on_latitude(wo
 
 def test_a_point_in_another_of_the_workers_grids_names_it_on_unit(worker, home):
     compounds = list(home.children.order_by("path")[:2]) if home.level < GridUnit.Level.COMPOUND else []
-    if len(compounds) < 2:
-        pytest.skip("the demo worker's micro-grid has a single compound at this scale")
+    assert len(compounds) == 2, "the demo worker's micro-grid should hold two compounds"
     response = logged_in(worker).post(
         reverse("issues:issue_create"),
         form_data(compounds[0], latitude=compounds[1].centroid_lat, longitude=compounds[1].centroid_lng),

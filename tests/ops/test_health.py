@@ -148,8 +148,7 @@ def test_readiness_with_real_workers_503_without_the_routing_worker_then_200(
 ):
     from tests.test_fault_drills import REDIS_SERVER, OwnRedis, Worker, publishing_to
 
-    if REDIS_SERVER is None:
-        pytest.skip("needs redis-server")
+    assert REDIS_SERVER, "the worker pass needs redis-server on the PATH (.ci/run installs it)"
     redis = OwnRedis(tmp_path)
     redis.start()
     settings.CELERY_BROKER_URL = redis.url

@@ -8,6 +8,9 @@ from typing import Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -76,3 +79,27 @@ def level_label(level: str) -> str:
     from service_centers.models import ServicePoint
 
     return str(ServicePoint.Level(level).label) if level in ServicePoint.Level.values else level
+
+
+@register.simple_tag
+def table_body(table) -> str:
+    """The table's rows as HTML, built here rather than in the template: a district's dashboard has some
+    5,000 cells, and a template lookup, filter and `if` per cell was most of the page's time."""
+    numeric = [column.kind not in ("text", "month") for column in table.columns]
+    if not table.rows:
+        return format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), gettext("所选周期内没有数据。"))
+    lines = []
+    for row in table.rows:
+        cells = []
+        for index, column in enumerate(table.columns):
+            text = conditional_escape(cell(row.get(column.key), column.kind))
+            if index == 0:
+                link = row.get("_link")
+                if link:
+                    text = f'<a href="{conditional_escape(link)}">{text}</a>'
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                cells.append(f'<td class="num">{text}</td>' if numeric[index] else f"<td>{text}</td>")
+        opening = '<tr class="total">' if row.get("_total") else "<tr>"
+        lines.append(opening + "".join(cells) + "</tr>")
+    return mark_safe("\n".join(lines))  # noqa: S308 - every value above went through conditional_escape

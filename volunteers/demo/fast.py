@@ -3,7 +3,8 @@
 `ctx.bulk_create` builds a model instance per row and, on SQLite, one INSERT
 per 999 parameters; at 400,000 postings that alone would take half a minute.
 Here rows are plain tuples sent with one prepared statement (`executemany` on
-SQLite, `execute_values` pages on PostgreSQL). Rows that others refer to get
+SQLite, `COPY ... FROM STDIN` on PostgreSQL: no SQL text per row to build and parse, a fifth of
+`execute_values`'s time). Rows that others refer to get
 explicit ids (handed out by `IdBlock`), and the PostgreSQL sequences are moved
 past them afterwards. Only the demo uses this: the services write one row at a
 time, through the ORM, under their locks.
@@ -12,7 +13,9 @@ time, through the ORM, under their locks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from io import StringIO
 from itertools import islice
 
 from django.core.management.color import no_style
@@ -50,6 +53,34 @@ def _converter(field: models.Field):
     return None
 
 
+# COPY's text format: backslash, tab, newline and carriage return escaped; NULL is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """PostgreSQL: the rows into the table with one COPY (values as psycopg2 would send them)."""
+    qn = connection.ops.quote_name
+    buffer = StringIO()
+    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN", buffer)
+
+
 def insert_rows(
     ctx: DemoContext,
     model: type[models.Model],
@@ -80,9 +111,7 @@ def insert_rows(
                     converted.append(row)
                 chunk = converted
             if connection.vendor == "postgresql":
-                from psycopg2.extras import execute_values
-
-                execute_values(cursor.cursor, head + "%s", chunk, page_size=2000)
+                copy_rows(meta.db_table, columns, chunk)
             else:
                 cursor.executemany(head + f"({', '.join(['%s'] * len(columns))})", chunk)
             written += len(chunk)

@@ -19,16 +19,143 @@ import random
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from io import StringIO
+from itertools import islice
 from types import ModuleType
 from typing import Any, TextIO
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from tqdm import tqdm
 
 DEMO_PASSWORD = "Guilin-demo-2026"  # noqa: S105 - printed to the operator in demo mode only
 BATCH_SIZE = 2000
+CHUNK = 20_000  # rows per COPY (or executemany) of `insert_rows`
+
+
+# COPY's text format: backslash, tab, newline and carriage return escaped; NULL is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """PostgreSQL: the rows into the table with one COPY: no SQL text per row to build and parse."""
+    qn = connection.ops.quote_name
+    buffer = StringIO()
+    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN", buffer)
+
+
+def copy_instances(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
+    """PostgreSQL: what `bulk_create` does for unsaved instances (keys from the table's sequence, auto_now
+    fields, values prepared by their fields), written with COPY: a third of its time at 700,000 units."""
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    missing = [obj for obj in objs if obj.pk is None]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(missing)],
+            )
+            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = pk
+
+    def prepared(obj: models.Model) -> list[Any]:
+        values = []
+        for f in fields:
+            value = f.get_db_prep_save(f.pre_save(obj, True), connection)
+            if hasattr(value, "adapted"):  # a JSON value wrapped for psycopg2
+                value = value.dumps(value.adapted)
+            values.append(value)
+        return values
+
+    copy_rows(meta.db_table, [f.column for f in fields], map(prepared, objs))
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    # What Django writes for an aware datetime on SQLite (naive UTC text), without its per-value checks.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _converter(field: models.Field):
+    if isinstance(field, models.DateTimeField):
+        # psycopg2 takes aware datetimes as they are.
+        return _sqlite_datetime if connection.vendor == "sqlite" else None
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    return None
+
+
+def insert_rows(
+    ctx: DemoContext,
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    total: int,
+    label: str,
+) -> int:
+    """Insert tuples whose items follow `fields` (attnames such as "volunteer_id"); returns the count.
+
+    For the demo's largest tables (ledger postings, red-station services): `ctx.bulk_create` builds a model
+    instance per row and, on SQLite, one INSERT per 999 parameters. Here rows are plain tuples sent with
+    one prepared statement on SQLite (`executemany`) and by COPY on PostgreSQL.
+    """
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    columns = [by_attname[name].column for name in fields]
+    converters = [(i, conv) for i, name in enumerate(fields) if (conv := _converter(by_attname[name]))]
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+    written = 0
+    iterator = iter(rows)
+    with connection.cursor() as cursor, ctx.progress(label, total) as bar:
+        while chunk := list(islice(iterator, CHUNK)):
+            if converters:
+                converted = []
+                for row in chunk:
+                    row = list(row)
+                    for i, conv in converters:
+                        if row[i] is not None:
+                            row[i] = conv(row[i])
+                    converted.append(row)
+                chunk = converted
+            if connection.vendor == "postgresql":
+                copy_rows(meta.db_table, columns, chunk)
+            else:
+                cursor.executemany(head + f"({', '.join(['%s'] * len(columns))})", chunk)
+            written += len(chunk)
+            bar.update(len(chunk))
+    return written
+
+
+def insert_instances(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
+    """Unsaved instances written in bulk, with their keys: COPY on PostgreSQL, `bulk_create` elsewhere."""
+    if connection.vendor == "postgresql":
+        return copy_instances(model, objs) if objs else objs
+    return model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
 
 
 @dataclass(frozen=True)
@@ -85,7 +212,7 @@ class DemoContext:
         batch: list[models.Model] = []
 
         def flush() -> None:
-            saved = model.objects.bulk_create(batch)
+            saved = insert_instances(model, batch)
             if keep is True:
                 created.extend(saved)
             elif keep:

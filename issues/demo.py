@@ -33,7 +33,7 @@ from django.contrib.auth.hashers import make_password
 
 from grids import demo_data, demo_geometry
 from grids.models import PATH_STEP, GridUnit, Post, User
-from guilin_portal.demo import BATCH_SIZE, DemoContext, issues_resolved_by_other_steps
+from guilin_portal.demo import DemoContext, insert_instances, issues_resolved_by_other_steps
 from issues.handler_kinds import community_path, grid_supervisor_path, nearest_holder, office_path
 from issues.models import (
     DeadlineExtension,
@@ -933,7 +933,7 @@ def _with_pending_extension(writer: HistoryWriter, draft: Draft) -> Draft:
 
 def _write(drafts: list[Draft], *, now: datetime) -> None:
     """Insert a batch of issues, then everything that points at them, in bulk."""
-    issues = Issue.objects.bulk_create([d.issue for d in drafts], batch_size=BATCH_SIZE)
+    issues = insert_instances(Issue, [d.issue for d in drafts])
     for draft, issue in zip(drafts, issues, strict=True):
         for event in draft.events:
             event.issue_id = issue.pk
@@ -941,13 +941,13 @@ def _write(drafts: list[Draft], *, now: datetime) -> None:
             task.issue_id = issue.pk
         if draft.extension is not None:
             draft.extension.issue_id = issue.pk
-    IssueEvent.objects.bulk_create([event for d in drafts for event in d.events], batch_size=BATCH_SIZE)
+    insert_instances(IssueEvent, [event for d in drafts for event in d.events])
     tasks = [task for d in drafts for task in d.tasks]
     if tasks:
-        IssueTask.objects.bulk_create(tasks, batch_size=BATCH_SIZE)
+        insert_instances(IssueTask, tasks)
     extensions = [d.extension for d in drafts if d.extension is not None]
     if extensions:
-        DeadlineExtension.objects.bulk_create(extensions, batch_size=BATCH_SIZE)
+        insert_instances(DeadlineExtension, extensions)
     read_before = now - timedelta(days=2)
     notifications = [
         Notification(
@@ -961,4 +961,4 @@ def _write(drafts: list[Draft], *, now: datetime) -> None:
         for user_id, kind, at, read_at in d.notify
     ]
     if notifications:
-        Notification.objects.bulk_create(notifications, batch_size=BATCH_SIZE)
+        insert_instances(Notification, notifications)

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import itertools
-from collections.abc import Iterable
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from grids.demo_data import MOBILE_STATION_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
-from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
+from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute, insert_rows
 from issues.models import Issue
 from volunteers.models import Activity
 
@@ -233,7 +230,6 @@ def seed_red_stations(ctx: DemoContext, s: Shape, units: Units, stations: list[S
 
     # 152,000 services over the last year, more at the busier stations.
     per_station = distribute(s.red_services, [rng.uniform(0.5, 1.5) for _ in stations])
-    adapt = connection.ops.adapt_datetimefield_value
     now = ctx.now
     year_seconds = 365 * 24 * 3600
 
@@ -243,13 +239,13 @@ def seed_red_stations(ctx: DemoContext, s: Shape, units: Units, stations: list[S
             weights = [CORE_KIND_WEIGHTS.get(k.code, OTHER_KIND_WEIGHT) for k in menu]
             logged_by = account.pk if station.pk == stations[0].pk else None
             for kind in rng.choices(menu, weights=weights, k=n):
-                served_at = adapt(now - dt.timedelta(seconds=rng.randrange(1, year_seconds)))
+                served_at = now - dt.timedelta(seconds=rng.randrange(1, year_seconds))
                 yield (station.pk, kind.pk, served_at, "", logged_by, served_at)
 
-    _insert_rows(
+    insert_rows(
         ctx,
         RedStationService,
-        ["point", "service_kind", "served_at", "note", "logged_by", "logged_at"],
+        ["point_id", "service_kind_id", "served_at", "note", "logged_by_id", "logged_at"],
         entries(),
         total=s.red_services,
         label="驿站服务记录",
@@ -290,32 +286,6 @@ def seed_red_stations(ctx: DemoContext, s: Shape, units: Units, stations: list[S
     ctx.bulk_create(LocalProduct, products, total=len(products), label="特色产品")
     # The monthly roll-ups the dashboards read, as the nightly job would leave them.
     red_station_tally_refresh(months=closed_months(today=timezone.localdate(ctx.now), count=TALLY_MONTHS))
-
-
-def _insert_rows(ctx: DemoContext, model, fields: list[str], rows: Iterable[tuple], *, total: int, label: str) -> None:
-    """Multi-row INSERTs of plain tuples, for the red-station log's 150,000+ rows.
-
-    `ctx.bulk_create` builds a model instance and prepares every value through
-    its field (about 5 s for this table on SQLite); the rows here are already
-    database values (ids, adapted datetimes), so this keeps the step inside its
-    8-second budget. Values of other types must be adapted by the caller.
-    """
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    batch_rows = 2000
-    with ctx.progress(label, total) as bar, connection.cursor() as wrapper:
-        # The backend's own cursor (placeholders still converted): with DEBUG on, the outer
-        # wrapper would format every 12,000-parameter statement for the query log.
-        cursor = wrapper.cursor
-        iterator = iter(rows)
-        while batch := tuple(itertools.islice(iterator, batch_rows)):
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(batch))}",
-                [value for row in batch for value in row],
-            )
-            bar.update(len(batch))
 
 
 def _unit_path(units: Units, point: ServicePoint) -> str:

@@ -1,0 +1,61 @@
+"""The demo's bulk writers (guilin_portal.demo) store every value as it was given: COPY's CSV on
+PostgreSQL, executemany and bulk_create on SQLite. The awkward strings are the ones a CSV gets wrong."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from guilin_portal.demo import DemoContext, insert_instances, insert_rows
+from volunteers.models import Volunteer
+
+from .factories import UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD_NAMES = [
+    "逗号,引号\"与'单引号",
+    "制表\t换行\n回车\r结束",
+    'a "quoted" name',
+    "反斜杠\\N\\t",
+    ",",
+    '"',
+    " 首尾空格 ",
+]
+
+
+def test_insert_rows_keeps_every_value_and_tells_empty_from_null():
+    unit = UnitFactory()
+    at = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    rows = [
+        (name, "" if i % 2 else f"1380000{i:04d}", None, i % 2 == 0, unit.pk, at)
+        for i, name in enumerate(AWKWARD_NAMES)
+    ]
+    ctx = DemoContext(scale=0.01, seed=1, now=at, show_progress=False)
+    fields = ["full_name", "phone", "user_id", "is_party_member", "unit_id", "created_at"]
+
+    written = insert_rows(ctx, Volunteer, fields, rows, total=len(rows), label="test")
+
+    assert written == len(rows)
+    stored = list(
+        Volunteer.objects.filter(unit=unit)
+        .order_by("pk")
+        .values_list("full_name", "phone", "user_id", "is_party_member", "unit_id", "created_at")
+    )
+    assert stored == rows
+
+
+def test_insert_instances_gives_keys_and_runs_auto_now_add():
+    unit = UnitFactory()
+    volunteers = [Volunteer(full_name=name, phone="", unit_id=unit.pk) for name in AWKWARD_NAMES]
+
+    saved = insert_instances(Volunteer, volunteers)
+
+    assert all(v.pk is not None for v in saved)
+    stored = {v.pk: v for v in Volunteer.objects.filter(unit=unit)}
+    assert sorted(stored) == sorted(v.pk for v in saved)
+    for volunteer in saved:
+        row = stored[volunteer.pk]
+        assert row.full_name == volunteer.full_name
+        assert row.phone == ""
+        assert row.user_id is None and row.organisation_id is None
+        assert row.created_at is not None  # auto_now_add ran though the field is not read as a plain value

@@ -25,6 +25,9 @@ from django.db.models.sql.where import WhereNode
 
 COUNT_CAP = 1_000
 COUNT_BUDGET_MS = 15
+# Past this many rows in the planner's estimate the count is not tried (ten times the cap at least, so
+# an estimate a few times off is still counted).
+ESTIMATE_NOT_COUNTED = 10_000
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
@@ -34,10 +37,15 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]
     # values("pk"): no joins for select_related, no annotation computed per row; no ORDER BY.
     bounded = queryset.order_by().values("pk")[: cap + 1]
     connection = connections[queryset.db]
-    counted = _count_within_budget(bounded, connection) if connection.vendor == "postgresql" else bounded.count()
+    if connection.vendor != "postgresql":
+        counted = bounded.count()
+        return (counted, True) if counted <= cap else (cap + 1, False)
+    counted, estimate = _count_within_budget(
+        queryset, bounded, connection, not_above=max(ESTIMATE_NOT_COUNTED, 10 * cap)
+    )
     if counted is not None and counted <= cap:
         return counted, True
-    return max(cap + 1, _estimate(queryset)), False
+    return max(cap + 1, estimate), False
 
 
 # A list reads a few rows in index order: parallel workers only add their start-up, and a worker
@@ -48,29 +56,36 @@ WRITTEN_ORDER = "SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limi
 WRITTEN_ORDER_RESET = "SET LOCAL join_collapse_limit TO DEFAULT; SET LOCAL from_collapse_limit TO DEFAULT"
 
 
-def _count_within_budget(bounded: QuerySet, connection) -> int | None:
-    """The count, or None when it would take longer than COUNT_BUDGET_MS (PostgreSQL). One SET and the
-    COUNT; inside an outer transaction the settings are put back after it."""
+def _count_within_budget(queryset: QuerySet, bounded: QuerySet, connection, not_above: int) -> tuple[int | None, int]:
+    """(count, the planner's estimate) on PostgreSQL. The settings and the EXPLAIN go in one statement; the
+    count is tried only when the estimate is at most `not_above` (past it, it would spend its budget and
+    time out: a district at 1,000,000 issues) and is None when it takes longer than COUNT_BUDGET_MS.
+    Inside an outer transaction the settings are put back after it."""
     nested = connection.in_atomic_block
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    estimate = 0
     try:
         with transaction.atomic(using=bounded.db):
             with connection.cursor() as cursor:
-                cursor.execute(f"{SERIAL}; SET LOCAL statement_timeout = '{int(COUNT_BUDGET_MS)}ms'")
-            counted = bounded.count()
+                cursor.execute(
+                    f"{SERIAL}; SET LOCAL statement_timeout = '{int(COUNT_BUDGET_MS)}ms'; EXPLAIN (FORMAT JSON) {sql}",
+                    params,
+                )
+                estimate = _plan_rows(cursor.fetchone()[0])
+            counted = bounded.count() if estimate <= not_above else None
             if nested:
                 with connection.cursor() as cursor:
                     cursor.execute(RESET)
-            return counted
+            return counted, estimate
     except DatabaseError:  # the budget ran out (query_canceled): the savepoint took the settings back
-        return None
+        return None, estimate
 
 
-def _estimate(queryset: QuerySet) -> int:
-    """The planner's row estimate for the whole filter (0 where the database gives none)."""
-    if connections[queryset.db].vendor != "postgresql":
-        return 0
+def _plan_rows(plan) -> int:
+    """The top node's row estimate of an EXPLAIN (FORMAT JSON) (0 where there is none)."""
     try:
-        plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+        if isinstance(plan, str):
+            plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
     except (ValueError, KeyError, IndexError, TypeError):
         return 0

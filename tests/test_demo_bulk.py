@@ -57,5 +57,6 @@ def test_insert_instances_gives_keys_and_runs_auto_now_add():
         row = stored[volunteer.pk]
         assert row.full_name == volunteer.full_name
         assert row.phone == ""
-        assert row.user_id is None and row.organisation_id is None
+        assert row.user_id is None
+        assert row.organisation_id is None
         assert row.created_at is not None  # auto_now_add ran though the field is not read as a plain value

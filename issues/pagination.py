@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connections, transaction
 from django.db.models import QuerySet
@@ -62,7 +63,10 @@ def _count_within_budget(queryset: QuerySet, bounded: QuerySet, connection, not_
     time out: a district at 1,000,000 issues) and is None when it takes longer than COUNT_BUDGET_MS.
     Inside an outer transaction the settings are put back after it."""
     nested = connection.in_atomic_block
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (an empty IN): nothing to count
+        return 0, 0
     estimate = 0
     try:
         with transaction.atomic(using=bounded.db):

@@ -152,3 +152,8 @@ def test_a_capped_count_reads_at_most_the_cap_plus_one_rows(grown, demo_user):
     count, exact = pagination.capped_count(queryset, cap=total - 1)
     assert not exact
     assert count >= total
+
+
+def test_a_filter_that_matches_nothing_counts_zero(db):
+    """An empty IN compiles to no SQL at all (EmptyResultSet): the count is an exact 0, not a 500."""
+    assert pagination.capped_count(Issue.objects.filter(pk__in=[])) == (0, True)

@@ -3,6 +3,7 @@
 Pages, the API and the services all ask here, so a page shows exactly the
 buttons the API accepts and the service allows:
 
+- where an issue may be logged: `can_log_at` (a micro-grid in the jurisdiction);
 - who sees an issue: `issue_visible_q(viewer)` (jurisdiction over its unit, or
   handling it or one of its sub-tasks, or having reported it);
 - who handles it: `handles_issue` (its handler's people, through the handler
@@ -51,6 +52,14 @@ GRID_ROLES = (Post.Role.GRID_WORKER, Post.Role.GRID_LEADER)
 # The actions of a sub-task and of an extension request (an issue's are its transitions).
 TASK_ACTIONS = ("complete",)
 EXTENSION_ACTIONS = ("decide",)
+
+
+# ---------------------------------------------------------------------------
+# Logging issues
+# ---------------------------------------------------------------------------
+def can_log_at(viewer: Viewer | Any, unit: GridUnit) -> bool:
+    """Issues are logged in a micro-grid (片区, 小区 or 责任区) of the viewer's jurisdiction."""
+    return unit.is_micro_grid and viewer_of(viewer).sees_path(unit.path)
 
 
 # ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from grids.models import GridUnit, User
 from grids.viewer import viewer_of
-from issues import access, selectors
+from issues import access
 from issues.models import DeadlineExtension, Issue, IssueCategory, IssueEvent, IssuePhoto, IssueTask, Notification
 
 # One formatter for every timestamp written by hand below (the same as a declared DateTimeField's).
@@ -207,19 +207,20 @@ class IssueDetailSerializer(IssueSerializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class LoggableUnitField(serializers.PrimaryKeyRelatedField):
-    """A micro-grid of the caller's jurisdiction. Its queryset is built when a value is validated, once
-    per request (kept on the request), not whenever a serializer is made: building it (and deep-copying
-    it with the declared fields) on every instantiation was a sixth of a creation's time."""
+    """A micro-grid of the caller's jurisdiction: the unit is read by its key and `access.can_log_at`
+    decides, with no jurisdiction queryset to build (that was two fifths of a creation's view time).
+    A unit outside reads exactly as one that does not exist."""
 
-    def get_queryset(self):
+    def __init__(self, **kwargs):
+        super().__init__(queryset=GridUnit.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        unit = super().to_internal_value(data)
         request = self.context.get("request")
-        if request is None:
-            return GridUnit.objects.none()
-        units = getattr(request, "_loggable_units", None)
-        if units is None:
-            units = selectors.loggable_units(viewer=getattr(request, "viewer", None) or request.user)
-            request._loggable_units = units
-        return units
+        viewer = getattr(request, "viewer", None) or getattr(request, "user", None)
+        if viewer is None or not access.can_log_at(viewer, unit):
+            self.fail("does_not_exist", pk_value=data)
+        return unit
 
 
 class IssueCreateSerializer(serializers.Serializer):

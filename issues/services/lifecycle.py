@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.geography import point_for_unit
-from grids.jurisdiction import can_see_unit
 from grids.models import GridUnit, User
 from grids.viewer import Viewer, viewer_of
 from guilin_portal.errors import ConflictError
@@ -170,7 +169,7 @@ def issue_log(
     now = now or timezone.now()
     if not unit.is_micro_grid:
         raise ValidationError({"unit": _("问题要登记到微网格（片区、小区或责任区）。")})
-    if not can_see_unit(reporter, unit):
+    if not access.can_log_at(reporter, unit):
         raise ValidationError({"unit": _("这个网格不在您的管辖范围内。")})
     if not category.is_active:
         raise ValidationError({"category": _("该问题类别已停用。")})

@@ -10,6 +10,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from grids.models import Post
+from grids.viewer import Viewer
 from issues import selectors, services
 from issues.models import Issue, IssuePhoto
 
@@ -37,7 +39,7 @@ def api_as(demo_user):
 
 def body(worker, **extra):
     data = {
-        "unit": selectors.default_log_unit(viewer=worker).pk,
+        "unit": extra.get("unit") or selectors.default_log_unit(viewer=worker).pk,
         "category": category("opinion-property").pk,
         "description": "电梯停运",
         "resident_phone": "13812345678",
@@ -85,6 +87,30 @@ def test_create_in_a_unit_outside_the_jurisdiction_is_400_on_unit(api_as, demo_u
     )
     assert response.status_code == 400
     assert "unit" in response.json()
+
+
+def test_create_outside_the_jurisdiction_reads_as_a_unit_that_does_not_exist(api_as, demo_user):
+    """No hint that a unit exists elsewhere: the same words as for a key no unit has."""
+    worker = demo_user("xiufeng_worker")
+    client = api_as("xiufeng_worker")
+    qixing_unit = selectors.default_log_unit(viewer=demo_user("qixing_worker"))
+    before = Issue.objects.count()
+    outside = client.post(ISSUES, body(worker, unit=qixing_unit.pk), format="json").json()["unit"][0]
+    missing = client.post(ISSUES, body(worker, unit=10**9 + qixing_unit.pk), format="json").json()["unit"][0]
+    assert outside.replace(str(qixing_unit.pk), "N") == missing.replace(str(10**9 + qixing_unit.pk), "N")
+    assert Issue.objects.count() == before
+
+
+def test_create_at_a_unit_above_the_micro_grids_is_400_on_unit(api_as, demo_user):
+    street = demo_user("xiufeng_street")  # the street's own unit is in its jurisdiction, but not a micro-grid
+    above = Post.objects.filter(user=street).select_related("unit").first().unit
+    assert not above.is_micro_grid
+    assert Viewer.for_user(street).sees_path(above.path)
+    before = Issue.objects.count()
+    response = api_as("xiufeng_street").post(ISSUES, body(street, unit=above.pk), format="json")
+    assert response.status_code == 400
+    assert "unit" in response.json()
+    assert Issue.objects.count() == before
 
 
 def test_multipart_create_with_photos_and_a_bad_one_is_refused(api_as, demo_user):

@@ -107,20 +107,25 @@ def _page_rows(queryset: QuerySet, bottom: int, top: int) -> list:
     by_pk.query.where = WhereNode()
     connection = connections[queryset.db]
 
-    def read() -> list:
-        ids = list(ids_query)
+    def read(ids: list) -> list:
         if not ids:
             return []
         rows = {row.pk: row for row in by_pk.filter(pk__in=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
     if connection.vendor != "postgresql":
-        return read()
+        return read(list(ids_query))
+    try:
+        sql, params = ids_query.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return []
     nested = connection.in_atomic_block
     with transaction.atomic(using=queryset.db):
         with connection.cursor() as cursor:
-            cursor.execute(f"{SERIAL}; {WRITTEN_ORDER}")
-        found = read()
+            # The settings and the ids in one statement (one round trip fewer per page).
+            cursor.execute(f"{SERIAL}; {WRITTEN_ORDER}; {sql}", params)
+            ids = [row[0] for row in cursor.fetchall()]
+        found = read(ids)
         if nested:
             with connection.cursor() as cursor:
                 cursor.execute(f"{RESET}; {WRITTEN_ORDER_RESET}")

@@ -180,7 +180,7 @@ class FigureMonthlyRollup(models.Model):
       n records, their hours, how many solved a difficulty, how many were given by people registered
       with a community (双报到) at the time of the refresh;
     - red_station: services logged at the red stations by the month served, key = menu item id: n;
-    - activity: volunteer activities not cancelled, by the month they start: n.
+    - activity: volunteer activities not cancelled, by the month they start, code = their team's kind: n.
 
     Snapshots of the refresh's moment (month empty), what the pages call "today's":
     - team: active teams, code = kind: n;
@@ -192,7 +192,13 @@ class FigureMonthlyRollup(models.Model):
       district, each street): amount, of n issues; kept for the periods a refresh touched;
     - members: distinct people on the active rosters of active teams in the subtree of the row's unit,
       one row per node (the city, each district, each street: people are not added up across units);
-      members_own: of the teams at the node itself (a city's or a district's own teams).
+      members_own: of the teams at the node itself (a city's or a district's own teams);
+    - units: the grid's units below the street, code = level: n, n2 of them property-managed (物业小区);
+    - grid_people: distinct people holding a post in the subtree of the row's unit, one row per node
+      as members: n grid leaders and workers, n2 party instructors;
+    - timeliness: 三会一课 of the tracked organisations of each street (or of the unit itself above a
+      street) as party.selectors.timeliness counts it on the day of the refresh, code = sector: n due,
+      n2 held on time.
     """
 
     class Figure(models.TextChoices):
@@ -207,6 +213,9 @@ class FigureMonthlyRollup(models.Model):
         BALANCE = "balance", _("个人账户余额")
         POINT = "point", _("服务阵地")
         MEDIAN = "median", _("办结用时中位数")
+        UNITS = "units", _("网格单元")
+        GRID_PEOPLE = "grid_people", _("网格员和党建指导员")
+        TIMELINESS = "timeliness", _("“三会一课”按时开展")
 
     figure = models.CharField(_("指标"), max_length=16, choices=Figure.choices)
     street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)

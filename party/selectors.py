@@ -50,6 +50,7 @@ PUBLIC_SELECTORS_WITHOUT_VIEWER = {
 GROUPS = ("organisation", "sector", "district")
 RULE_SHIFT = 100  # a rule travels in the timeliness UNION as count * 100 + months (months < 100)
 DISTRICT_PATH = 2 * PATH_STEP  # city step + district step
+STREET_PATH = 3 * PATH_STEP
 
 
 # -- lists --------------------------------------------------------------------------------------
@@ -357,7 +358,12 @@ def timeliness(
         totals.due += due
         totals.on_time += met
         if group_by:
-            key = {"organisation": str(pk), "sector": org_sector, "district": path[:DISTRICT_PATH]}[group_by]
+            key = {
+                "organisation": str(pk),
+                "sector": org_sector,
+                "district": path[:DISTRICT_PATH],
+                "street": path[:STREET_PATH],
+            }[group_by]
             row = groups.get(key)
             if row is None:
                 row = groups[key] = TimelinessRow(key=key, label=name if group_by == "organisation" else key)
@@ -559,16 +565,17 @@ def _counts(unit: GridUnit) -> dict[str, int]:
     return counts
 
 
-def overview_counts(*, unit: GridUnit) -> dict[str, int | float | None]:
+def overview_counts(*, unit: GridUnit, organ_timeliness: TimelinessRow | None = None) -> dict[str, int | float | None]:
     """The report's party figures for the unit's subtree (keys: OVERVIEW_LABELS); all time, as of today.
 
     Used by the city overview (dashboards). Two queries: the rules, the organ organisations and their
-    on-time meetings (one UNION ALL); the brands, posts and teams (one UNION ALL).
+    on-time meetings (one UNION ALL); the brands, posts and teams (one UNION ALL). The first is left
+    out when the caller has the organ organisations' totals already (the dashboards' roll-up).
     """
     counts = _counts(unit)
-    organ = timeliness(unit=unit, sector=Sector.ORGAN)
+    organ = organ_timeliness or timeliness(unit=unit, sector=Sector.ORGAN).totals
     return {
-        "meeting_timeliness_organ": organ.totals.rate,
+        "meeting_timeliness_organ": organ.rate,
         "pioneer_teams_health": counts.get("pioneer_teams_health", 0),
         "pioneer_posts_health": counts.get("pioneer_posts_health", 0),
         "brands_health": counts.get("brands_health", 0),

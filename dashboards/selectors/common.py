@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Value
-from django.db.models.functions import Substr
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
 from grids.jurisdiction import can_see_unit, get_scoped_or_404, jurisdiction_paths
 from grids.models import PATH_STEP, GridUnit, Post, ancestor_paths
 from grids.viewer import Viewer
 
+from ..models import FigureMonthlyRollup
 from ..sql import union_all
 
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
@@ -81,9 +82,12 @@ def own_label(unit: GridUnit) -> str:
     return _("%(name)s（本级）") % {"name": unit.name}
 
 
-def grid_overview_queries(*, unit: GridUnit) -> list[QuerySet]:
-    """`grid_overview`'s two counts as values() queries (for `union_all`)."""
+def grid_overview_queries(*, unit: GridUnit, state=None) -> list[QuerySet]:
+    """`grid_overview`'s two counts as values() queries (for `union_all`): from the roll-up's snapshot
+    rows (units per street, people per node) where it answers (`from_rollup`), else from the tree."""
     one = {"k": Value(0)}
+    if from_rollup(state, unit=unit, period=None):
+        return _rolled_up_grid_queries(unit)
     units = (
         GridUnit.objects.filter(path__startswith=unit.path)
         .annotate(**one)
@@ -109,6 +113,33 @@ def grid_overview_queries(*, unit: GridUnit) -> list[QuerySet]:
         )
         .values_list(*PEOPLE_FIGURES)
     )
+    return [units, people]
+
+
+def _rolled_up_grid_queries(unit: GridUnit) -> list[QuerySet]:
+    Figure = FigureMonthlyRollup.Figure
+    snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)
+    L = GridUnit.Level
+
+    def units_at(level: int, column: str = "n") -> Coalesce:
+        return Coalesce(Sum(column, filter=Q(code=str(level))), 0)
+
+    units = (
+        snapshot.filter(figure=Figure.UNITS)
+        .in_subtree(unit)
+        .annotate(k=Value(0))
+        .values("k")
+        .annotate(
+            micro_grids=units_at(L.AREA),
+            compounds=units_at(L.COMPOUND),
+            property_managed_compounds=units_at(L.COMPOUND, "n2"),
+            responsibility_zones=units_at(L.ZONE),
+            communities=units_at(L.COMMUNITY),
+        )
+        .values_list(*GRID_FIGURES)
+    )
+    # One row per node (people are not added up across streets: one may hold posts in two).
+    people = snapshot.filter(figure=Figure.GRID_PEOPLE, street_path=unit.path).values_list("n", "n2")
     return [units, people]
 
 

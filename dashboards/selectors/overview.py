@@ -12,19 +12,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridUnit
+from party.models import Sector
 from party.selectors import OVERVIEW_LABELS as PARTY_LABELS
+from party.selectors import TimelinessRow
 from party.selectors import overview_counts as party_counts
 from renovation.selectors import renovation_figures
 from service_centers.models import JobOffer, ServicePoint
 from service_centers.selectors import KindLevelRow, kind_level_rows_of
 from volunteers.models import Activity, ServiceCategory, Team
 
+from ..models import FigureMonthlyRollup
 from ..periods import all_time
-from .common import grid_overview_queries, grid_overview_result, in_subtree
+from .common import from_rollup, grid_overview_queries, grid_overview_result, in_subtree
 from .contracts import has_contracts, summary_queries, summary_result
 from .issues import issue_figures_many, overdue_query, overdue_result, plan_sources, rollup_states
 from .service_points import points_query, points_result, red_station_query, red_station_result
@@ -145,6 +148,32 @@ def _service_points(rows: list[KindLevelRow], *, red_services: int, jobs: int) -
     return figures, by_level
 
 
+def _red_property_activities(unit: GridUnit, *, rolled_up: bool) -> QuerySet:
+    """The red-property teams' activities not cancelled: the roll-up's activity rows of that team kind,
+    or one count on the activities' team index."""
+    if rolled_up:
+        rows = FigureMonthlyRollup.objects.in_subtree(unit).filter(
+            figure=FigureMonthlyRollup.Figure.ACTIVITY, code=Team.Kind.RED_PROPERTY
+        )
+        return rows.annotate(k=Value(0)).values("k").annotate(n=Sum("n")).values_list("n")
+    activities = Activity.objects.filter(team__kind=Team.Kind.RED_PROPERTY).exclude(status=Activity.Status.CANCELLED)
+    return in_subtree(activities, unit).annotate(k=Value(0)).values("k").annotate(n=Count("pk")).values_list("n")
+
+
+def _organ_timeliness(unit: GridUnit) -> QuerySet:
+    """The organ organisations' 三会一课 due and held on time, from the roll-up."""
+    rows = FigureMonthlyRollup.objects.filter(
+        month__isnull=True, figure=FigureMonthlyRollup.Figure.TIMELINESS, code=Sector.ORGAN
+    )
+    return (
+        rows.in_subtree(unit)
+        .annotate(k=Value(0))
+        .values("k")
+        .annotate(due=Sum("n"), on_time=Sum("n2"))
+        .values_list("due", "on_time")
+    )
+
+
 def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
     """The headline figures of the unit's subtree (pass a unit already scoped to the viewer).
 
@@ -155,9 +184,10 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
     period = all_time(today)
     points = in_subtree(ServicePoint.objects.active(), unit)
     one = {"k": Value(0)}
+    rolled_up = from_rollup(figures_state, unit=unit, period=None)
     extra = [
         overdue_query(unit=unit),
-        *grid_overview_queries(unit=unit),
+        *grid_overview_queries(unit=unit, state=figures_state),
         ServiceCategory.objects.filter(is_active=True)
         .annotate(**one)
         .values("k")
@@ -170,20 +200,17 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         .annotate(n=Sum("positions"))
         .values_list("n"),
         red_station_query(unit=unit, period=period, state=figures_state),
-        # Red-property teams' activities: one count on the activities' team index.
-        in_subtree(
-            Activity.objects.filter(team__kind=Team.Kind.RED_PROPERTY).exclude(status=Activity.Status.CANCELLED), unit
-        )
-        .annotate(**one)
-        .values("k")
-        .annotate(n=Count("pk"))
-        .values_list("n"),
+        _red_property_activities(unit, rolled_up=rolled_up),
     ]
+    if rolled_up:
+        extra.append(_organ_timeliness(unit))
     if has_contracts(unit):
         extra += summary_queries(unit=unit, period=None)
-    (issue_totals, overdue, units, people, categories, groups, jobs, red, red_property, *contract_rows) = (
-        issue_figures_many([(period, None)], unit=unit, state=state, extra=extra)
+    (issue_totals, overdue, units, people, categories, groups, jobs, red, red_property, *rest) = issue_figures_many(
+        [(period, None)], unit=unit, state=state, extra=extra
     )
+    organ = rest.pop(0) if rolled_up else []
+    contract_rows = rest
     issues = issue_totals[None]
     volunteers = volunteer_summary(unit=unit, period=None, state=figures_state)
     service_points, by_level = _service_points(
@@ -229,7 +256,10 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
             "cobuilding_units": contracts.units,
             "commitments": contracts.commitments,
         }
-    sections["party"] = party_counts(unit=unit)  # three queries (party.selectors)
+    # One query (party.selectors), two more where the roll-up does not hold the meetings' timeliness.
+    due, on_time = organ[0] if organ else (0, 0)
+    organ_totals = TimelinessRow(key="total", label="", due=due or 0, on_time=on_time or 0) if rolled_up else None
+    sections["party"] = party_counts(unit=unit, organ_timeliness=organ_totals)
     sections["renovation"] = vars(renovation_figures(unit=unit))  # one query
     plan = plan_sources(unit=unit, period=period, group_by=None, state=state)
     return Overview(

@@ -14,11 +14,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connections, router
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Length, Substr, TruncMonth
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Length, Substr, TruncMonth
 from django.utils import timezone
 
-from grids.models import PATH_STEP, GridUnit
+from grids.models import PATH_STEP, GridUnit, Post
+from party.models import Sector
+from party.selectors import timeliness as party_timeliness
 from service_centers.models import RedStationService, ServicePoint
 from volunteers.models import (
     Activity,
@@ -35,6 +37,7 @@ from ..periods import add_months, local_midnight, month_start
 from ..sql import median, subquery_sql
 
 STREET_PATH_LENGTH = PATH_STEP * GridUnit.Level.STREET
+GRID_ROLES = (Post.Role.GRID_LEADER, Post.Role.GRID_WORKER)
 Figure = FigureMonthlyRollup.Figure
 
 
@@ -81,13 +84,17 @@ def red_station_side() -> QuerySet:
 
 
 def activity_side() -> QuerySet:
-    """Activities not cancelled per street and month they start."""
+    """Activities not cancelled per street, month they start and their team's kind ("" without a team)."""
     return (
         Activity.objects.exclude(status=Activity.Status.CANCELLED)
-        .annotate(street=Substr("unit__path", 1, STREET_PATH_LENGTH), m=_month_of("starts_at"))
-        .values("street", "m")
+        .annotate(
+            street=Substr("unit__path", 1, STREET_PATH_LENGTH),
+            m=_month_of("starts_at"),
+            team_kind=Coalesce("team__kind", Value("")),
+        )
+        .values("street", "m", "team_kind")
         .annotate(total=Count("pk"))
-        .values("street", "m", "total")
+        .values("street", "m", "team_kind", "total")
         .order_by()
     )
 
@@ -159,6 +166,31 @@ def snapshot_sides() -> list[tuple[str, QuerySet, str]]:
             for level in (GridUnit.Level.CITY, GridUnit.Level.DISTRICT, GridUnit.Level.STREET)
         ],
         (
+            Figure.UNITS,
+            GridUnit.objects.filter(level__gt=GridUnit.Level.STREET)
+            .annotate(street=_street("path"))
+            .values("street", "level")
+            .annotate(total=Count("pk"), managed=Count("pk", filter=Q(is_property_managed=True)))
+            .order_by(),
+            "CAST(s.level AS TEXT), s.total, s.managed, 0",
+        ),
+        *[
+            (
+                Figure.GRID_PEOPLE,
+                Post.objects.annotate(node=Length("unit__path"))
+                .filter(node__gte=level * PATH_STEP)
+                .annotate(street=Substr("unit__path", 1, level * PATH_STEP))
+                .values("street")
+                .annotate(
+                    total=Count("user", filter=Q(role__in=GRID_ROLES), distinct=True),
+                    instructors=Count("user", filter=Q(role=Post.Role.PARTY_INSTRUCTOR), distinct=True),
+                )
+                .order_by(),
+                "'', s.total, s.instructors, 0",
+            )
+            for level in (GridUnit.Level.CITY, GridUnit.Level.DISTRICT, GridUnit.Level.STREET)
+        ],
+        (
             Figure.MEMBERS_OWN,
             members.annotate(node=Length("team__unit__path"))
             .filter(node__lt=STREET_PATH_LENGTH)
@@ -196,7 +228,8 @@ def figure_rollup_rebuild() -> int:
     sql, params, _alias = subquery_sql(activity_side())
     statements.append(
         (
-            f"INSERT INTO {table} ({columns}) SELECT %s, s.street, s.m, 0, '', s.total, 0, 0, 0, 0, 0 FROM ({sql}) s",
+            f"INSERT INTO {table} ({columns}) SELECT %s, s.street, s.m, 0, s.team_kind, s.total, 0, 0, 0, 0, 0 "
+            f"FROM ({sql}) s",
             (Figure.ACTIVITY, *params),
         )
     )
@@ -214,7 +247,24 @@ def figure_rollup_rebuild() -> int:
         for statement, args in statements:
             cursor.execute(statement, args)
             rows += max(cursor.rowcount, 0)
-    return rows
+    return rows + _timeliness_rows()
+
+
+def _timeliness_rows() -> int:
+    """三会一课 of the organ organisations per street as of today: the meeting rules are dated periods
+    counted in Python (party.selectors.timeliness), so the rows are written from its result."""
+    city = GridUnit.objects.filter(level=GridUnit.Level.CITY).first()
+    if city is None:
+        return 0
+    found = party_timeliness(unit=city, sector=Sector.ORGAN, group_by="street")
+    rows = [
+        FigureMonthlyRollup(
+            figure=Figure.TIMELINESS, street_path=row.key, month=None, code=Sector.ORGAN, n=row.due, n2=row.on_time
+        )
+        for row in found.rows
+    ]
+    FigureMonthlyRollup.objects.bulk_create(rows)
+    return len(rows)
 
 
 # ---------------------------------------------------------------------------

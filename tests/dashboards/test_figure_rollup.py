@@ -157,3 +157,42 @@ def test_medians_of_calendar_periods_are_kept_by_the_refresh_and_equal_the_facts
     assert issue_median_hours(unit=unit, period=ragged, figures_state=scheduled) == issue_median_hours(
         unit=unit, period=ragged
     )
+
+
+@pytest.mark.parametrize("name", ["桂林市", "秀峰区", "秀峰街道"])
+def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings(
+    name, unit_named, settings, scheduled, django_assert_max_num_queries
+):
+    """Units, grid people, red-property activities and the organ organisations' 三会一课 are snapshot rows
+    of the roll-up: the same figures as counting the tree, the posts, the activities and the meetings."""
+    from dashboards.selectors.overview import unit_overview
+
+    unit = unit_named(name)
+    Figure = FigureMonthlyRollup.Figure
+    snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)
+    assert snapshot.filter(figure=Figure.UNITS).exists()
+    assert snapshot.filter(figure=Figure.GRID_PEOPLE, street_path=unit.path).exists()
+    assert snapshot.filter(figure=Figure.TIMELINESS).exists()
+    assert FigureMonthlyRollup.objects.filter(figure=Figure.ACTIVITY, code="red_property").exists()
+    rolled_up = unit_overview(unit=unit).sections
+    settings.DASHBOARDS_REFRESH_ON_READ = True  # counted live
+    live = unit_overview(unit=unit).sections
+    assert rolled_up == live
+    assert live["grids"]["micro_grids"] > 0
+    assert live["grids"]["grid_leaders_and_workers"] > 0
+    if unit.level == unit.Level.CITY:
+        assert live["party"]["meeting_timeliness_organ"] is not None
+        assert live["volunteers"]["red_property_activities"] > 0
+
+
+def test_a_unit_added_to_the_tree_counts_in_the_overview_from_the_next_refresh(unit_named, scheduled):
+    from dashboards.selectors.overview import unit_overview
+    from grids.models import GridUnit
+    from grids.services import unit_create
+
+    street = unit_named("秀峰街道")
+    before = unit_overview(unit=street).sections["grids"]["communities"]
+    unit_create(code="T-ROLLUP-1", name="测试社区", level=GridUnit.Level.COMMUNITY, parent=street)
+    assert unit_overview(unit=street).sections["grids"]["communities"] == before  # as of the last refresh
+    issue_rollup_refresh()
+    assert unit_overview(unit=street).sections["grids"]["communities"] == before + 1

@@ -197,8 +197,8 @@ class FigureMonthlyRollup(models.Model):
     - grid_people: distinct people holding a post in the subtree of the row's unit, one row per node
       as members: n grid leaders and workers, n2 party instructors;
     - timeliness: 三会一课 of the tracked organisations of each street (or of the unit itself above a
-      street) as party.selectors.timeliness counts it on the day of the refresh, code = sector: n due,
-      n2 held on time.
+      street) by the month of the due date, code = sector: n due, n2 held on time, every due date before
+      the day of the refresh (party.selectors.timeliness_by_due_month).
     """
 
     class Figure(models.TextChoices):

@@ -112,7 +112,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "completion": dashboard.contract_completion,
             "as_of": dashboard.issue_summary.as_of,
             "freshness": _freshness(),
-            "party": party_timeliness(unit=unit, period=period),
+            "party": party_timeliness(unit=unit, period=period, state=dashboard.figures_state),
         }
     return render(request, "dashboards/unit_dashboard.html", context)
 

@@ -307,6 +307,76 @@ def _org_and_meeting_rows(
     return orgs.union(meetings, rules, all=True)
 
 
+def _due_periods(
+    unit: GridUnit, sector: str | None, start: dt.date | None, end: dt.date, today: dt.date, organisation_id: int | None
+):
+    """(organisation id, (kind, sector, unit path, name, records_from), due date, due, held on time) for
+    every rule's period of every tracked organisation of the subtree whose due date has passed and lies in
+    [start, end]: what `timeliness` adds up. One query."""
+    last_day = min(end, today - dt.timedelta(days=1))
+    orgs: dict[int, tuple[str, str, str, str, dt.date]] = {}
+    on_time_counts: dict[tuple[int, str, dt.date], int] = {}
+    rules: list[MeetingRule] = []
+    for tag, pk, kind, org_sector, path, name, day, n in _org_and_meeting_rows(
+        unit, sector, start, last_day, organisation_id
+    ):
+        if tag == "o":
+            orgs[pk] = (kind, org_sector, path, name, day)
+        elif tag == "m":
+            on_time_counts[(pk, kind, _as_date(day))] = n
+        else:
+            count, months = divmod(n, RULE_SHIFT)
+            rules.append(
+                MeetingRule(pk=pk, meeting_kind=kind, organisation_kind=org_sector, count=count, period_months=months)
+            )
+    by_kind = _rules_by_kind(rules)
+    for pk, org in orgs.items():
+        for rule in by_kind.get(org[0], ()):
+            if not rule.count:
+                continue
+            months = rule.period_months
+            for period in periods.due_periods(
+                first=_as_date(org[4]), months=months, window_start=start, window_end=end, today=today
+            ):
+                held = on_time_counts.get((pk, rule.meeting_kind, periods.start(period, months)), 0)
+                yield pk, org, periods.due_on(period, months), rule.count, min(rule.count, held)
+
+
+def timeliness_by_due_month(*, unit: GridUnit, today: dt.date | None = None) -> dict[tuple[str, str, dt.date], tuple]:
+    """{(street path, sector, first day of the due date's month): (due, held on time)} of the subtree's
+    tracked organisations, every due date before today (an organisation above a street keeps its own
+    path). Whole months of it add up to `timeliness` over those months: the dashboards keep it in their
+    roll-up."""
+    today = today or timezone.localdate()
+    found: dict[tuple[str, str, dt.date], list[int]] = {}
+    for _pk, (_kind, org_sector, path, _name, _first), due_day, due, met in _due_periods(
+        unit, None, None, today, today, None
+    ):
+        cell = found.setdefault((path[:STREET_PATH], org_sector, due_day.replace(day=1)), [0, 0])
+        cell[0] += due
+        cell[1] += met
+    return {key: tuple(cell) for key, cell in found.items()}
+
+
+def timeliness_of(
+    *, unit: GridUnit, start: dt.date | None, end: dt.date, today: dt.date, by_sector: dict[str, tuple[int, int]]
+) -> Timeliness:
+    """A Timeliness grouped by sector from counts kept elsewhere ({sector: (due, held on time)})."""
+    labels = dict(Sector.choices)
+    rows = [
+        TimelinessRow(key=key, label=str(labels.get(key, key)), due=due, on_time=met)
+        for key, (due, met) in by_sector.items()
+        if due
+    ]
+    totals = TimelinessRow(
+        key="total", label=str(_("合计")), due=sum(r.due for r in rows), on_time=sum(r.on_time for r in rows)
+    )
+    rows.sort(key=lambda row: (row.rate if row.rate is not None else 101, row.label))
+    return Timeliness(
+        unit=unit, start=start, end=end, today=today, sector=None, totals=totals, rows=rows, group_by="sector"
+    )
+
+
 def timeliness(
     *,
     unit: GridUnit,
@@ -324,37 +394,11 @@ def timeliness(
     """
     today = today or timezone.localdate()
     end = min(end or today, today)
-    last_day = min(end, today - dt.timedelta(days=1))
-    orgs: dict[int, tuple[str, str, str, str, dt.date]] = {}
-    on_time_counts: dict[tuple[int, str, dt.date], int] = {}
-    rules: list[MeetingRule] = []
-    for tag, pk, kind, org_sector, path, name, day, n in _org_and_meeting_rows(
-        unit, sector, start, last_day, organisation.pk if organisation else None
-    ):
-        if tag == "o":
-            orgs[pk] = (kind, org_sector, path, name, day)
-        elif tag == "m":
-            on_time_counts[(pk, kind, _as_date(day))] = n
-        else:
-            count, months = divmod(n, RULE_SHIFT)
-            rules.append(
-                MeetingRule(pk=pk, meeting_kind=kind, organisation_kind=org_sector, count=count, period_months=months)
-            )
-    by_kind = _rules_by_kind(rules)
     totals = TimelinessRow(key="total", label=str(_("合计")))
     groups: dict[str, TimelinessRow] = {}
-    for pk, (kind, org_sector, path, name, first) in orgs.items():
-        due = met = 0
-        for rule in by_kind.get(kind, ()):
-            months = rule.period_months
-            for period in periods.due_periods(
-                first=_as_date(first), months=months, window_start=start, window_end=end, today=today
-            ):
-                due += rule.count
-                held = on_time_counts.get((pk, rule.meeting_kind, periods.start(period, months)), 0)
-                met += min(rule.count, held)
-        if not due:
-            continue
+    for pk, (_kind, org_sector, path, name, _first), _due_day, due, met in _due_periods(
+        unit, sector, start, end, today, organisation.pk if organisation else None
+    ):
         totals.due += due
         totals.on_time += met
         if group_by:
@@ -362,7 +406,6 @@ def timeliness(
                 "organisation": str(pk),
                 "sector": org_sector,
                 "district": path[:DISTRICT_PATH],
-                "street": path[:STREET_PATH],
             }[group_by]
             row = groups.get(key)
             if row is None:

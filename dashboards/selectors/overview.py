@@ -162,9 +162,7 @@ def _red_property_activities(unit: GridUnit, *, rolled_up: bool) -> QuerySet:
 
 def _organ_timeliness(unit: GridUnit) -> QuerySet:
     """The organ organisations' 三会一课 due and held on time, from the roll-up."""
-    rows = FigureMonthlyRollup.objects.filter(
-        month__isnull=True, figure=FigureMonthlyRollup.Figure.TIMELINESS, code=Sector.ORGAN
-    )
+    rows = FigureMonthlyRollup.objects.filter(figure=FigureMonthlyRollup.Figure.TIMELINESS, code=Sector.ORGAN)
     return (
         rows.in_subtree(unit)
         .annotate(k=Value(0))

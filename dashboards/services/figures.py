@@ -19,8 +19,7 @@ from django.db.models.functions import Coalesce, Length, Substr, TruncMonth
 from django.utils import timezone
 
 from grids.models import PATH_STEP, GridUnit, Post
-from party.models import Sector
-from party.selectors import timeliness as party_timeliness
+from party.selectors import timeliness_by_due_month
 from service_centers.models import RedStationService, ServicePoint
 from volunteers.models import (
     Activity,
@@ -251,17 +250,14 @@ def figure_rollup_rebuild() -> int:
 
 
 def _timeliness_rows() -> int:
-    """三会一课 of the organ organisations per street as of today: the meeting rules are dated periods
-    counted in Python (party.selectors.timeliness), so the rows are written from its result."""
+    """三会一课 per street, sector and month of the due date, as of today: the meeting rules' periods are
+    worked out in Python (party.selectors), so the rows are written from its result (a few per street)."""
     city = GridUnit.objects.filter(level=GridUnit.Level.CITY).first()
     if city is None:
         return 0
-    found = party_timeliness(unit=city, sector=Sector.ORGAN, group_by="street")
     rows = [
-        FigureMonthlyRollup(
-            figure=Figure.TIMELINESS, street_path=row.key, month=None, code=Sector.ORGAN, n=row.due, n2=row.on_time
-        )
-        for row in found.rows
+        FigureMonthlyRollup(figure=Figure.TIMELINESS, street_path=street, month=month, code=sector, n=due, n2=met)
+        for (street, sector, month), (due, met) in timeliness_by_due_month(unit=city).items()
     ]
     FigureMonthlyRollup.objects.bulk_create(rows)
     return len(rows)

@@ -172,7 +172,7 @@ def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings
     snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)
     assert snapshot.filter(figure=Figure.UNITS).exists()
     assert snapshot.filter(figure=Figure.GRID_PEOPLE, street_path=unit.path).exists()
-    assert snapshot.filter(figure=Figure.TIMELINESS).exists()
+    assert FigureMonthlyRollup.objects.filter(figure=Figure.TIMELINESS).exists()
     assert FigureMonthlyRollup.objects.filter(figure=Figure.ACTIVITY, code="red_property").exists()
     rolled_up = unit_overview(unit=unit).sections
     settings.DASHBOARDS_REFRESH_ON_READ = True  # counted live
@@ -196,3 +196,17 @@ def test_a_unit_added_to_the_tree_counts_in_the_overview_from_the_next_refresh(u
     assert unit_overview(unit=street).sections["grids"]["communities"] == before  # as of the last refresh
     issue_rollup_refresh()
     assert unit_overview(unit=street).sections["grids"]["communities"] == before + 1
+
+
+@pytest.mark.parametrize("name", ["桂林市", "秀峰区", "秀峰街道"])
+def test_party_timeliness_over_whole_months_from_the_roll_up_equals_counting_the_meetings(name, unit_named, scheduled):
+    from dashboards.selectors.party import party_timeliness
+
+    unit = unit_named(name)
+    assert FigureMonthlyRollup.objects.filter(figure="timeliness", month__isnull=False).exists()
+    for period in [*WHOLE, Period.for_year(TODAY.year - 2), all_time()]:
+        found = party_timeliness(unit=unit, period=period, state=scheduled)
+        live = party_timeliness(unit=unit, period=period)
+        assert [r.as_dict() for r in found.rows] == [r.as_dict() for r in live.rows]
+        assert found.totals.as_dict() == live.totals.as_dict()
+    assert party_timeliness(unit=unit, period=all_time(), state=scheduled).totals.due > 0

@@ -160,9 +160,7 @@ def test_medians_of_calendar_periods_are_kept_by_the_refresh_and_equal_the_facts
 
 
 @pytest.mark.parametrize("name", ["桂林市", "秀峰区", "秀峰街道"])
-def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings(
-    name, unit_named, settings, scheduled, django_assert_max_num_queries
-):
+def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings(name, unit_named, settings, scheduled):
     """Units, grid people, red-property activities and the organ organisations' 三会一课 are snapshot rows
     of the roll-up: the same figures as counting the tree, the posts, the activities and the meetings."""
     from dashboards.selectors.overview import unit_overview

@@ -198,7 +198,8 @@ class FigureMonthlyRollup(models.Model):
       as members: n grid leaders and workers, n2 party instructors;
     - timeliness: 三会一课 of the tracked organisations of each street (or of the unit itself above a
       street) by the month of the due date, code = sector: n due, n2 held on time, every due date before
-      the day of the refresh (party.selectors.timeliness_by_due_month).
+      the day of the refresh (party.selectors.timeliness_by_due_month);
+    - jobs: the posts offered by the active red stations: n positions.
     """
 
     class Figure(models.TextChoices):
@@ -216,6 +217,7 @@ class FigureMonthlyRollup(models.Model):
         UNITS = "units", _("网格单元")
         GRID_PEOPLE = "grid_people", _("网格员和党建指导员")
         TIMELINESS = "timeliness", _("“三会一课”按时开展")
+        JOBS = "jobs", _("红色驿站提供岗位")
 
     figure = models.CharField(_("指标"), max_length=16, choices=Figure.choices)
     street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)

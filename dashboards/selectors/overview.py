@@ -160,6 +160,15 @@ def _red_property_activities(unit: GridUnit, *, rolled_up: bool) -> QuerySet:
     return in_subtree(activities, unit).annotate(k=Value(0)).values("k").annotate(n=Count("pk")).values_list("n")
 
 
+def _jobs_offered(unit: GridUnit, points: QuerySet, *, rolled_up: bool) -> QuerySet:
+    """The posts the active red stations offer: the roll-up's rows, or a sum over the stations' offers."""
+    if rolled_up:
+        rows = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=FigureMonthlyRollup.Figure.JOBS)
+        return rows.annotate(k=Value(0)).values("k").annotate(n=Sum("n")).values_list("n")
+    offers = JobOffer.objects.filter(point__in=points.filter(kind=ServicePoint.Kind.RED_STATION).values("pk"))
+    return offers.annotate(k=Value(0)).values("k").annotate(n=Sum("positions")).values_list("n")
+
+
 def _organ_timeliness(unit: GridUnit) -> QuerySet:
     """The organ organisations' 三会一课 due and held on time, from the roll-up."""
     rows = FigureMonthlyRollup.objects.filter(figure=FigureMonthlyRollup.Figure.TIMELINESS, code=Sector.ORGAN)
@@ -192,11 +201,7 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         .annotate(n=Count("pk"))
         .values_list("n"),
         points_query(unit=unit, state=figures_state),
-        JobOffer.objects.filter(point__in=points.filter(kind=ServicePoint.Kind.RED_STATION).values("pk"))
-        .annotate(**one)
-        .values("k")
-        .annotate(n=Sum("positions"))
-        .values_list("n"),
+        _jobs_offered(unit, points, rolled_up=rolled_up),
         red_station_query(unit=unit, period=period, state=figures_state),
         _red_property_activities(unit, rolled_up=rolled_up),
     ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from grids.models import PATH_STEP, GridUnit, Post
 from party.selectors import timeliness_by_due_month
-from service_centers.models import RedStationService, ServicePoint
+from service_centers.models import JobOffer, RedStationService, ServicePoint
 from volunteers.models import (
     Activity,
     LedgerAccount,
@@ -172,6 +172,15 @@ def snapshot_sides() -> list[tuple[str, QuerySet, str]]:
             .annotate(total=Count("pk"), managed=Count("pk", filter=Q(is_property_managed=True)))
             .order_by(),
             "CAST(s.level AS TEXT), s.total, s.managed, 0",
+        ),
+        (
+            Figure.JOBS,
+            JobOffer.objects.filter(point__in=points.filter(kind=ServicePoint.Kind.RED_STATION).values("pk"))
+            .annotate(street=_street("point__unit__path"))
+            .values("street")
+            .annotate(total=Sum("positions"))
+            .order_by(),
+            "'', s.total, 0, 0",
         ),
         *[
             (

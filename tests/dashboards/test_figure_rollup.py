@@ -169,6 +169,7 @@ def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings
     Figure = FigureMonthlyRollup.Figure
     snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)
     assert snapshot.filter(figure=Figure.UNITS).exists()
+    assert snapshot.filter(figure=Figure.JOBS).exists()
     assert snapshot.filter(figure=Figure.GRID_PEOPLE, street_path=unit.path).exists()
     assert FigureMonthlyRollup.objects.filter(figure=Figure.TIMELINESS).exists()
     assert FigureMonthlyRollup.objects.filter(figure=Figure.ACTIVITY, code="red_property").exists()
@@ -181,6 +182,7 @@ def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings
     if unit.level == unit.Level.CITY:
         assert live["party"]["meeting_timeliness_organ"] is not None
         assert live["volunteers"]["red_property_activities"] > 0
+        assert live["service_points"]["jobs_offered"] > 0
 
 
 def test_a_unit_added_to_the_tree_counts_in_the_overview_from_the_next_refresh(unit_named, scheduled):

@@ -4,9 +4,9 @@ The count. An exact COUNT of a district's or the city's issues reads every match
 1,000,000 issues, a hundred thousand and more, each checked against the viewer's jurisdiction),
 while a page reads 30 or 50. So a list counts at most `COUNT_CAP` + 1 rows (a LIMIT inside the
 COUNT), and on PostgreSQL within `COUNT_BUDGET_MS` (a statement timeout local to a savepoint); past
-either, the total is the planner's estimate (at least the cap + 1) and says so: `count_exact` is
-false, the page shows "about", the API answers `count_exact: false`, and the page numbers are not
-bounded by the estimate (a next page is offered while pages come back full).
+either, the total is the planner's estimate (at least the cap + 1 when more were counted) and says
+so: `count_exact` is false, the page shows "about", the API answers `count_exact: false`, and the
+page numbers are not bounded by the estimate (a next page is offered while pages come back full).
 
 The page. The ids of the page are read first (the filter's joins only, ordered by the list's index),
 then those rows with everything the list shows (select_related, annotations), by primary key: the
@@ -32,8 +32,8 @@ ESTIMATE_NOT_COUNTED = 10_000
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
-    """(count, exact): the exact count up to `cap` (COUNT_CAP) within the time budget, else an estimate
-    of at least cap + 1."""
+    """(count, exact): the exact count up to `cap` (COUNT_CAP) within the time budget, else an estimate:
+    at least cap + 1 when more than the cap were counted, the planner's own when the count ran out of time."""
     cap = COUNT_CAP if cap is None else cap
     # values("pk"): no joins for select_related, no annotation computed per row; no ORDER BY.
     bounded = queryset.order_by().values("pk")[: cap + 1]
@@ -46,6 +46,9 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]
     )
     if counted is not None and counted <= cap:
         return counted, True
+    if counted is None and estimate > 0:
+        # Not counted in time: the estimate is all there is, however small (a slow plan is not a long list).
+        return estimate, False
     return max(cap + 1, estimate), False
 
 

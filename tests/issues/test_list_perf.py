@@ -157,3 +157,14 @@ def test_a_capped_count_reads_at_most_the_cap_plus_one_rows(grown, demo_user):
 def test_a_filter_that_matches_nothing_counts_zero(db):
     """An empty IN compiles to no SQL at all (EmptyResultSet): the count is an exact 0, not a 500."""
     assert pagination.capped_count(Issue.objects.filter(pk__in=[])) == (0, True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the time budget is PostgreSQL's statement timeout")
+def test_a_count_out_of_time_gives_the_planners_estimate_not_the_cap(grown):
+    """A slow plan is not a long list: a count that runs out of its budget reports the estimate,
+    however small, rather than "more than the cap"."""
+    slow = Issue.objects.filter(unit__path__startswith=grown.path).extra(where=["pg_sleep(0.02) IS NOT NULL"])
+    count, exact = pagination.capped_count(slow, cap=1_000)
+    assert not exact
+    assert 0 < count <= 1_000
+    assert Issue.objects.filter(unit__path__startswith=grown.path).count() <= 1_000

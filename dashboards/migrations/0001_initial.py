@@ -7,75 +7,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("grids", "0001_initial"),
+        ('grids', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="StatsApiKey",
+            name='StatsApiKey',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(help_text="使用这个密钥的系统或单位", max_length=100, verbose_name="名称")),
-                ("prefix", models.CharField(editable=False, max_length=12, unique=True, verbose_name="前缀")),
-                ("secret_hash", models.CharField(editable=False, max_length=64)),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                ("expires_at", models.DateTimeField(verbose_name="过期时间")),
-                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="吊销时间")),
-                ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="最近使用")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="创建人",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="stats_api_keys",
-                        to="grids.gridunit",
-                        verbose_name="可见范围",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(help_text='使用这个密钥的系统或单位', max_length=100, verbose_name='名称')),
+                ('prefix', models.CharField(editable=False, max_length=12, unique=True, verbose_name='前缀')),
+                ('secret_hash', models.CharField(editable=False, max_length=64)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('expires_at', models.DateTimeField(verbose_name='过期时间')),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
+                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stats_api_keys', to='grids.gridunit', verbose_name='可见范围')),
             ],
             options={
-                "verbose_name": "统计接口密钥",
-                "verbose_name_plural": "统计接口密钥",
-                "ordering": ["-created_at"],
+                'verbose_name': '统计接口密钥',
+                'verbose_name_plural': '统计接口密钥',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="StatsApiCall",
+            name='StatsApiCall',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
-                ("method", models.CharField(max_length=8)),
-                ("path", models.CharField(max_length=500, verbose_name="路径")),
-                ("status", models.PositiveSmallIntegerField(verbose_name="状态码")),
-                (
-                    "key",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="calls",
-                        to="dashboards.statsapikey",
-                        verbose_name="密钥",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
+                ('method', models.CharField(max_length=8)),
+                ('path', models.CharField(max_length=500, verbose_name='路径')),
+                ('status', models.PositiveSmallIntegerField(verbose_name='状态码')),
+                ('key', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='dashboards.statsapikey', verbose_name='密钥')),
             ],
             options={
-                "verbose_name": "统计接口调用",
-                "verbose_name_plural": "统计接口调用",
-                "ordering": ["-at"],
-                "indexes": [models.Index(fields=["key", "at"], name="statsapicall_key_at")],
+                'verbose_name': '统计接口调用',
+                'verbose_name_plural': '统计接口调用',
+                'ordering': ['-at'],
+                'indexes': [models.Index(fields=['key', 'at'], name='statsapicall_key_at')],
             },
         ),
     ]

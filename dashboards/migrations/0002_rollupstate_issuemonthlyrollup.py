@@ -5,82 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("dashboards", "0001_initial"),
-        ("grids", "0002_issues"),
+        ('dashboards', '0001_initial'),
+        ('grids', '0002_issues'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="RollupState",
+            name='RollupState',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
-                ("as_of", models.DateTimeField(blank=True, null=True, verbose_name="数据截至")),
-                (
-                    "watermark",
-                    models.DateTimeField(
-                        blank=True, help_text="此后更新的问题在下次刷新时重新统计。", null=True, verbose_name="增量起点"
-                    ),
-                ),
-                ("rebuilt_at", models.DateTimeField(blank=True, null=True, verbose_name="最近全量重建")),
-                ("rows", models.PositiveIntegerField(default=0, verbose_name="最近写入行数")),
-                ("seconds", models.FloatField(default=0, verbose_name="最近用时（秒）")),
-                ("months", models.PositiveIntegerField(default=0, verbose_name="最近刷新月份数")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
+                ('as_of', models.DateTimeField(blank=True, null=True, verbose_name='数据截至')),
+                ('watermark', models.DateTimeField(blank=True, help_text='此后更新的问题在下次刷新时重新统计。', null=True, verbose_name='增量起点')),
+                ('rebuilt_at', models.DateTimeField(blank=True, null=True, verbose_name='最近全量重建')),
+                ('rows', models.PositiveIntegerField(default=0, verbose_name='最近写入行数')),
+                ('seconds', models.FloatField(default=0, verbose_name='最近用时（秒）')),
+                ('months', models.PositiveIntegerField(default=0, verbose_name='最近刷新月份数')),
             ],
             options={
-                "verbose_name": "统计刷新状态",
-                "verbose_name_plural": "统计刷新状态",
+                'verbose_name': '统计刷新状态',
+                'verbose_name_plural': '统计刷新状态',
             },
         ),
         migrations.CreateModel(
-            name="IssueMonthlyRollup",
+            name='IssueMonthlyRollup',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("street_path", models.CharField(max_length=12, verbose_name="街道路径")),
-                ("month", models.DateField(help_text="当月第一天（北京时间）", verbose_name="月份")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("collected", "已收集（待分配）"),
-                            ("allocated", "已分配"),
-                            ("decomposed", "已分解"),
-                            ("in_progress", "办理中"),
-                            ("suspended", "已挂起"),
-                            ("resolved", "已办结（待反馈）"),
-                            ("closed", "已关闭"),
-                            ("rejected", "已退回"),
-                        ],
-                        max_length=20,
-                        verbose_name="当前状态",
-                    ),
-                ),
-                ("logged", models.PositiveIntegerField(default=0, verbose_name="登记数")),
-                ("feedback", models.PositiveIntegerField(default=0, verbose_name="已评价")),
-                ("satisfied", models.PositiveIntegerField(default=0, verbose_name="满意及基本满意")),
-                ("resolved", models.PositiveIntegerField(default=0, verbose_name="办结数")),
-                ("resolve_hours", models.FloatField(default=0, verbose_name="办结用时合计（小时）")),
-                (
-                    "category",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="grids.issuecategory",
-                        verbose_name="问题类别",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('street_path', models.CharField(max_length=12, verbose_name='街道路径')),
+                ('month', models.DateField(help_text='当月第一天（北京时间）', verbose_name='月份')),
+                ('status', models.CharField(choices=[('collected', '已收集（待分配）'), ('allocated', '已分配'), ('decomposed', '已分解'), ('in_progress', '办理中'), ('suspended', '已挂起'), ('resolved', '已办结（待反馈）'), ('closed', '已关闭'), ('rejected', '已退回')], max_length=20, verbose_name='当前状态')),
+                ('logged', models.PositiveIntegerField(default=0, verbose_name='登记数')),
+                ('feedback', models.PositiveIntegerField(default=0, verbose_name='已评价')),
+                ('satisfied', models.PositiveIntegerField(default=0, verbose_name='满意及基本满意')),
+                ('resolved', models.PositiveIntegerField(default=0, verbose_name='办结数')),
+                ('resolve_hours', models.FloatField(default=0, verbose_name='办结用时合计（小时）')),
+                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='grids.issuecategory', verbose_name='问题类别')),
             ],
             options={
-                "verbose_name": "问题月度统计",
-                "verbose_name_plural": "问题月度统计",
-                "ordering": ["month", "street_path", "category", "status"],
-                "indexes": [models.Index(fields=["month", "street_path"], name="issuerollup_month_street")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("street_path", "month", "category", "status"), name="issuerollup_one_per_cell"
-                    )
-                ],
+                'verbose_name': '问题月度统计',
+                'verbose_name_plural': '问题月度统计',
+                'ordering': ['month', 'street_path', 'category', 'status'],
+                'indexes': [models.Index(fields=['month', 'street_path'], name='issuerollup_month_street')],
+                'constraints': [models.UniqueConstraint(fields=('street_path', 'month', 'category', 'status'), name='issuerollup_one_per_cell')],
             },
         ),
     ]

@@ -4,49 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("dashboards", "0002_rollupstate_issuemonthlyrollup"),
+        ('dashboards', '0002_rollupstate_issuemonthlyrollup'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="IssueFact",
+            name='IssueFact',
             fields=[
-                ("issue_id", models.BigIntegerField(primary_key=True, serialize=False, verbose_name="问题")),
-                ("unit_path", models.CharField(max_length=28, verbose_name="网格路径")),
-                ("category_id", models.BigIntegerField(verbose_name="问题类别")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("collected", "已收集（待分配）"),
-                            ("allocated", "已分配"),
-                            ("decomposed", "已分解"),
-                            ("in_progress", "办理中"),
-                            ("suspended", "已挂起"),
-                            ("resolved", "已办结（待反馈）"),
-                            ("closed", "已关闭"),
-                            ("rejected", "已退回"),
-                        ],
-                        max_length=20,
-                        verbose_name="当前状态",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="登记时间")),
-                ("resolved_at", models.DateTimeField(null=True, verbose_name="办结时间")),
-                ("hours", models.FloatField(null=True, verbose_name="办结用时（小时）")),
-                ("feedback", models.BooleanField(default=False, verbose_name="已评价")),
-                ("satisfied", models.BooleanField(default=False, verbose_name="满意或基本满意")),
+                ('issue_id', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='问题')),
+                ('unit_path', models.CharField(max_length=28, verbose_name='网格路径')),
+                ('category_id', models.BigIntegerField(verbose_name='问题类别')),
+                ('status', models.CharField(choices=[('collected', '已收集（待分配）'), ('allocated', '已分配'), ('decomposed', '已分解'), ('in_progress', '办理中'), ('suspended', '已挂起'), ('resolved', '已办结（待反馈）'), ('closed', '已关闭'), ('rejected', '已退回')], max_length=20, verbose_name='当前状态')),
+                ('created_at', models.DateTimeField(verbose_name='登记时间')),
+                ('resolved_at', models.DateTimeField(null=True, verbose_name='办结时间')),
+                ('hours', models.FloatField(null=True, verbose_name='办结用时（小时）')),
+                ('feedback', models.BooleanField(default=False, verbose_name='已评价')),
+                ('satisfied', models.BooleanField(default=False, verbose_name='满意或基本满意')),
             ],
             options={
-                "verbose_name": "问题统计明细",
-                "verbose_name_plural": "问题统计明细",
-                "indexes": [
-                    models.Index(fields=["unit_path", "created_at"], name="issuefact_path_created"),
-                    models.Index(fields=["unit_path", "resolved_at", "hours"], name="issuefact_path_resolved"),
-                    models.Index(fields=["created_at"], name="issuefact_created"),
-                    models.Index(fields=["resolved_at", "hours"], name="issuefact_resolved"),
-                ],
+                'verbose_name': '问题统计明细',
+                'verbose_name_plural': '问题统计明细',
+                'indexes': [models.Index(fields=['unit_path', 'created_at'], name='issuefact_path_created'), models.Index(fields=['unit_path', 'resolved_at', 'hours'], name='issuefact_path_resolved'), models.Index(fields=['created_at'], name='issuefact_created'), models.Index(fields=['resolved_at', 'hours'], name='issuefact_resolved')],
             },
         ),
     ]

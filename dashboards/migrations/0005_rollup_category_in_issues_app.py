@@ -9,23 +9,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("dashboards", "0004_issuefact_street"),
-        ("issues", "0001_initial"),
+        ('dashboards', '0004_issuefact_street'),
+        ('issues', '0001_initial'),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name="issuemonthlyrollup",
-                    name="category",
-                    field=models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="issues.issuecategory",
-                        verbose_name="问题类别",
-                    ),
+                    model_name='issuemonthlyrollup',
+                    name='category',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='issues.issuecategory', verbose_name='问题类别'),
                 ),
             ],
         ),

@@ -7,27 +7,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("dashboards", "0005_rollup_category_in_issues_app"),
+        ('dashboards', '0005_rollup_category_in_issues_app'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="statsapikey",
-            name="revoked_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="吊销人",
-            ),
+            model_name='statsapikey',
+            name='revoked_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='吊销人'),
         ),
         migrations.AlterField(
-            model_name="statsapikey",
-            name="created_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+            model_name='statsapikey',
+            name='created_at',
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间'),
         ),
     ]

@@ -4,63 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("dashboards", "0007_stats_key_rate"),
+        ('dashboards', '0007_stats_key_rate'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="FigureMonthlyRollup",
+            name='FigureMonthlyRollup',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "figure",
-                    models.CharField(
-                        choices=[
-                            ("service", "志愿服务记录"),
-                            ("red_station", "红色驿站服务"),
-                            ("activity", "志愿服务活动"),
-                            ("team", "服务队"),
-                            ("members", "在册队员"),
-                            ("members_own", "本级服务队在册队员"),
-                            ("registered", "报到党员"),
-                            ("organisations", "报到党组织"),
-                            ("balance", "个人账户余额"),
-                            ("point", "服务阵地"),
-                        ],
-                        max_length=16,
-                        verbose_name="指标",
-                    ),
-                ),
-                ("street_path", models.CharField(max_length=12, verbose_name="街道路径")),
-                (
-                    "month",
-                    models.DateField(
-                        blank=True, help_text="当月第一天（北京时间）；空：刷新时的现状", null=True, verbose_name="月份"
-                    ),
-                ),
-                ("key", models.BigIntegerField(default=0, verbose_name="分组")),
-                ("code", models.CharField(blank=True, default="", max_length=40, verbose_name="分组代码")),
-                ("n", models.PositiveIntegerField(default=0, verbose_name="数量")),
-                ("n2", models.PositiveIntegerField(default=0, verbose_name="数量二")),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name="合计（面积、余额）"),
-                ),
-                ("hours", models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="时长（小时）")),
-                ("difficulties", models.PositiveIntegerField(default=0, verbose_name="解决困难事项")),
-                ("registered", models.PositiveIntegerField(default=0, verbose_name="报到党员服务")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('figure', models.CharField(choices=[('service', '志愿服务记录'), ('red_station', '红色驿站服务'), ('activity', '志愿服务活动'), ('team', '服务队'), ('members', '在册队员'), ('members_own', '本级服务队在册队员'), ('registered', '报到党员'), ('organisations', '报到党组织'), ('balance', '个人账户余额'), ('point', '服务阵地')], max_length=16, verbose_name='指标')),
+                ('street_path', models.CharField(max_length=12, verbose_name='街道路径')),
+                ('month', models.DateField(blank=True, help_text='当月第一天（北京时间）；空：刷新时的现状', null=True, verbose_name='月份')),
+                ('key', models.BigIntegerField(default=0, verbose_name='分组')),
+                ('code', models.CharField(blank=True, default='', max_length=40, verbose_name='分组代码')),
+                ('n', models.PositiveIntegerField(default=0, verbose_name='数量')),
+                ('n2', models.PositiveIntegerField(default=0, verbose_name='数量二')),
+                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='合计（面积、余额）')),
+                ('hours', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='时长（小时）')),
+                ('difficulties', models.PositiveIntegerField(default=0, verbose_name='解决困难事项')),
+                ('registered', models.PositiveIntegerField(default=0, verbose_name='报到党员服务')),
             ],
             options={
-                "verbose_name": "其他指标月度统计",
-                "verbose_name_plural": "其他指标月度统计",
-                "ordering": ["figure", "month", "street_path", "key"],
-                "indexes": [models.Index(fields=["figure", "month", "street_path"], name="figurerollup_month_street")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("figure", "street_path", "month", "key", "code"), name="figurerollup_one_per_cell"
-                    )
-                ],
+                'verbose_name': '其他指标月度统计',
+                'verbose_name_plural': '其他指标月度统计',
+                'ordering': ['figure', 'month', 'street_path', 'key'],
+                'indexes': [models.Index(fields=['figure', 'month', 'street_path'], name='figurerollup_month_street')],
+                'constraints': [models.UniqueConstraint(fields=('figure', 'street_path', 'month', 'key', 'code'), name='figurerollup_one_per_cell')],
             },
         ),
     ]

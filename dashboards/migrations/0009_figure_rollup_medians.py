@@ -4,30 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("dashboards", "0008_figuremonthlyrollup"),
+        ('dashboards', '0008_figuremonthlyrollup'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="figuremonthlyrollup",
-            name="figure",
-            field=models.CharField(
-                choices=[
-                    ("service", "志愿服务记录"),
-                    ("red_station", "红色驿站服务"),
-                    ("activity", "志愿服务活动"),
-                    ("team", "服务队"),
-                    ("members", "在册队员"),
-                    ("members_own", "本级服务队在册队员"),
-                    ("registered", "报到党员"),
-                    ("organisations", "报到党组织"),
-                    ("balance", "个人账户余额"),
-                    ("point", "服务阵地"),
-                    ("median", "办结用时中位数"),
-                ],
-                max_length=16,
-                verbose_name="指标",
-            ),
+            model_name='figuremonthlyrollup',
+            name='figure',
+            field=models.CharField(choices=[('service', '志愿服务记录'), ('red_station', '红色驿站服务'), ('activity', '志愿服务活动'), ('team', '服务队'), ('members', '在册队员'), ('members_own', '本级服务队在册队员'), ('registered', '报到党员'), ('organisations', '报到党组织'), ('balance', '个人账户余额'), ('point', '服务阵地'), ('median', '办结用时中位数')], max_length=16, verbose_name='指标'),
         ),
     ]

@@ -9,219 +9,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        error_messages={"unique": "A user with that username already exists."},
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
-                        max_length=150,
-                        unique=True,
-                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
-                        verbose_name="username",
-                    ),
-                ),
-                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
-                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates whether the user can log into this admin site.",
-                        verbose_name="staff status",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
-                        verbose_name="active",
-                    ),
-                ),
-                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
-                ("full_name", models.CharField(blank=True, max_length=60, verbose_name="姓名")),
-                ("phone", models.CharField(blank=True, max_length=20, verbose_name="手机号")),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                ('full_name', models.CharField(blank=True, max_length=60, verbose_name='姓名')),
+                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
-                "verbose_name": "用户",
-                "verbose_name_plural": "用户",
-                "abstract": False,
-                "swappable": "AUTH_USER_MODEL",
+                'verbose_name': '用户',
+                'verbose_name_plural': '用户',
+                'abstract': False,
+                'swappable': 'AUTH_USER_MODEL',
             },
             managers=[
-                ("objects", django.contrib.auth.models.UserManager()),
+                ('objects', django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name="GridUnit",
+            name='GridUnit',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "level",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (1, "市"),
-                            (2, "城区/县"),
-                            (3, "街道/乡镇"),
-                            (4, "社区/村"),
-                            (5, "片区"),
-                            (6, "小区"),
-                            (7, "责任区"),
-                        ],
-                        verbose_name="层级",
-                    ),
-                ),
-                ("path", models.CharField(editable=False, max_length=28, unique=True, verbose_name="路径")),
-                (
-                    "is_property_managed",
-                    models.BooleanField(
-                        default=False, help_text="小区有物业服务企业，应选派党建指导员", verbose_name="物业小区"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="grids.gridunit",
-                        verbose_name="上级单元",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('level', models.PositiveSmallIntegerField(choices=[(1, '市'), (2, '城区/县'), (3, '街道/乡镇'), (4, '社区/村'), (5, '片区'), (6, '小区'), (7, '责任区')], verbose_name='层级')),
+                ('path', models.CharField(editable=False, max_length=28, unique=True, verbose_name='路径')),
+                ('is_property_managed', models.BooleanField(default=False, help_text='小区有物业服务企业，应选派党建指导员', verbose_name='物业小区')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='grids.gridunit', verbose_name='上级单元')),
             ],
             options={
-                "verbose_name": "网格单元",
-                "verbose_name_plural": "网格单元",
-                "ordering": ["path"],
+                'verbose_name': '网格单元',
+                'verbose_name_plural': '网格单元',
+                'ordering': ['path'],
             },
         ),
         migrations.CreateModel(
-            name="Post",
+            name='Post',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("grid_leader", "网格长"),
-                            ("grid_worker", "网格员"),
-                            ("party_instructor", "党建指导员"),
-                            ("community_staff", "社区工作人员"),
-                            ("street_staff", "街道工作人员"),
-                            ("district_staff", "城区工作人员"),
-                            ("org_department", "城区党委组织部"),
-                            ("city_admin", "市级管理员"),
-                        ],
-                        max_length=32,
-                        verbose_name="岗位",
-                    ),
-                ),
-                (
-                    "is_full_time",
-                    models.BooleanField(default=False, help_text="网格员：专职或兼职", verbose_name="专职"),
-                ),
-                ("started_on", models.DateField(blank=True, null=True, verbose_name="任职日期")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="posts",
-                        to="grids.gridunit",
-                        verbose_name="单元",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="posts",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="用户",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('grid_leader', '网格长'), ('grid_worker', '网格员'), ('party_instructor', '党建指导员'), ('community_staff', '社区工作人员'), ('street_staff', '街道工作人员'), ('district_staff', '城区工作人员'), ('org_department', '城区党委组织部'), ('city_admin', '市级管理员')], max_length=32, verbose_name='岗位')),
+                ('is_full_time', models.BooleanField(default=False, help_text='网格员：专职或兼职', verbose_name='专职')),
+                ('started_on', models.DateField(blank=True, null=True, verbose_name='任职日期')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='grids.gridunit', verbose_name='单元')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
             ],
             options={
-                "verbose_name": "岗位",
-                "verbose_name_plural": "岗位",
-                "ordering": ["unit__path", "role"],
+                'verbose_name': '岗位',
+                'verbose_name_plural': '岗位',
+                'ordering': ['unit__path', 'role'],
             },
         ),
         migrations.AddIndex(
-            model_name="gridunit",
-            index=models.Index(fields=["level", "path"], name="gridunit_level_path"),
+            model_name='gridunit',
+            index=models.Index(fields=['level', 'path'], name='gridunit_level_path'),
         ),
         migrations.AddConstraint(
-            model_name="gridunit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("level__gte", 1), ("level__lte", 7)), name="gridunit_level_range"
-            ),
+            model_name='gridunit',
+            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 7)), name='gridunit_level_range'),
         ),
         migrations.AddConstraint(
-            model_name="gridunit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("level", 1), ("parent__isnull", True)),
-                    models.Q(("level__gt", 1), ("parent__isnull", False)),
-                    _connector="OR",
-                ),
-                name="gridunit_parent_matches_level",
-            ),
+            model_name='gridunit',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 1), ('parent__isnull', True)), models.Q(('level__gt', 1), ('parent__isnull', False)), _connector='OR'), name='gridunit_parent_matches_level'),
         ),
         migrations.AddIndex(
-            model_name="post",
-            index=models.Index(fields=["role", "unit"], name="post_role_unit"),
+            model_name='post',
+            index=models.Index(fields=['role', 'unit'], name='post_role_unit'),
         ),
         migrations.AddConstraint(
-            model_name="post",
-            constraint=models.UniqueConstraint(fields=("user", "unit", "role"), name="post_unique_user_unit_role"),
+            model_name='post',
+            constraint=models.UniqueConstraint(fields=('user', 'unit', 'role'), name='post_unique_user_unit_role'),
         ),
     ]

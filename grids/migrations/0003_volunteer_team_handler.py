@@ -5,133 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("grids", "0002_issues"),
-        ("volunteers", "0003_fewer_fk_indexes"),
+        ('grids', '0002_issues'),
+        ('volunteers', '0003_fewer_fk_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="issue",
-            name="handler_team",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="issues",
-                to="volunteers.team",
-                verbose_name="承办服务队",
-            ),
+            model_name='issue',
+            name='handler_team',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='issues', to='volunteers.team', verbose_name='承办服务队'),
         ),
         migrations.AddField(
-            model_name="issuetask",
-            name="handler_team",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="issue_tasks",
-                to="volunteers.team",
-                verbose_name="承办服务队",
-            ),
+            model_name='issuetask',
+            name='handler_team',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='issue_tasks', to='volunteers.team', verbose_name='承办服务队'),
         ),
         migrations.AddField(
-            model_name="routingrule",
-            name="volunteer_category",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="承办方为志愿服务队时：交给就近单元中该类别、在办问题最少的在册服务队。",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="routing_rules",
-                to="volunteers.servicecategory",
-                verbose_name="志愿服务类别",
-            ),
+            model_name='routingrule',
+            name='volunteer_category',
+            field=models.ForeignKey(blank=True, help_text='承办方为志愿服务队时：交给就近单元中该类别、在办问题最少的在册服务队。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='routing_rules', to='volunteers.servicecategory', verbose_name='志愿服务类别'),
         ),
         migrations.AlterField(
-            model_name="issue",
-            name="handler_kind",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("grid_leader", "本网格网格长"),
-                    ("office", "社区/街道/城区办公室"),
-                    ("department", "职能部门"),
-                    ("volunteer_team", "志愿服务队"),
-                ],
-                max_length=20,
-                verbose_name="承办方类型",
-            ),
+            model_name='issue',
+            name='handler_kind',
+            field=models.CharField(blank=True, choices=[('grid_leader', '本网格网格长'), ('office', '社区/街道/城区办公室'), ('department', '职能部门'), ('volunteer_team', '志愿服务队')], max_length=20, verbose_name='承办方类型'),
         ),
         migrations.AlterField(
-            model_name="issuetask",
-            name="handler_kind",
-            field=models.CharField(
-                choices=[
-                    ("grid_leader", "本网格网格长"),
-                    ("office", "社区/街道/城区办公室"),
-                    ("department", "职能部门"),
-                    ("volunteer_team", "志愿服务队"),
-                ],
-                max_length=20,
-                verbose_name="承办方类型",
-            ),
+            model_name='issuetask',
+            name='handler_kind',
+            field=models.CharField(choices=[('grid_leader', '本网格网格长'), ('office', '社区/街道/城区办公室'), ('department', '职能部门'), ('volunteer_team', '志愿服务队')], max_length=20, verbose_name='承办方类型'),
         ),
         migrations.AlterField(
-            model_name="routingrule",
-            name="handler_kind",
-            field=models.CharField(
-                choices=[
-                    ("grid_leader", "本网格网格长"),
-                    ("office", "社区/街道/城区办公室"),
-                    ("department", "职能部门"),
-                    ("volunteer_team", "志愿服务队"),
-                ],
-                max_length=20,
-                verbose_name="承办方类型",
-            ),
+            model_name='routingrule',
+            name='handler_kind',
+            field=models.CharField(choices=[('grid_leader', '本网格网格长'), ('office', '社区/街道/城区办公室'), ('department', '职能部门'), ('volunteer_team', '志愿服务队')], max_length=20, verbose_name='承办方类型'),
         ),
         migrations.AddIndex(
-            model_name="issue",
-            index=models.Index(fields=["handler_team", "status"], name="issue_handler_team_status"),
+            model_name='issue',
+            index=models.Index(fields=['handler_team', 'status'], name='issue_handler_team_status'),
         ),
         migrations.AddIndex(
-            model_name="issuetask",
-            index=models.Index(fields=["handler_team", "status"], name="issuetask_team_status"),
+            model_name='issuetask',
+            index=models.Index(fields=['handler_team', 'status'], name='issuetask_team_status'),
         ),
         migrations.AddConstraint(
-            model_name="issue",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("handler_kind", "volunteer_team"), _negated=True),
-                    ("handler_team__isnull", False),
-                    _connector="OR",
-                ),
-                name="issue_team_handler_named",
-            ),
+            model_name='issue',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('handler_kind', 'volunteer_team'), _negated=True), ('handler_team__isnull', False), _connector='OR'), name='issue_team_handler_named'),
         ),
         migrations.AddConstraint(
-            model_name="issuetask",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("handler_kind", "volunteer_team"), _negated=True),
-                    ("handler_team__isnull", False),
-                    _connector="OR",
-                ),
-                name="issuetask_team_named",
-            ),
+            model_name='issuetask',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('handler_kind', 'volunteer_team'), _negated=True), ('handler_team__isnull', False), _connector='OR'), name='issuetask_team_named'),
         ),
         migrations.AddConstraint(
-            model_name="routingrule",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("handler_kind", "volunteer_team"), _negated=True),
-                    ("volunteer_category__isnull", False),
-                    _connector="OR",
-                ),
-                name="routingrule_team_category_named",
-            ),
+            model_name='routingrule',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('handler_kind', 'volunteer_team'), _negated=True), ('volunteer_category__isnull', False), _connector='OR'), name='routingrule_team_category_named'),
         ),
     ]

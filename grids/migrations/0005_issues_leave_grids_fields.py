@@ -8,189 +8,190 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("grids", "0004_history"),
+        ('grids', '0004_history'),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RemoveField(
-                    model_name="department",
-                    name="members",
+                    model_name='department',
+                    name='members',
                 ),
                 migrations.RemoveField(
-                    model_name="department",
-                    name="unit",
+                    model_name='department',
+                    name='unit',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="handler_department",
+                    model_name='issue',
+                    name='handler_department',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="handler_department",
+                    model_name='historicalissue',
+                    name='handler_department',
                 ),
                 migrations.RemoveField(
-                    model_name="issuetask",
-                    name="handler_department",
+                    model_name='issuetask',
+                    name='handler_department',
                 ),
                 migrations.RemoveField(
-                    model_name="routingrule",
-                    name="department",
+                    model_name='routingrule',
+                    name='department',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="assignee",
+                    model_name='historicalissue',
+                    name='assignee',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="category",
+                    model_name='historicalissue',
+                    name='category',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="duplicate_of",
+                    model_name='historicalissue',
+                    name='duplicate_of',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="handler_team",
+                    model_name='historicalissue',
+                    name='handler_team',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="handler_unit",
+                    model_name='historicalissue',
+                    name='handler_unit',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="handler_user",
+                    model_name='historicalissue',
+                    name='handler_user',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="history_user",
+                    model_name='historicalissue',
+                    name='history_user',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="reporter",
+                    model_name='historicalissue',
+                    name='reporter',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="routing_rule",
+                    model_name='historicalissue',
+                    name='routing_rule',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="supervision_unit",
+                    model_name='historicalissue',
+                    name='supervision_unit',
                 ),
                 migrations.RemoveField(
-                    model_name="historicalissue",
-                    name="unit",
+                    model_name='historicalissue',
+                    name='unit',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="assignee",
+                    model_name='issue',
+                    name='assignee',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="category",
+                    model_name='issue',
+                    name='category',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="duplicate_of",
+                    model_name='issue',
+                    name='duplicate_of',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="handler_team",
+                    model_name='issue',
+                    name='handler_team',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="handler_unit",
+                    model_name='issue',
+                    name='handler_unit',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="handler_user",
+                    model_name='issue',
+                    name='handler_user',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="reporter",
+                    model_name='issue',
+                    name='reporter',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="routing_rule",
+                    model_name='issue',
+                    name='routing_rule',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="supervision_unit",
+                    model_name='issue',
+                    name='supervision_unit',
                 ),
                 migrations.RemoveField(
-                    model_name="issue",
-                    name="unit",
+                    model_name='issue',
+                    name='unit',
                 ),
                 migrations.RemoveField(
-                    model_name="notification",
-                    name="issue",
+                    model_name='notification',
+                    name='issue',
                 ),
                 migrations.RemoveField(
-                    model_name="issuetask",
-                    name="issue",
+                    model_name='issuetask',
+                    name='issue',
                 ),
                 migrations.RemoveField(
-                    model_name="issueevent",
-                    name="issue",
+                    model_name='issueevent',
+                    name='issue',
                 ),
                 migrations.RemoveField(
-                    model_name="issuephoto",
-                    name="issue",
+                    model_name='issuephoto',
+                    name='issue',
                 ),
                 migrations.RemoveField(
-                    model_name="routingrule",
-                    name="category",
+                    model_name='routingrule',
+                    name='category',
                 ),
                 migrations.RemoveField(
-                    model_name="issueevent",
-                    name="actor",
+                    model_name='issueevent',
+                    name='actor',
                 ),
                 migrations.RemoveField(
-                    model_name="issuephoto",
-                    name="uploaded_by",
+                    model_name='issuephoto',
+                    name='uploaded_by',
                 ),
                 migrations.RemoveField(
-                    model_name="issuetask",
-                    name="created_by",
+                    model_name='issuetask',
+                    name='created_by',
                 ),
                 migrations.RemoveField(
-                    model_name="issuetask",
-                    name="done_by",
+                    model_name='issuetask',
+                    name='done_by',
                 ),
                 migrations.RemoveField(
-                    model_name="issuetask",
-                    name="handler_team",
+                    model_name='issuetask',
+                    name='handler_team',
                 ),
                 migrations.RemoveField(
-                    model_name="issuetask",
-                    name="handler_unit",
+                    model_name='issuetask',
+                    name='handler_unit',
                 ),
                 migrations.RemoveField(
-                    model_name="issuetask",
-                    name="handler_user",
+                    model_name='issuetask',
+                    name='handler_user',
                 ),
                 migrations.RemoveField(
-                    model_name="notification",
-                    name="recipient",
+                    model_name='notification',
+                    name='recipient',
                 ),
                 migrations.RemoveField(
-                    model_name="routingrule",
-                    name="unit",
+                    model_name='routingrule',
+                    name='unit',
                 ),
                 migrations.RemoveField(
-                    model_name="routingrule",
-                    name="volunteer_category",
+                    model_name='routingrule',
+                    name='volunteer_category',
                 ),
                 migrations.DeleteModel(
-                    name="DeadlineExtension",
+                    name='DeadlineExtension',
                 ),
                 migrations.DeleteModel(
-                    name="Department",
+                    name='Department',
                 ),
                 migrations.DeleteModel(
-                    name="HistoricalIssue",
+                    name='HistoricalIssue',
                 ),
             ],
         ),

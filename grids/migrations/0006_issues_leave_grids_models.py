@@ -20,9 +20,7 @@ def _move_content_types(apps, source: str, target: str) -> None:
     # Permissions and admin log entries point at content types: keep their rows, change the label.
     ContentType = apps.get_model("contenttypes", "ContentType")
     taken = set(ContentType.objects.filter(app_label=target, model__in=MOVED).values_list("model", flat=True))
-    ContentType.objects.filter(app_label=source, model__in=[m for m in MOVED if m not in taken]).update(
-        app_label=target
-    )
+    ContentType.objects.filter(app_label=source, model__in=[m for m in MOVED if m not in taken]).update(app_label=target)
 
 
 def relabel_content_types(apps, schema_editor) -> None:
@@ -38,37 +36,38 @@ def unlabel_content_types(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("contenttypes", "0002_remove_content_type_name"),
-        ("dashboards", "0005_rollup_category_in_issues_app"),
-        ("grids", "0005_issues_leave_grids_fields"),
-        ("service_centers", "0007_follow_up_issues_in_issues_app"),
-        ("volunteers", "0005_issue_links_in_issues_app"),
+        ('contenttypes', '0002_remove_content_type_name'),
+        ('dashboards', '0005_rollup_category_in_issues_app'),
+        ('grids', '0005_issues_leave_grids_fields'),
+        ('service_centers', '0007_follow_up_issues_in_issues_app'),
+        ('volunteers', '0005_issue_links_in_issues_app'),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.DeleteModel(
-                    name="Issue",
+                    name='Issue',
                 ),
                 migrations.DeleteModel(
-                    name="IssueCategory",
+                    name='IssueCategory',
                 ),
                 migrations.DeleteModel(
-                    name="IssueEvent",
+                    name='IssueEvent',
                 ),
                 migrations.DeleteModel(
-                    name="IssuePhoto",
+                    name='IssuePhoto',
                 ),
                 migrations.DeleteModel(
-                    name="IssueTask",
+                    name='IssueTask',
                 ),
                 migrations.DeleteModel(
-                    name="Notification",
+                    name='Notification',
                 ),
                 migrations.DeleteModel(
-                    name="RoutingRule",
+                    name='RoutingRule',
                 ),
             ],
             database_operations=[migrations.RunPython(relabel_content_types, unlabel_content_types)],

@@ -4,48 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("grids", "0006_issues_leave_grids_models"),
+        ('grids', '0006_issues_leave_grids_models'),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name="post",
-            name="post_unique_user_unit_role",
+            model_name='post',
+            name='post_unique_user_unit_role',
         ),
         migrations.AddField(
-            model_name="historicalpost",
-            name="ended_on",
-            field=models.DateField(blank=True, null=True, verbose_name="离任日期"),
+            model_name='historicalpost',
+            name='ended_on',
+            field=models.DateField(blank=True, null=True, verbose_name='离任日期'),
         ),
         migrations.AddField(
-            model_name="post",
-            name="ended_on",
-            field=models.DateField(blank=True, null=True, verbose_name="离任日期"),
+            model_name='post',
+            name='ended_on',
+            field=models.DateField(blank=True, null=True, verbose_name='离任日期'),
         ),
         migrations.AddField(
-            model_name="user",
-            name="is_party_member",
-            field=models.BooleanField(default=False, verbose_name="党员"),
+            model_name='user',
+            name='is_party_member',
+            field=models.BooleanField(default=False, verbose_name='党员'),
         ),
         migrations.AddConstraint(
-            model_name="post",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("ended_on__isnull", True)),
-                fields=("user", "unit", "role"),
-                name="post_unique_current_user_unit_role",
-            ),
+            model_name='post',
+            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('user', 'unit', 'role'), name='post_unique_current_user_unit_role'),
         ),
         migrations.AddConstraint(
-            model_name="post",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("ended_on__isnull", True),
-                    ("started_on__isnull", True),
-                    ("ended_on__gte", models.F("started_on")),
-                    _connector="OR",
-                ),
-                name="post_ends_after_start",
-            ),
+            model_name='post',
+            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('started_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='post_ends_after_start'),
         ),
     ]

@@ -102,6 +102,26 @@ def _street(path_field: str) -> Substr:
     return Substr(path_field, 1, STREET_PATH_LENGTH)
 
 
+def _per_node(
+    figure: str, rows: QuerySet, path_field: str, measures: dict, cells: str
+) -> list[tuple[str, QuerySet, str]]:
+    """A snapshot figure counted once per node (the city, each district, each street) over the rows of its
+    subtree, for distinct people, who cannot be added up across streets (one serves in two)."""
+    return [
+        (
+            figure,
+            rows.annotate(node=Length(path_field))
+            .filter(node__gte=level * PATH_STEP)
+            .annotate(street=Substr(path_field, 1, level * PATH_STEP))
+            .values("street")
+            .annotate(**measures)
+            .order_by(),
+            cells,
+        )
+        for level in (GridUnit.Level.CITY, GridUnit.Level.DISTRICT, GridUnit.Level.STREET)
+    ]
+
+
 def snapshot_sides() -> list[tuple[str, QuerySet, str]]:
     """Today's counts per street: (figure, values() query with street, code, n, n2, amount, the SQL of the code)."""
     members = TeamMember.objects.filter(left_on__isnull=True, team__is_active=True)
@@ -151,19 +171,13 @@ def snapshot_sides() -> list[tuple[str, QuerySet, str]]:
             .order_by(),
             "s.kind || ':' || s.level, s.total, s.with_area, COALESCE(s.amount, 0)",
         ),
-        *[
-            (
-                Figure.MEMBERS,
-                members.annotate(node=Length("team__unit__path"))
-                .filter(node__gte=level * PATH_STEP)
-                .annotate(street=Substr("team__unit__path", 1, level * PATH_STEP))
-                .values("street")
-                .annotate(total=Count("volunteer", distinct=True))
-                .order_by(),
-                "'', s.total, 0, 0",
-            )
-            for level in (GridUnit.Level.CITY, GridUnit.Level.DISTRICT, GridUnit.Level.STREET)
-        ],
+        *_per_node(
+            Figure.MEMBERS,
+            members,
+            "team__unit__path",
+            {"total": Count("volunteer", distinct=True)},
+            "'', s.total, 0, 0",
+        ),
         (
             Figure.UNITS,
             GridUnit.objects.filter(level__gt=GridUnit.Level.STREET)
@@ -182,22 +196,16 @@ def snapshot_sides() -> list[tuple[str, QuerySet, str]]:
             .order_by(),
             "'', s.total, 0, 0",
         ),
-        *[
-            (
-                Figure.GRID_PEOPLE,
-                Post.objects.annotate(node=Length("unit__path"))
-                .filter(node__gte=level * PATH_STEP)
-                .annotate(street=Substr("unit__path", 1, level * PATH_STEP))
-                .values("street")
-                .annotate(
-                    total=Count("user", filter=Q(role__in=GRID_ROLES), distinct=True),
-                    instructors=Count("user", filter=Q(role=Post.Role.PARTY_INSTRUCTOR), distinct=True),
-                )
-                .order_by(),
-                "'', s.total, s.instructors, 0",
-            )
-            for level in (GridUnit.Level.CITY, GridUnit.Level.DISTRICT, GridUnit.Level.STREET)
-        ],
+        *_per_node(
+            Figure.GRID_PEOPLE,
+            Post.objects.all(),
+            "unit__path",
+            {
+                "total": Count("user", filter=Q(role__in=GRID_ROLES), distinct=True),
+                "instructors": Count("user", filter=Q(role=Post.Role.PARTY_INSTRUCTOR), distinct=True),
+            },
+            "'', s.total, s.instructors, 0",
+        ),
         (
             Figure.MEMBERS_OWN,
             members.annotate(node=Length("team__unit__path"))

@@ -21,7 +21,7 @@ from party.selectors import OVERVIEW_LABELS as PARTY_LABELS
 from party.selectors import TimelinessRow
 from party.selectors import overview_counts as party_counts
 from renovation.selectors import renovation_figures
-from service_centers.models import JobOffer, ServicePoint
+from service_centers.models import ServicePoint
 from service_centers.selectors import KindLevelRow, kind_level_rows_of
 from volunteers.models import Activity, ServiceCategory, Team
 
@@ -30,7 +30,7 @@ from ..periods import all_time
 from .common import from_rollup, grid_overview_queries, grid_overview_result, in_subtree
 from .contracts import has_contracts, summary_queries, summary_result
 from .issues import issue_figures_many, overdue_query, overdue_result, plan_sources, rollup_states
-from .service_points import points_query, points_result, red_station_query, red_station_result
+from .service_points import jobs_query, points_query, points_result, red_station_query, red_station_result
 from .volunteers import volunteer_summary
 
 # The label of every figure, in the order the page shows them (the report's own wording).
@@ -160,15 +160,6 @@ def _red_property_activities(unit: GridUnit, *, rolled_up: bool) -> QuerySet:
     return in_subtree(activities, unit).annotate(k=Value(0)).values("k").annotate(n=Count("pk")).values_list("n")
 
 
-def _jobs_offered(unit: GridUnit, points: QuerySet, *, rolled_up: bool) -> QuerySet:
-    """The posts the active red stations offer: the roll-up's rows, or a sum over the stations' offers."""
-    if rolled_up:
-        rows = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=FigureMonthlyRollup.Figure.JOBS)
-        return rows.annotate(k=Value(0)).values("k").annotate(n=Sum("n")).values_list("n")
-    offers = JobOffer.objects.filter(point__in=points.filter(kind=ServicePoint.Kind.RED_STATION).values("pk"))
-    return offers.annotate(k=Value(0)).values("k").annotate(n=Sum("positions")).values_list("n")
-
-
 def _organ_timeliness(unit: GridUnit) -> QuerySet:
     """The organ organisations' 三会一课 due and held on time, from the roll-up."""
     rows = FigureMonthlyRollup.objects.filter(figure=FigureMonthlyRollup.Figure.TIMELINESS, code=Sector.ORGAN)
@@ -189,7 +180,6 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
     volunteers (`volunteer_figures`); the other domains' sections add their own few."""
     state, figures_state = rollup_states()
     period = all_time(today)
-    points = in_subtree(ServicePoint.objects.active(), unit)
     one = {"k": Value(0)}
     rolled_up = from_rollup(figures_state, unit=unit, period=None)
     extra = [
@@ -201,7 +191,7 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         .annotate(n=Count("pk"))
         .values_list("n"),
         points_query(unit=unit, state=figures_state),
-        _jobs_offered(unit, points, rolled_up=rolled_up),
+        jobs_query(unit=unit, state=figures_state),
         red_station_query(unit=unit, period=period, state=figures_state),
         _red_property_activities(unit, rolled_up=rolled_up),
     ]

@@ -182,6 +182,17 @@ def points_query(*, unit: GridUnit, state: RollupState | None, by_child: bool = 
     )
 
 
+def jobs_query(*, unit: GridUnit, state: RollupState | None) -> QuerySet:
+    """The posts the active red stations of the subtree offer (one row, one value): the roll-up's snapshot
+    rows wherever it answers, else a sum over the stations' offers."""
+    if from_rollup(state, unit=unit, period=None):
+        rows = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=FigureMonthlyRollup.Figure.JOBS)
+        return rows.annotate(k=Value(0)).values("k").annotate(n=Sum("n")).values_list("n")
+    stations = in_subtree(ServicePoint.objects.active(), unit).filter(kind=ServicePoint.Kind.RED_STATION)
+    offers = JobOffer.objects.filter(point__in=stations.values("pk"))
+    return offers.annotate(k=Value(0)).values("k").annotate(n=Sum("positions")).values_list("n")
+
+
 def points_result(rows: list[tuple]) -> list[tuple]:
     """(branch, kind, level, n, with_area, area) from `points_query`'s rows."""
     found = []
@@ -208,7 +219,6 @@ def network_figures(
         raise Http404
     today = today or timezone.localdate()
     year = today.year - 1
-    points = in_subtree(ServicePoint.objects.active(), unit)
     stations = (
         ServicePoint.objects.workstations()
         .active()
@@ -219,11 +229,7 @@ def network_figures(
     found = union_all(
         [
             points_query(unit=unit, state=state, by_child=True),
-            JobOffer.objects.filter(point__in=points.filter(kind=ServicePoint.Kind.RED_STATION).values("pk"))
-            .annotate(k=Value(0))
-            .values("k")
-            .annotate(n=Sum("positions"))
-            .values_list("n"),
+            jobs_query(unit=unit, state=state),
             stations.values_list("pk", "name", "unit__name", "opened_on", "unit__path"),
             DeliberationMeeting.objects.filter(point__in=stations.values("pk"), held_on__year=year)
             .values("point_id")

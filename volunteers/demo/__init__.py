@@ -534,63 +534,60 @@ def seed(ctx: DemoContext) -> None:
         total=c["red_activities"],
         label="红色物业公益活动",
     )
+    # Sign-ups stream to the database as they are drawn (no list of a million tuples at --scale 10); each
+    # past one's service record is made beside it, keyed by the sign-up's id.
     signup_ids = IdBlock(ActivitySignup)
-    signups: list[tuple] = []
-    signup_of: dict[tuple[int, int], int] = {}
-    for activity_id, _team, _length, who in past:
-        begins, ends = starts[activity_id]
-        for pk in who:
-            signup_of[(activity_id, pk)] = sid = signup_ids.take()
-            signups.append(
-                (sid, activity_id, pk, ActivitySignup.Status.CHECKED_OUT, begins - timedelta(days=3), begins, ends)
-            )
-    for activity_id, team in upcoming:
-        # The demo member is left out, so they can take a place themself.
-        pool = [pk for pk in roster[team.pk] if pk != organ_ids[1]]
-        for pk in rng.sample(pool, UPCOMING_SIGNUPS):
-            signups.append(
-                (
-                    signup_ids.take(),
+    titles = {row[0]: row[1] for row in activities}
+    records: list[Rec] = []
+
+    def signups():
+        for activity_id, team, length, who in past:
+            begins, ends = starts[activity_id]
+            hours, title = _decimal(str(length)), titles[activity_id]
+            for pk in who:
+                sid = signup_ids.take()
+                records.append(
+                    Rec(
+                        pk,
+                        team.pk,
+                        ServiceRecord.Source.ACTIVITY,
+                        activity_id,
+                        sid,
+                        team.category_id,
+                        ActivityKind.REGULAR,
+                        team.unit_id,
+                        begins,
+                        ends,
+                        hours,
+                        title,
+                    )
+                )
+                yield (
+                    sid,
                     activity_id,
                     pk,
-                    ActivitySignup.Status.SIGNED_UP,
-                    now - timedelta(hours=rng.randrange(1, 48)),
-                    None,
-                    None,
+                    ActivitySignup.Status.CHECKED_OUT,
+                    begins - timedelta(days=3),
+                    begins,
+                    ends,
                 )
-            )
+        for activity_id, team in upcoming:
+            # The demo member is left out, so they can take a place themself.
+            pool = [pk for pk in roster[team.pk] if pk != organ_ids[1]]
+            for pk in rng.sample(pool, UPCOMING_SIGNUPS):
+                signed_up_at = now - timedelta(hours=rng.randrange(1, 48))
+                yield (signup_ids.take(), activity_id, pk, ActivitySignup.Status.SIGNED_UP, signed_up_at, None, None)
+
     insert_rows(
         ctx,
         ActivitySignup,
         ["id", "activity_id", "volunteer_id", "status", "signed_up_at", "checked_in_at", "checked_out_at"],
-        signups,
-        total=len(signups),
+        signups(),
+        total=PARTICIPANTS * len(past) + UPCOMING_SIGNUPS * len(upcoming),
         label="活动报名",
     )
     reset_sequences(Activity, ActivitySignup)
 
-    # --- Service records: built in memory, verified through the ledger, then inserted ------------
-    titles = {row[0]: row[1] for row in activities}
-    records: list[Rec] = []
-    for activity_id, team, length, who in past:
-        begins, ends = starts[activity_id]
-        for pk in who:
-            records.append(
-                Rec(
-                    pk,
-                    team.pk,
-                    ServiceRecord.Source.ACTIVITY,
-                    activity_id,
-                    signup_of[(activity_id, pk)],
-                    team.category_id,
-                    ActivityKind.REGULAR,
-                    team.unit_id,
-                    begins,
-                    ends,
-                    _decimal(str(length)),
-                    titles[activity_id],
-                )
-            )
     # Resident demands handled by teams (their shifts' records are part of the verified total).
     records += seed_demands(
         ctx,

@@ -184,9 +184,15 @@ class _Clock:
         self.tz = timezone.get_current_timezone()
         today = timezone.localtime(now, self.tz).date()
         self.midnight = datetime.combine(today, datetime.min.time(), tzinfo=self.tz)
+        # One shared datetime per (day, hour): a million records at --scale 10 fall on a few thousand.
+        self._seen: dict[tuple[int, float], datetime] = {}
 
     def at(self, days_ago: int, hour: float) -> datetime:
-        return self.midnight - timedelta(days=days_ago) + timedelta(hours=hour)
+        key = (days_ago, hour)
+        moment = self._seen.get(key)
+        if moment is None:
+            moment = self._seen[key] = self.midnight - timedelta(days=days_ago) + timedelta(hours=hour)
+        return moment
 
 
 RED_TITLES = ["楼道清理", "义务巡逻", "绿化养护", "便民维修", "垃圾分类督导", "关爱独居老人", "消防安全检查"]

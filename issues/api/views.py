@@ -44,6 +44,18 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+def _list_unit(request, value) -> GridUnit | None:
+    """The list's `unit` parameter as a unit (None where there is none such), read once per request:
+    the view hands it to the selector and the filter applies it."""
+    key = str(value)
+    cached = getattr(request, "_list_unit", None)
+    if cached is None or cached[0] != key:
+        unit_id = parse_id(key)
+        cached = (key, GridUnit.objects.filter(pk=unit_id).only("path").first() if unit_id is not None else None)
+        request._list_unit = cached
+    return cached[1]
+
+
 class IssueFilter(django_filters.FilterSet):
     # distinct=False: a status IN (...) on the issue's own column cannot duplicate a row, and DISTINCT
     # made PostgreSQL sort every selected column of the whole match (page and count) on disk.
@@ -63,7 +75,7 @@ class IssueFilter(django_filters.FilterSet):
         fields = ["status", "kind", "category", "unit", "priority"]
 
     def filter_unit(self, queryset, name, value):
-        root = GridUnit.objects.filter(pk=value).only("path").first()
+        root = _list_unit(self.request, value)
         if root is None:
             return queryset.none()
         return queryset.filter(unit__path__startswith=root.path)
@@ -131,7 +143,11 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        queryset = selectors.issue_list(viewer=_viewer(self.request))
+        # The list's `unit` goes to the selector too: inside the caller's jurisdiction the subtree alone says
+        # which issues are visible, and the plan can start from its units (IssueFilter still applies it).
+        raw = self.request.query_params.get("unit") if self.action == "list" else None
+        unit = _list_unit(self.request, raw) if raw else None
+        queryset = selectors.issue_list(viewer=_viewer(self.request), filters=selectors.IssueFilters(unit=unit))
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("photos")
         return queryset

@@ -249,7 +249,7 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
             "cobuilding_units": contracts.units,
             "commitments": contracts.commitments,
         }
-    # One query (party.selectors), two more where the roll-up does not hold the meetings' timeliness.
+    # One query (party.selectors), and one more where the roll-up does not hold the meetings' timeliness.
     due, on_time = organ[0] if organ else (0, 0)
     organ_totals = TimelinessRow(key="total", label="", due=due or 0, on_time=on_time or 0) if rolled_up else None
     sections["party"] = party_counts(unit=unit, organ_timeliness=organ_totals)

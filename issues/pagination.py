@@ -44,11 +44,11 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]
     counted, estimate = _count_within_budget(
         queryset, bounded, connection, not_above=max(ESTIMATE_NOT_COUNTED, 10 * cap)
     )
-    if counted is not None and counted <= cap:
+    if counted is None:
+        # Not counted (in time): the estimate is all there is, however small (a slow plan is not a long list).
+        return estimate or cap + 1, False
+    if counted <= cap:
         return counted, True
-    if counted is None and estimate > 0:
-        # Not counted in time: the estimate is all there is, however small (a slow plan is not a long list).
-        return estimate, False
     return max(cap + 1, estimate), False
 
 

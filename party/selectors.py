@@ -371,7 +371,7 @@ def timeliness_of(
     totals = TimelinessRow(
         key="total", label=str(_("合计")), due=sum(r.due for r in rows), on_time=sum(r.on_time for r in rows)
     )
-    rows.sort(key=lambda row: (row.rate if row.rate is not None else 101, row.label))
+    _rank(rows)
     return Timeliness(
         unit=unit, start=start, end=end, today=today, sector=None, totals=totals, rows=rows, group_by="sector"
     )
@@ -402,11 +402,7 @@ def timeliness(
         totals.due += due
         totals.on_time += met
         if group_by:
-            key = {
-                "organisation": str(pk),
-                "sector": org_sector,
-                "district": path[:DISTRICT_PATH],
-            }[group_by]
+            key = {"organisation": str(pk), "sector": org_sector, "district": path[:DISTRICT_PATH]}[group_by]
             row = groups.get(key)
             if row is None:
                 row = groups[key] = TimelinessRow(key=key, label=name if group_by == "organisation" else key)
@@ -421,10 +417,15 @@ def timeliness(
         names = dict(GridUnit.objects.filter(path__in=[row.key for row in rows]).values_list("path", "name"))
         for row in rows:
             row.label = names.get(row.key, row.key)
-    rows.sort(key=lambda row: (row.rate if row.rate is not None else 101, row.label))
+    _rank(rows)
     return Timeliness(
         unit=unit, start=start, end=end, today=today, sector=sector, totals=totals, rows=rows, group_by=group_by
     )
+
+
+def _rank(rows: list[TimelinessRow]) -> None:
+    """Worst rate first (rows with nothing due last), then by label."""
+    rows.sort(key=lambda row: (row.rate if row.rate is not None else 101, row.label))
 
 
 def _as_date(value) -> dt.date:

@@ -116,6 +116,14 @@ def grid_overview_queries(*, unit: GridUnit, state=None) -> list[QuerySet]:
     return [units, people]
 
 
+def rollup_sums(unit: GridUnit, figure: str, *columns: str, **lookups) -> QuerySet:
+    """One row: the sums of a roll-up figure's `columns` (default n) over the rows of the unit's subtree, as a
+    values() query for `union_all`."""
+    columns = columns or ("n",)
+    rows = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=figure, **lookups)
+    return rows.annotate(k=Value(0)).values("k").annotate(**{c: Sum(c) for c in columns}).values_list(*columns)
+
+
 def _rolled_up_grid_queries(unit: GridUnit) -> list[QuerySet]:
     Figure = FigureMonthlyRollup.Figure
     snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum, Value
+from django.db.models import Count, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridUnit
@@ -27,7 +27,7 @@ from volunteers.models import Activity, ServiceCategory, Team
 
 from ..models import FigureMonthlyRollup
 from ..periods import all_time
-from .common import from_rollup, grid_overview_queries, grid_overview_result, in_subtree
+from .common import from_rollup, grid_overview_queries, grid_overview_result, in_subtree, rollup_sums
 from .contracts import has_contracts, summary_queries, summary_result
 from .issues import issue_figures_many, overdue_query, overdue_result, plan_sources, rollup_states
 from .service_points import jobs_query, points_query, points_result, red_station_query, red_station_result
@@ -152,24 +152,9 @@ def _red_property_activities(unit: GridUnit, *, rolled_up: bool) -> QuerySet:
     """The red-property teams' activities not cancelled: the roll-up's activity rows of that team kind,
     or one count on the activities' team index."""
     if rolled_up:
-        rows = FigureMonthlyRollup.objects.in_subtree(unit).filter(
-            figure=FigureMonthlyRollup.Figure.ACTIVITY, code=Team.Kind.RED_PROPERTY
-        )
-        return rows.annotate(k=Value(0)).values("k").annotate(n=Sum("n")).values_list("n")
+        return rollup_sums(unit, FigureMonthlyRollup.Figure.ACTIVITY, code=Team.Kind.RED_PROPERTY)
     activities = Activity.objects.filter(team__kind=Team.Kind.RED_PROPERTY).exclude(status=Activity.Status.CANCELLED)
     return in_subtree(activities, unit).annotate(k=Value(0)).values("k").annotate(n=Count("pk")).values_list("n")
-
-
-def _organ_timeliness(unit: GridUnit) -> QuerySet:
-    """The organ organisations' 三会一课 due and held on time, from the roll-up."""
-    rows = FigureMonthlyRollup.objects.filter(figure=FigureMonthlyRollup.Figure.TIMELINESS, code=Sector.ORGAN)
-    return (
-        rows.in_subtree(unit)
-        .annotate(k=Value(0))
-        .values("k")
-        .annotate(due=Sum("n"), on_time=Sum("n2"))
-        .values_list("due", "on_time")
-    )
 
 
 def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
@@ -196,7 +181,8 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         _red_property_activities(unit, rolled_up=rolled_up),
     ]
     if rolled_up:
-        extra.append(_organ_timeliness(unit))
+        # The organ organisations' 三会一课 due and held on time.
+        extra.append(rollup_sums(unit, FigureMonthlyRollup.Figure.TIMELINESS, "n", "n2", code=Sector.ORGAN))
     if has_contracts(unit):
         extra += summary_queries(unit=unit, period=None)
     (issue_totals, overdue, units, people, categories, groups, jobs, red, red_property, *rest) = issue_figures_many(

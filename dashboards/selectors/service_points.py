@@ -37,7 +37,7 @@ from service_centers.selectors import (
 from ..models import FigureMonthlyRollup, RollupState
 from ..periods import Period
 from ..sql import union_all
-from .common import OWN, child_key, from_rollup, in_subtree
+from .common import OWN, child_key, from_rollup, in_subtree, rollup_sums
 
 GROUPS = ("kind", "child", "month")
 
@@ -186,8 +186,7 @@ def jobs_query(*, unit: GridUnit, state: RollupState | None) -> QuerySet:
     """The posts the active red stations of the subtree offer (one row, one value): the roll-up's snapshot
     rows wherever it answers, else a sum over the stations' offers."""
     if from_rollup(state, unit=unit, period=None):
-        rows = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=FigureMonthlyRollup.Figure.JOBS)
-        return rows.annotate(k=Value(0)).values("k").annotate(n=Sum("n")).values_list("n")
+        return rollup_sums(unit, FigureMonthlyRollup.Figure.JOBS)
     stations = in_subtree(ServicePoint.objects.active(), unit).filter(kind=ServicePoint.Kind.RED_STATION)
     offers = JobOffer.objects.filter(point__in=stations.values("pk"))
     return offers.annotate(k=Value(0)).values("k").annotate(n=Sum("positions")).values_list("n")

@@ -44,18 +44,6 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-def _list_unit(request, value) -> GridUnit | None:
-    """The list's `unit` parameter as a unit (None where there is none such), read once per request:
-    the view hands it to the selector and the filter applies it."""
-    key = str(value)
-    cached = getattr(request, "_list_unit", None)
-    if cached is None or cached[0] != key:
-        unit_id = parse_id(key)
-        cached = (key, GridUnit.objects.filter(pk=unit_id).only("path").first() if unit_id is not None else None)
-        request._list_unit = cached
-    return cached[1]
-
-
 class IssueFilter(django_filters.FilterSet):
     # distinct=False: a status IN (...) on the issue's own column cannot duplicate a row, and DISTINCT
     # made PostgreSQL sort every selected column of the whole match (page and count) on disk.
@@ -75,10 +63,9 @@ class IssueFilter(django_filters.FilterSet):
         fields = ["status", "kind", "category", "unit", "priority"]
 
     def filter_unit(self, queryset, name, value):
-        root = _list_unit(self.request, value)
-        if root is None:
-            return queryset.none()
-        return queryset.filter(unit__path__startswith=root.path)
+        # Validated here (a 400 naming `unit`), applied by the view through the selector
+        # (IssueViewSet.get_queryset), which reads the unit once.
+        return queryset
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -143,11 +130,14 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        # The list's `unit` goes to the selector too: inside the caller's jurisdiction the subtree alone says
-        # which issues are visible, and the plan can start from its units (IssueFilter still applies it).
-        raw = self.request.query_params.get("unit") if self.action == "list" else None
-        unit = _list_unit(self.request, raw) if raw else None
+        # The list's `unit` goes to the selector, as the pages' does: inside the caller's jurisdiction the
+        # subtree alone says which issues are visible, and the plan can start from its units.
+        raw = self.request.query_params.get("unit")
+        unit_id = parse_id(raw)
+        unit = GridUnit.objects.filter(pk=unit_id).only("path").first() if unit_id is not None else None
         queryset = selectors.issue_list(viewer=_viewer(self.request), filters=selectors.IssueFilters(unit=unit))
+        if raw and unit is None:
+            return queryset.none()  # no such unit: nothing, not an error
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("photos")
         return queryset

@@ -3,7 +3,7 @@
 The count. An exact COUNT of a district's or the city's issues reads every matching row (at
 1,000,000 issues, a hundred thousand and more, each checked against the viewer's jurisdiction),
 while a page reads 30 or 50. So a list counts at most `COUNT_CAP` + 1 rows (a LIMIT inside the
-COUNT), and on PostgreSQL within `COUNT_BUDGET_MS` (a statement timeout local to a savepoint); past
+COUNT), and on PostgreSQL within `COUNT_BUDGET_MS` (a statement timeout local to its transaction); past
 either, the total is the planner's estimate (at least the cap + 1 when more were counted) and says
 so: `count_exact` is false, the page shows "about", the API answers `count_exact: false`, and the
 page numbers are not bounded by the estimate (a next page is offered while pages come back full).
@@ -16,6 +16,7 @@ wide joins run for 50 rows instead of for every row the scan passes before the 5
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
@@ -26,9 +27,6 @@ from django.db.models.sql.where import WhereNode
 
 COUNT_CAP = 1_000
 COUNT_BUDGET_MS = 15
-# Past this many rows in the planner's estimate the count is not tried (ten times the cap at least, so
-# an estimate a few times off is still counted).
-ESTIMATE_NOT_COUNTED = 10_000
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
@@ -41,51 +39,66 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]
     if connection.vendor != "postgresql":
         counted = bounded.count()
         return (counted, True) if counted <= cap else (cap + 1, False)
-    counted, estimate = _count_within_budget(
-        queryset, bounded, connection, not_above=max(ESTIMATE_NOT_COUNTED, 10 * cap)
-    )
-    if counted is None:
-        # Not counted (in time): the estimate is all there is, however small (a slow plan is not a long list).
-        return estimate or cap + 1, False
-    if counted <= cap:
+    counted = _count_within_budget(bounded, connection)
+    if counted is not None and counted <= cap:
         return counted, True
+    # Only a list past the cap (or past the budget) asks the planner: one query for the others.
+    estimate = _planner_estimate(queryset, connection)
+    if counted is None:
+        # Not counted in time: the estimate is all there is, however small (a slow plan is not a long list).
+        return estimate or cap + 1, False
     return max(cap + 1, estimate), False
 
 
 # A list reads a few rows in index order: parallel workers only add their start-up, and a worker
 # handed an old part of the index scans it to the end looking for a rare status (Gather Merge waits).
-SERIAL = "SET LOCAL max_parallel_workers_per_gather = 0"
-RESET = "SET LOCAL max_parallel_workers_per_gather TO DEFAULT; SET LOCAL statement_timeout TO DEFAULT"
-WRITTEN_ORDER = "SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1"
-WRITTEN_ORDER_RESET = "SET LOCAL join_collapse_limit TO DEFAULT; SET LOCAL from_collapse_limit TO DEFAULT"
+SERIAL = {"max_parallel_workers_per_gather": "0"}
+# The joins in the order written (the issue first, then each reference by its key): planning every
+# order of ten joins cost more than running them (30 ms of planning for 8 ms of work on a page).
+WRITTEN_ORDER = {"join_collapse_limit": "1", "from_collapse_limit": "1"}
+BUDGET = {"statement_timeout": f"'{int(COUNT_BUDGET_MS)}ms'"}
 
 
-def _count_within_budget(queryset: QuerySet, bounded: QuerySet, connection, not_above: int) -> tuple[int | None, int]:
-    """(count, the planner's estimate) on PostgreSQL. The settings and the EXPLAIN go in one statement; the
-    count is tried only when the estimate is at most `not_above` (past it, it would spend its budget and
-    time out: a district at 1,000,000 issues) and is None when it takes longer than COUNT_BUDGET_MS.
-    Inside an outer transaction the settings are put back after it."""
+@contextmanager
+def _planner_settings(connection, settings: dict[str, str]):
+    """PostgreSQL: the block's queries in one transaction with `settings` (SET LOCAL), sent in front of
+    the block's first query (no round trip of their own). Inside an outer transaction they are put back
+    after the block; an error inside it rolls them back with its savepoint."""
+    prefix = ["".join(f"SET LOCAL {name} = {value}; " for name, value in settings.items())]
+
+    def with_settings(execute, sql, params, many, context):
+        if prefix and not many:
+            sql = prefix.pop() + sql
+        return execute(sql, params, many, context)
+
     nested = connection.in_atomic_block
+    with transaction.atomic(using=connection.alias):
+        with connection.execute_wrapper(with_settings):
+            yield
+        if nested and not prefix:
+            with connection.cursor() as cursor:
+                cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in settings))
+
+
+def _count_within_budget(bounded: QuerySet, connection) -> int | None:
+    """The count of `bounded` (a capped subquery) on PostgreSQL, serial, or None when it takes longer
+    than COUNT_BUDGET_MS."""
+    try:
+        with _planner_settings(connection, SERIAL | BUDGET):
+            return bounded.count()
+    except DatabaseError:  # the budget ran out (query_canceled): the rollback took the settings back
+        return None
+
+
+def _planner_estimate(queryset: QuerySet, connection) -> int:
+    """The planner's row estimate for the list's filter (0 for a filter that can match nothing)."""
     try:
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing (an empty IN): nothing to count
-        return 0, 0
-    estimate = 0
-    try:
-        with transaction.atomic(using=bounded.db):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"{SERIAL}; SET LOCAL statement_timeout = '{int(COUNT_BUDGET_MS)}ms'; EXPLAIN (FORMAT JSON) {sql}",
-                    params,
-                )
-                estimate = _plan_rows(cursor.fetchone()[0])
-            counted = bounded.count() if estimate <= not_above else None
-            if nested:
-                with connection.cursor() as cursor:
-                    cursor.execute(RESET)
-            return counted, estimate
-    except DatabaseError:  # the budget ran out (query_canceled): the savepoint took the settings back
-        return None, estimate
+    except EmptyResultSet:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        return _plan_rows(cursor.fetchone()[0])
 
 
 def _plan_rows(plan) -> int:
@@ -98,41 +111,33 @@ def _plan_rows(plan) -> int:
         return 0
 
 
-def _page_rows(queryset: QuerySet, bottom: int, top: int) -> list:
-    """One page of the list in two steps: the ids in the list's order, then those rows with everything
-    the list shows, by primary key. On PostgreSQL both in one transaction with a serial plan (SERIAL)
-    and the joins in the order written (the issue first, then each reference by its key: planning
-    every order of ten joins cost more than running them)."""
+def _page_rows(queryset: QuerySet, bottom: int, top: int, ids_first: bool) -> list:
+    """One page of the list. `ids_first`: in two steps, the ids in the list's order, then those rows with
+    everything the list shows, by primary key; else in one query. On PostgreSQL either way in one
+    transaction, serial and with the joins in the order written."""
+    connection = connections[queryset.db]
+    if not ids_first:
+        if connection.vendor != "postgresql":
+            return list(queryset[bottom:top])
+        with _planner_settings(connection, SERIAL | WRITTEN_ORDER):
+            return list(queryset[bottom:top])
     ids_query = queryset.values_list("pk", flat=True)[bottom:top]
     # The filter already chose the ids: read the rows by primary key alone (the joins on foreign keys
     # stay, for select_related, and cannot repeat a row).
     by_pk = queryset.order_by()
     by_pk.query.where = WhereNode()
-    connection = connections[queryset.db]
 
-    def read(ids: list) -> list:
+    def read() -> list:
+        ids = list(ids_query)
         if not ids:
             return []
         rows = {row.pk: row for row in by_pk.filter(pk__in=ids)}
         return [rows[pk] for pk in ids if pk in rows]
 
     if connection.vendor != "postgresql":
-        return read(list(ids_query))
-    try:
-        sql, params = ids_query.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing
-        return []
-    nested = connection.in_atomic_block
-    with transaction.atomic(using=queryset.db):
-        with connection.cursor() as cursor:
-            # The settings and the ids in one statement (one round trip fewer per page).
-            cursor.execute(f"{SERIAL}; {WRITTEN_ORDER}; {sql}", params)
-            ids = [row[0] for row in cursor.fetchall()]
-        found = read(ids)
-        if nested:
-            with connection.cursor() as cursor:
-                cursor.execute(f"{RESET}; {WRITTEN_ORDER_RESET}")
-    return found
+        return read()
+    with _planner_settings(connection, SERIAL | WRITTEN_ORDER):
+        return read()
 
 
 class CappedPaginator(Paginator):
@@ -182,9 +187,8 @@ class CappedPaginator(Paginator):
         if not isinstance(queryset, QuerySet) or top <= bottom:
             return queryset[bottom:top]
         # Up to the cap the one-query page reads at most COUNT_CAP matches: two steps only beyond it.
-        if self.count_exact and not (self.ids_first and connections[queryset.db].vendor == "postgresql"):
-            return queryset[bottom:top]
-        return _page_rows(queryset, bottom, top)
+        ids_first = not self.count_exact or (self.ids_first and connections[queryset.db].vendor == "postgresql")
+        return _page_rows(queryset, bottom, top, ids_first)
 
     def _get_page(self, *args, **kwargs) -> Page:
         return CappedPage(*args, **kwargs)

@@ -260,3 +260,14 @@ def test_the_suite_runs_on_the_test_settings():
     assert settings.DEMO_MODE is True
     assert settings.PORTAL_REQUIRE_2FA is False
     assert "whitenoise.middleware.WhiteNoiseMiddleware" not in settings.MIDDLEWARE
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="a PostgreSQL planner setting"
+)
+def test_postgresql_connections_carry_the_planners_random_page_cost(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == settings.DATABASE_RANDOM_PAGE_COST != 4

@@ -171,3 +171,13 @@ def test_a_count_out_of_time_gives_the_planners_estimate_not_the_cap(grown):
     assert not exact
     assert 0 < count <= 1_000
     assert Issue.objects.filter(unit__path__startswith=grown.path).count() <= 1_000
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement count is a PostgreSQL function")
+def test_a_capped_count_is_one_round_trip_with_its_estimate(grown, demo_user):
+    """The estimate and the count in one statement (issues/migrations/0005): the same count as COUNT(*)."""
+    queryset = Issue.objects.filter(issue_visible_q(demo_user("xiufeng_district")))
+    with CaptureQueriesContext(connection) as queries:
+        counted = pagination.capped_count(queryset)
+    assert len(_reads(queries)) == 1, _reads(queries)
+    assert counted == (queryset.count(), True)

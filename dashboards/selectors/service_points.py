@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, F, QuerySet, Sum, Value
-from django.db.models.functions import Concat, ExtractMonth, TruncMonth
+from django.db.models import Case, Count, DateField, F, Max, QuerySet, Sum, Value, When
+from django.db.models.functions import Concat, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -192,6 +192,20 @@ def jobs_query(*, unit: GridUnit, state: RollupState | None) -> QuerySet:
     return offers.annotate(k=Value(0)).values("k").annotate(n=Sum("positions")).values_list("n")
 
 
+def month_mask(date_field: str):
+    """The months of the year with a row in the group, as one integer: bit m set for month m (a
+    station's twelve (station, month) rows read as one)."""
+    bits = [
+        Max(Case(When(**{f"{date_field}__month": month}, then=Value(1 << month)), default=Value(0)))
+        for month in range(1, 13)
+    ]
+    return sum(bits[1:], start=bits[0])
+
+
+def months_of(mask: int) -> set[int]:
+    return {month for month in range(1, 13) if mask >> month & 1}
+
+
 def points_result(rows: list[tuple]) -> list[tuple]:
     """(branch, kind, level, n, with_area, area) from `points_query`'s rows."""
     found = []
@@ -235,9 +249,9 @@ def network_figures(
             .annotate(n=Count("pk"))
             .order_by(),
             WorkstationActivity.objects.filter(point__in=stations.values("pk"), held_on__year=year)
-            .annotate(month=ExtractMonth("held_on"))
-            .values_list("point_id", "month")
-            .distinct(),
+            .values("point_id")
+            .annotate(months=month_mask("held_on"))
+            .order_by(),
             red,
             ServiceKind.objects.values_list("pk", "code", "name", "sort_order"),
         ]
@@ -254,9 +268,7 @@ def network_figures(
         counts = per_child.setdefault(branch, {})
         counts[kind] = counts.get(kind, 0) + n
     meetings = dict(meeting_rows)
-    months: dict[int, set[int]] = {}
-    for point_id, month in month_rows:
-        months.setdefault(point_id, set()).add(month)
+    months = {point_id: months_of(mask) for point_id, mask in month_rows}
     workstation_rows = [
         WorkstationRow(
             point_id=pk,

@@ -404,7 +404,7 @@ def assignee_candidates(*, issue: Issue) -> QuerySet:
     q = handler_kinds.assignees_q(issue)
     if q is None:
         return User.objects.none()
-    return User.objects.filter(q, is_active=True).distinct().order_by("username")
+    return User.objects.filter(q, is_active=True).order_by("username")
 
 
 def colleagues_of(*, viewer: Who) -> QuerySet:
@@ -412,7 +412,7 @@ def colleagues_of(*, viewer: Who) -> QuerySet:
     q = handler_kinds.members_q(viewer_of(viewer))
     if q is None:
         return User.objects.none()
-    return User.objects.filter(q, is_active=True).distinct().order_by("username")
+    return User.objects.filter(q, is_active=True).order_by("username")
 
 
 def default_log_unit(*, viewer: Who) -> GridUnit | None:

@@ -9,7 +9,7 @@ Registered from `VolunteersConfig.ready()`: the issues app knows no team.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grids.viewer import facet_rows
@@ -43,8 +43,8 @@ def _route(rule, issue) -> Handler | None:
     return Handler.team(team) if team is not None else None
 
 
-def _members_q(team_ids) -> Q:
-    return Q(pk__in=team_managers().filter(team_id__in=team_ids).values("volunteer__user_id"))
+def _members(team_ids) -> QuerySet:
+    return team_managers().filter(team_id__in=team_ids).values("volunteer__user_id")
 
 
 def register_volunteer_team() -> None:
@@ -59,6 +59,6 @@ def register_volunteer_team() -> None:
             # No team fits: the community office, flagged like an issue with no rule (a team is missing).
             fallback_note=_("附近没有该类别的在册志愿服务队，转社区办公室。"),
             fallback_counts_as_no_rule=True,
-            members_q=_members_q,
+            members=_members,
         )
     )

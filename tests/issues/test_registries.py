@@ -37,6 +37,16 @@ S = Issue.Status
 # ---------------------------------------------------------------------------
 # Handler kinds
 # ---------------------------------------------------------------------------
+def test_colleagues_are_the_people_behind_each_of_the_viewers_references_once_each(world):
+    """The office's staff and the department's members, from one set of user ids (no one twice, no one else)."""
+    world.department.members.add(world.community)
+    colleague = person_at(world.a.community, Post.Role.COMMUNITY_STAFF)
+    listed = list(selectors.colleagues_of(viewer=world.community))
+    assert sorted(u.pk for u in listed) == sorted({world.community.pk, colleague.pk, world.urban.pk})
+    assert world.street not in listed
+    assert world.worker not in listed
+
+
 def test_the_grid_and_the_volunteer_kinds_are_registered_each_with_its_field():
     fields = {entry.name: entry.field for entry in handler_kinds.kinds()}
     assert fields == {

@@ -8,9 +8,11 @@ either, the total is the planner's estimate (at least the cap + 1 when more were
 so: `count_exact` is false, the page shows "about", the API answers `count_exact: false`, and the
 page numbers are not bounded by the estimate (a next page is offered while pages come back full).
 
-The page. The ids of the page are read first (the filter's joins only, ordered by the list's index),
-then those rows with everything the list shows (select_related, annotations), by primary key: the
-wide joins run for 50 rows instead of for every row the scan passes before the 50th match.
+The page. Past the cap (and always for the API) the ids of the page are read first (the filter's
+joins only, ordered by the list's index), then those rows with everything the list shows
+(select_related, annotations), by primary key: the wide joins run for 50 rows instead of for every row
+the scan passes before the 50th match. Below the cap a page is one query. On PostgreSQL either is
+planned serially with its joins in the order written, the settings sent with the query.
 """
 
 from __future__ import annotations

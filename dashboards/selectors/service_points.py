@@ -192,7 +192,7 @@ def jobs_query(*, unit: GridUnit, state: RollupState | None) -> QuerySet:
     return offers.annotate(k=Value(0)).values("k").annotate(n=Sum("positions")).values_list("n")
 
 
-def month_mask(date_field: str):
+def _month_mask(date_field: str):
     """The months of the year with a row in the group, as one integer: bit m set for month m (a
     station's twelve (station, month) rows read as one)."""
     bits = [
@@ -202,7 +202,7 @@ def month_mask(date_field: str):
     return sum(bits[1:], start=bits[0])
 
 
-def months_of(mask: int) -> set[int]:
+def _months_of(mask: int) -> set[int]:
     return {month for month in range(1, 13) if mask >> month & 1}
 
 
@@ -250,7 +250,7 @@ def network_figures(
             .order_by(),
             WorkstationActivity.objects.filter(point__in=stations.values("pk"), held_on__year=year)
             .values("point_id")
-            .annotate(months=month_mask("held_on"))
+            .annotate(months=_month_mask("held_on"))
             .order_by(),
             red,
             ServiceKind.objects.values_list("pk", "code", "name", "sort_order"),
@@ -268,7 +268,7 @@ def network_figures(
         counts = per_child.setdefault(branch, {})
         counts[kind] = counts.get(kind, 0) + n
     meetings = dict(meeting_rows)
-    months = {point_id: months_of(mask) for point_id, mask in month_rows}
+    months = {point_id: _months_of(mask) for point_id, mask in month_rows}
     workstation_rows = [
         WorkstationRow(
             point_id=pk,

@@ -64,7 +64,10 @@ BUDGET = {"statement_timeout": f"'{int(COUNT_BUDGET_MS)}ms'"}
 def _planner_settings(connection, settings: dict[str, str]):
     """PostgreSQL: the block's queries in one transaction with `settings` (SET LOCAL), sent in front of
     the block's first query (no round trip of their own). Inside an outer transaction they are put back
-    after the block; an error inside it rolls them back with its savepoint."""
+    after the block; an error inside it rolls them back with its savepoint. Elsewhere: nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
     prefix = ["".join(f"SET LOCAL {name} = {value}; " for name, value in settings.items())]
 
     def with_settings(execute, sql, params, many, context):
@@ -106,29 +109,18 @@ def _page_rows(queryset: QuerySet, bottom: int, top: int, ids_first: bool) -> li
     """One page of the list. `ids_first`: in two steps, the ids in the list's order, then those rows with
     everything the list shows, by primary key; else in one query. On PostgreSQL either way in one
     transaction, serial and with the joins in the order written."""
-    connection = connections[queryset.db]
-    if not ids_first:
-        if connection.vendor != "postgresql":
+    with _planner_settings(connections[queryset.db], SERIAL | WRITTEN_ORDER):
+        if not ids_first:
             return list(queryset[bottom:top])
-        with _planner_settings(connection, SERIAL | WRITTEN_ORDER):
-            return list(queryset[bottom:top])
-    ids_query = queryset.values_list("pk", flat=True)[bottom:top]
-    # The filter already chose the ids: read the rows by primary key alone (the joins on foreign keys
-    # stay, for select_related, and cannot repeat a row).
-    by_pk = queryset.order_by()
-    by_pk.query.where = WhereNode()
-
-    def read() -> list:
-        ids = list(ids_query)
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         if not ids:
             return []
+        # The filter already chose the ids: read the rows by primary key alone (the joins on foreign keys
+        # stay, for select_related, and cannot repeat a row).
+        by_pk = queryset.order_by()
+        by_pk.query.where = WhereNode()
         rows = {row.pk: row for row in by_pk.filter(pk__in=ids)}
         return [rows[pk] for pk in ids if pk in rows]
-
-    if connection.vendor != "postgresql":
-        return read()
-    with _planner_settings(connection, SERIAL | WRITTEN_ORDER):
-        return read()
 
 
 class CappedPaginator(Paginator):

@@ -3,10 +3,11 @@
 The count. An exact COUNT of a district's or the city's issues reads every matching row (at
 1,000,000 issues, a hundred thousand and more, each checked against the viewer's jurisdiction),
 while a page reads 30 or 50. So a list counts at most `COUNT_CAP` + 1 rows (a LIMIT inside the
-COUNT), and on PostgreSQL within `COUNT_BUDGET_MS` (a statement timeout local to its transaction); past
-either, the total is the planner's estimate (at least the cap + 1 when more were counted) and says
-so: `count_exact` is false, the page shows "about", the API answers `count_exact: false`, and the
-page numbers are not bounded by the estimate (a next page is offered while pages come back full).
+COUNT), and on PostgreSQL within `settings.ISSUE_LIST_COUNT_BUDGET_MS` (a statement timeout local to its
+transaction); past either, the total is the planner's estimate (at least the cap + 1 when more were
+counted) and says so: `count_exact` is false, the page shows "about", the API answers `count_exact:
+false`, and the page numbers are not bounded by the estimate (a next page is offered while pages come
+back full). A page that comes back short settles the total: it is the rows before it and on it.
 
 The page. Past the cap (and always for the API) the ids of the page are read first (the filter's
 joins only, ordered by the list's index), then those rows with everything the list shows
@@ -20,6 +21,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import cached_property
 
+from django.conf import settings as django_settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connections, transaction
@@ -27,7 +29,6 @@ from django.db.models import QuerySet
 from django.db.models.sql.where import WhereNode
 
 COUNT_CAP = 1_000
-COUNT_BUDGET_MS = 15
 # Past this many rows in the planner's estimate the count is not tried (ten times the cap at least, so
 # an estimate a few times off is still counted).
 ESTIMATE_NOT_COUNTED = 10_000
@@ -57,7 +58,10 @@ SERIAL = {"max_parallel_workers_per_gather": "0"}
 # The joins in the order written (the issue first, then each reference by its key): planning every
 # order of ten joins cost more than running them (30 ms of planning for 8 ms of work on a page).
 WRITTEN_ORDER = {"join_collapse_limit": "1", "from_collapse_limit": "1"}
-BUDGET = {"statement_timeout": f"'{int(COUNT_BUDGET_MS)}ms'"}
+
+
+def _budget() -> dict[str, str]:
+    return {"statement_timeout": f"'{int(django_settings.ISSUE_LIST_COUNT_BUDGET_MS)}ms'"}
 
 
 @contextmanager
@@ -88,13 +92,13 @@ def _count_within_budget(queryset: QuerySet, connection, cap: int, not_above: in
     """(count, the planner's estimate) on PostgreSQL, in one round trip (the function `portal_capped_count`,
     issues/migrations/0005): the count of at most cap + 1 rows is tried only when the estimate is at most
     `not_above` (past it, it would spend its budget and time out: a district at 1,000,000 issues) and is
-    None when it takes longer than COUNT_BUDGET_MS."""
+    None when it takes longer than settings.ISSUE_LIST_COUNT_BUDGET_MS."""
     try:
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (an empty IN): nothing to count
         return 0, 0
     try:
-        with _planner_settings(connection, SERIAL | BUDGET), connection.cursor() as cursor:
+        with _planner_settings(connection, SERIAL | _budget()), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT counted, estimate FROM portal_capped_count(%s, %s, %s)",
                 [connection.ops.compose_sql(sql, params), cap, not_above],
@@ -163,7 +167,16 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if self.count_exact and top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self._rows(bottom, top), number, self)
+        rows = self._rows(bottom, top)
+        if not self.count_exact and len(rows) < self.per_page and (rows or number == 1):
+            # A short page is the list's last: the total is known, whatever the estimate said.
+            self._settle_count(bottom + len(rows))
+        return self._get_page(rows, number, self)
+
+    def _settle_count(self, count: int) -> None:
+        for cached in ("count", "num_pages"):
+            self.__dict__.pop(cached, None)
+        self._counted = (count, True)
 
     def _rows(self, bottom: int, top: int):
         queryset = self.object_list

@@ -396,6 +396,9 @@ LOGGING = {
 DEMO_MODE = False
 # "production" in production.py: seed_demo refuses to run there.
 PORTAL_ENVIRONMENT = "development"
+# How long an issue list may spend counting its matches (PostgreSQL statement timeout) before it shows
+# the planner's estimate instead ("about N", count_exact false): issues/pagination.py.
+ISSUE_LIST_COUNT_BUDGET_MS = int(os.environ.get("ISSUE_LIST_COUNT_BUDGET_MS", "15"))
 # Seconds after which an issue still waiting for routing is sent again by the sweep.
 ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", "120"))
 # 督办: one urge 催办 per issue within this many hours (the handler is not nagged twice a day).

@@ -13,11 +13,15 @@ Viewer of the request in hand (`grids.viewer.viewer_of`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from .models import GridUnit
 from .viewer import Viewer, minimal_prefixes, viewer_of
 
 __all__ = [
@@ -27,7 +31,9 @@ __all__ = [
     "jurisdiction_q",
     "minimal_prefixes",
     "paths_q",
+    "probed_per_row",
     "scope",
+    "unit_in_jurisdiction",
 ]
 
 
@@ -56,6 +62,37 @@ def jurisdiction_q(viewer: Viewer | Any, *, unit_field: str | None = "unit") -> 
     `unit_field` is the lookup to the GridUnit (None when filtering GridUnits).
     """
     return paths_q(viewer_of(viewer).jurisdiction, unit_field=unit_field)
+
+
+_PER_ROW = ContextVar("jurisdiction_probed_per_row", default=False)
+
+
+class _UnitIn(Exists):
+    """EXISTS(the row's unit is in the jurisdiction), planned as the database chooses (on PostgreSQL, beside
+    other OR'd conditions, a hashed set of the jurisdiction's units or a lookup per row) except inside
+    `probed_per_row()`, where OFFSET 0 keeps it a lookup per row."""
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        if _PER_ROW.get():
+            template = "EXISTS(%(subquery)s OFFSET 0)"
+        return super().as_sql(compiler, connection, template, **extra_context)
+
+
+def unit_in_jurisdiction(viewer: Viewer | Any, *, unit_field: str = "unit_id") -> Exists:
+    """True for rows whose unit (`unit_field`, the key of a GridUnit) lies in the viewer's jurisdiction."""
+    return _UnitIn(GridUnit.objects.filter(jurisdiction_q(viewer, unit_field=None), pk=OuterRef(unit_field)))
+
+
+@contextmanager
+def probed_per_row() -> Iterator[None]:
+    """Queries compiled inside check `unit_in_jurisdiction` row by row, never by hashing the jurisdiction's
+    units first: for a first page, which stops after 50 matches, where hashing a district's 73,000 units
+    at --scale 10 cost 15 ms a statement (a count or an aggregate, which reads every row, is better hashed)."""
+    token = _PER_ROW.set(True)
+    try:
+        yield
+    finally:
+        _PER_ROW.reset(token)
 
 
 def scope(queryset: QuerySet, viewer: Viewer | Any, *, unit_field: str | None = "unit") -> QuerySet:

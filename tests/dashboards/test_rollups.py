@@ -7,6 +7,7 @@ import statistics
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from dashboards import tasks
@@ -227,3 +228,24 @@ def test_overdue_now_is_live_and_by_child(unit_named):
     assert by_child.pop(None) == total
     assert sum(by_child.values()) == total
     assert OWN not in by_child
+
+
+def test_overdue_now_by_child_counts_each_childs_issues_and_only_the_subtrees(unit_named):
+    """The path of each overdue issue's unit is read per issue (dashboards.selectors.issues.overdue_query):
+    every child gets exactly its own subtree's overdue issues, and nothing from outside the unit."""
+    district = unit_named("秀峰区")
+    old = Issue.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=3)).order_by("pk")
+    late = list(old.filter(unit__path__startswith=district.path).values_list("pk", flat=True)[:2])
+    elsewhere = GridUnit.objects.filter(level=GridUnit.Level.DISTRICT).exclude(pk=district.pk).order_by("path").first()
+    late.append(old.filter(unit__path__startswith=elsewhere.path)[0].pk)
+    Issue.objects.filter(pk__in=late).update(
+        status=Issue.Status.IN_PROGRESS, due_at=F("created_at") + dt.timedelta(hours=1)
+    )
+    by_child = issue_overdue(unit=district, by_child=True)
+    children = {child.path: child for child in district.children.all()}
+    expected = {path: Issue.objects.overdue().filter(unit__path__startswith=path).count() for path in children}
+    assert sum(expected.values()) >= 2
+    assert by_child[None] == sum(expected.values())
+    assert {key: n for key, n in by_child.items() if key is not None} == {path: n for path, n in expected.items() if n}
+    city = GridUnit.objects.get(level=GridUnit.Level.CITY)
+    assert issue_overdue(unit=city)[None] == Issue.objects.overdue().count() > sum(expected.values())

@@ -1,6 +1,8 @@
 """The few SQL pieces the ORM does not spell the same way on every database.
 
 - `HoursBetween`: hours between two timestamps, as a float expression.
+- `InComputedSet`: `column IN (subquery)`, on PostgreSQL a set computed once and looked up through the
+  column's index, never merge-joined against the whole table.
 - `median()`: the median of one column of a queryset, overall or per group,
   in one query: `percentile_cont(0.5)` on PostgreSQL; elsewhere (SQLite) the
   middle row(s) found with ORDER BY ... LIMIT/OFFSET, or ROW_NUMBER() per group.
@@ -14,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import FloatField, Func, QuerySet
+from django.db.models import BooleanField, Expression, F, FloatField, Func, QuerySet, Subquery
 
 
 class HoursBetween(Func):
@@ -37,6 +39,34 @@ class HoursBetween(Func):
 
     def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other backends
         raise NotImplementedError(f"HoursBetween is not written for {connection.vendor}")
+
+
+class InComputedSet(Expression):
+    """`column IN (subquery)` as a filter. On PostgreSQL `column = ANY(ARRAY(subquery))`: the set is computed
+    once and each member found through the column's index; as an IN the planner may instead merge-join
+    the whole table in the column's order (a district's 20 communities against the 12,000 contracts of
+    the year at --scale 10: 3 ms a statement against 1)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, queryset: QuerySet) -> None:
+        super().__init__()
+        self.column, self.subquery = F(column), Subquery(queryset.order_by())
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs) -> None:
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection, template: str = "{column} IN {subquery}", **extra):
+        column_sql, column_params = compiler.compile(self.column)
+        subquery_sql, subquery_params = compiler.compile(self.subquery)
+        return template.format(column=column_sql, subquery=subquery_sql), (*column_params, *subquery_params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="{column} = ANY(ARRAY{subquery})")
 
 
 def subquery_sql(queryset: QuerySet) -> tuple[str, tuple[Any, ...], str]:

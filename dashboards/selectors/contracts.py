@@ -20,7 +20,7 @@ from grids.models import GridUnit
 from grids.viewer import Viewer
 
 from ..periods import Period
-from ..sql import union_all
+from ..sql import InComputedSet, union_all
 from .common import in_subtree
 
 GROUPS = ("child", "status", "stage", "quarter")
@@ -37,7 +37,12 @@ def has_contracts(unit: GridUnit) -> bool:
 
 
 def _contracts(unit: GridUnit, period: Period | None):
-    contracts = in_subtree(Contract.objects.all(), unit, "community")
+    contracts = Contract.objects.all()
+    if unit.level != GridUnit.Level.CITY:
+        # The subtree's communities first (a contract's community is one, contracts.services), then
+        # their contracts by the (community, year) index.
+        communities = in_subtree(GridUnit.objects.filter(level=GridUnit.Level.COMMUNITY), unit, None)
+        contracts = contracts.filter(InComputedSet("community_id", communities.values("pk")))
     if period is not None:
         contracts = contracts.filter(year__gte=period.start.year, year__lte=period.last.year)
     return contracts

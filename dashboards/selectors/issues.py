@@ -9,8 +9,8 @@ The measures (see `IssueFigures`):
 Rates: resolution rate = settled / (logged - rejected); satisfaction rate = satisfied / feedback.
 
 Where the numbers come from (`plan_sources`): for the city, a district or a street,
-whole months come from `IssueMonthlyRollup` (street × month × category × status)
-and the days of a custom range that do not fill a month from `IssueFact` (one
+whole months come from `IssueMonthlyRollup` (street × month × category × status;
+the city's from `IssueDistrictMonthlyRollup`, the same added up per district) and the days of a custom range that do not fill a month from `IssueFact` (one
 narrow row per issue, read through path-and-time indexes); below a street, or when
 a street's communities are asked for, everything comes from `IssueFact`. Both are
 kept by `dashboards.services.rollups` and are as fresh as its last refresh (the
@@ -39,7 +39,7 @@ from django.utils import timezone
 from grids.models import PATH_STEP, GridUnit
 from issues.models import Issue, IssueCategory
 
-from ..models import FigureMonthlyRollup, IssueFact, IssueMonthlyRollup, RollupState
+from ..models import FigureMonthlyRollup, IssueDistrictMonthlyRollup, IssueFact, IssueMonthlyRollup, RollupState
 from ..numbers import rate
 from ..periods import Period, add_months, local_midnight, month_ceil, month_start
 from ..sql import HoursBetween, median, union_all
@@ -243,7 +243,12 @@ def _issue_parts(
     parts = []
     if plan.rollup is not None:
         first, end = plan.rollup
-        rows = IssueMonthlyRollup.objects.in_subtree(unit).filter(month__gte=first, month__lt=end)
+        if unit.level == GridUnit.Level.CITY:
+            # The city's children are its districts: their rows add up to the same, a tenth as many.
+            rows, path_field = IssueDistrictMonthlyRollup.objects.all(), "district_path"
+        else:
+            rows, path_field = IssueMonthlyRollup.objects.in_subtree(unit), "street_path"
+        rows = rows.filter(month__gte=first, month__lt=end)
         measures = {
             "m_logged": Sum("logged"),
             "m_settled": Sum("logged", filter=Q(status__in=SETTLED)),
@@ -253,7 +258,7 @@ def _issue_parts(
             "m_resolved": Sum("resolved"),
             "m_resolve_hours": Sum("resolve_hours"),
         }
-        key = _key(group_by, unit, path_field="street_path", month_field=None)
+        key = _key(group_by, unit, path_field=path_field, month_field=None)
         parts.append(_Part(_grouped(rows, key, measures), tuple(measures)))
     if plan.live:
         rows, path_field, logged_measures, resolved_measures = _rows(unit, plan.detail)

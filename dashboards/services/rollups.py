@@ -35,7 +35,7 @@ from grids.models import PATH_STEP, GridUnit
 from guilin_portal.schedules import CELERY_BEAT_SCHEDULE
 from issues.models import Issue
 
-from ..models import IssueFact, IssueMonthlyRollup, RollupState
+from ..models import IssueDistrictMonthlyRollup, IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import local_midnight, month_start, next_month
 from ..sql import HoursBetween, subquery_sql
 from .figures import figure_rollup_rebuild, median_rollup_refresh
@@ -48,6 +48,7 @@ FIGURES = "figures"  # the other domains' roll-up (FigureMonthlyRollup), recount
 # transaction that stamped updated_at earlier but committed later is never missed.
 OVERLAP = dt.timedelta(minutes=5)
 STREET_PATH_LENGTH = PATH_STEP * GridUnit.Level.STREET
+DISTRICT_PATH_LENGTH = PATH_STEP * GridUnit.Level.DISTRICT
 SATISFIED = (Issue.Satisfaction.SATISFIED, Issue.Satisfaction.BASIC)
 
 
@@ -135,6 +136,36 @@ def _insert(months: list[dt.date] | None) -> int:
         return max(cursor.rowcount, 0)
 
 
+def _recount_districts(months: list[dt.date] | None) -> None:
+    """The district rows of these months (every month when None) from the street rows just written: the
+    city's figures read a tenth of the rows (`IssueDistrictMonthlyRollup`)."""
+    districts = IssueDistrictMonthlyRollup.objects.all()
+    streets = IssueMonthlyRollup.objects.all()
+    if months is not None:
+        districts, streets = districts.filter(month__in=months), streets.filter(month__in=months)
+    districts.delete()
+    sql, params, _alias = subquery_sql(
+        streets.annotate(district_path=Substr("street_path", 1, DISTRICT_PATH_LENGTH))
+        .values("district_path", "month", "category_id", "status")
+        .annotate(
+            n_logged=Sum("logged"),
+            n_feedback=Sum("feedback"),
+            n_satisfied=Sum("satisfied"),
+            n_resolved=Sum("resolved"),
+            n_resolve_hours=Sum("resolve_hours"),
+        )
+        .order_by()
+    )
+    table = IssueDistrictMonthlyRollup._meta.db_table
+    columns = "district_path, month, category_id, status, logged, feedback, satisfied, resolved, resolve_hours"
+    with connections[router.db_for_write(IssueDistrictMonthlyRollup)].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT d.district_path, d.month, d.category_id, d.status, "
+            f"d.n_logged, d.n_feedback, d.n_satisfied, d.n_resolved, d.n_resolve_hours FROM ({sql}) d",
+            params,
+        )
+
+
 def _insert_facts(issues: QuerySet) -> int:
     """INSERT ... SELECT one fact row per issue (its unit's path, hours, feedback); returns the rows written."""
     sql, params, _alias = subquery_sql(
@@ -213,6 +244,7 @@ def issue_rollup_rebuild(*, now: dt.datetime | None = None) -> RollupResult:
     state = _state()
     IssueMonthlyRollup.objects.all().delete()
     rows = _insert(None)
+    _recount_districts(None)
     _refresh_facts(None)
     _figures(now, None)
     return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
@@ -268,6 +300,7 @@ def issue_rollup_refresh(
     if state.watermark is None:
         IssueMonthlyRollup.objects.all().delete()
         rows = _insert(None)
+        _recount_districts(None)
         _refresh_facts(None)
         if figures:
             _figures(now, None)
@@ -277,6 +310,7 @@ def issue_rollup_refresh(
     months = sorted({month_start(m) for m in months})
     IssueMonthlyRollup.objects.filter(month__in=months).delete()
     rows = _insert(months)
+    _recount_districts(months)
     _refresh_facts(state.watermark)
     if figures:
         # The medians of periods the refresh touched; where they were never counted, every period.

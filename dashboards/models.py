@@ -59,7 +59,26 @@ class IssueMonthlyRollupQuerySet(models.QuerySet):
         return self.filter(street_path__startswith=unit.path)
 
 
-class IssueMonthlyRollup(models.Model):
+class IssueMonthCells(models.Model):
+    """The measures of the issue roll-ups, per calendar month, category and current status (and a place:
+    a street in `IssueMonthlyRollup`, a district in `IssueDistrictMonthlyRollup`)."""
+
+    month = models.DateField(_("月份"), help_text=_("当月第一天（北京时间）"))
+    category = models.ForeignKey(
+        "issues.IssueCategory", verbose_name=_("问题类别"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("当前状态"), max_length=20, choices=Issue.Status.choices)
+    logged = models.PositiveIntegerField(_("登记数"), default=0)
+    feedback = models.PositiveIntegerField(_("已评价"), default=0)
+    satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
+    resolved = models.PositiveIntegerField(_("办结数"), default=0)
+    resolve_hours = models.FloatField(_("办结用时合计（小时）"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class IssueMonthlyRollup(IssueMonthCells):
     """Resident issues per street, calendar month, category and current status.
 
     What the dashboards and the statistics API read for the city, districts
@@ -73,16 +92,6 @@ class IssueMonthlyRollup(models.Model):
     """
 
     street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)
-    month = models.DateField(_("月份"), help_text=_("当月第一天（北京时间）"))
-    category = models.ForeignKey(
-        "issues.IssueCategory", verbose_name=_("问题类别"), on_delete=models.CASCADE, related_name="+"
-    )
-    status = models.CharField(_("当前状态"), max_length=20, choices=Issue.Status.choices)
-    logged = models.PositiveIntegerField(_("登记数"), default=0)
-    feedback = models.PositiveIntegerField(_("已评价"), default=0)
-    satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
-    resolved = models.PositiveIntegerField(_("办结数"), default=0)
-    resolve_hours = models.FloatField(_("办结用时合计（小时）"), default=0)
 
     objects = IssueMonthlyRollupQuerySet.as_manager()
 
@@ -101,7 +110,7 @@ class IssueMonthlyRollup(models.Model):
         return f"{self.street_path} {self.month:%Y-%m} {self.category_id} {self.status}"
 
 
-class IssueDistrictMonthlyRollup(models.Model):
+class IssueDistrictMonthlyRollup(IssueMonthCells):
     """`IssueMonthlyRollup` added up per district: what the city's figures read (its children are the
     districts), a tenth of the rows (a year of the city at 1,000,000 issues: 77,000 street rows).
 
@@ -109,16 +118,6 @@ class IssueDistrictMonthlyRollup(models.Model):
     are and for the same months."""
 
     district_path = TreePathField(_("区县路径"), max_length=PATH_STEP * GridUnit.Level.DISTRICT)
-    month = models.DateField(_("月份"), help_text=_("当月第一天（北京时间）"))
-    category = models.ForeignKey(
-        "issues.IssueCategory", verbose_name=_("问题类别"), on_delete=models.CASCADE, related_name="+"
-    )
-    status = models.CharField(_("当前状态"), max_length=20, choices=Issue.Status.choices)
-    logged = models.PositiveIntegerField(_("登记数"), default=0)
-    feedback = models.PositiveIntegerField(_("已评价"), default=0)
-    satisfied = models.PositiveIntegerField(_("满意及基本满意"), default=0)
-    resolved = models.PositiveIntegerField(_("办结数"), default=0)
-    resolve_hours = models.FloatField(_("办结用时合计（小时）"), default=0)
 
     class Meta:
         verbose_name = _("问题月度统计（区县）")

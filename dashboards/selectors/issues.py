@@ -10,7 +10,8 @@ Rates: resolution rate = settled / (logged - rejected); satisfaction rate = sati
 
 Where the numbers come from (`plan_sources`): for the city, a district or a street,
 whole months come from `IssueMonthlyRollup` (street × month × category × status;
-the city's from `IssueDistrictMonthlyRollup`, the same added up per district) and the days of a custom range that do not fill a month from `IssueFact` (one
+the city's from `IssueDistrictMonthlyRollup`, the same added up per district) and
+the days of a custom range that do not fill a month from `IssueFact` (one
 narrow row per issue, read through path-and-time indexes); below a street, or when
 a street's communities are asked for, everything comes from `IssueFact`. Both are
 kept by `dashboards.services.rollups` and are as fresh as its last refresh (the

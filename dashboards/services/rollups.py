@@ -136,14 +136,22 @@ def _insert(months: list[dt.date] | None) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _recount_districts(months: list[dt.date] | None) -> None:
-    """The district rows of these months (every month when None) from the street rows just written: the
-    city's figures read a tenth of the rows (`IssueDistrictMonthlyRollup`)."""
-    districts = IssueDistrictMonthlyRollup.objects.all()
-    streets = IssueMonthlyRollup.objects.all()
+def _recount(months: list[dt.date] | None) -> int:
+    """The street rows of these months (every month when None) from the issues, then the district rows
+    from them: the two roll-ups always move together. Returns the street rows written."""
+    streets, districts = IssueMonthlyRollup.objects.all(), IssueDistrictMonthlyRollup.objects.all()
     if months is not None:
-        districts, streets = districts.filter(month__in=months), streets.filter(month__in=months)
+        streets, districts = streets.filter(month__in=months), districts.filter(month__in=months)
+    streets.delete()
+    rows = _insert(months)
     districts.delete()
+    _insert_districts(streets)
+    return rows
+
+
+def _insert_districts(streets: QuerySet) -> None:
+    """INSERT ... SELECT the district rows from these street rows: the city's figures read a tenth of
+    the rows (`IssueDistrictMonthlyRollup`)."""
     sql, params, _alias = subquery_sql(
         streets.annotate(district_path=Substr("street_path", 1, DISTRICT_PATH_LENGTH))
         .values("district_path", "month", "category_id", "status")
@@ -242,9 +250,7 @@ def issue_rollup_rebuild(*, now: dt.datetime | None = None) -> RollupResult:
     started = time.perf_counter()
     now = now or timezone.now()
     state = _state()
-    IssueMonthlyRollup.objects.all().delete()
-    rows = _insert(None)
-    _recount_districts(None)
+    rows = _recount(None)
     _refresh_facts(None)
     _figures(now, None)
     return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
@@ -298,9 +304,7 @@ def issue_rollup_refresh(
     now = now or timezone.now()
     state = _state()
     if state.watermark is None:
-        IssueMonthlyRollup.objects.all().delete()
-        rows = _insert(None)
-        _recount_districts(None)
+        rows = _recount(None)
         _refresh_facts(None)
         if figures:
             _figures(now, None)
@@ -308,9 +312,7 @@ def issue_rollup_refresh(
     if months is None:
         months = touched_months(since=state.watermark, now=now)
     months = sorted({month_start(m) for m in months})
-    IssueMonthlyRollup.objects.filter(month__in=months).delete()
-    rows = _insert(months)
-    _recount_districts(months)
+    rows = _recount(months)
     _refresh_facts(state.watermark)
     if figures:
         # The medians of periods the refresh touched; where they were never counted, every period.

@@ -1,11 +1,11 @@
 """The demo's bulk writers (guilin_portal.demo) store every value as it was given: COPY's CSV on
-PostgreSQL, executemany and bulk_create on SQLite. The awkward strings are the ones a CSV gets wrong."""
+PostgreSQL, executemany and bulk_create on SQLite; the set-based update changes the fields named, of the rows given. The awkward strings are the ones a CSV gets wrong."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from guilin_portal.demo import DemoContext, insert_instances, insert_rows
+from guilin_portal.demo import DemoContext, insert_instances, insert_rows, update_instances
 from volunteers.models import Volunteer
 
 from .factories import UnitFactory
@@ -60,3 +60,27 @@ def test_insert_instances_gives_keys_and_runs_auto_now_add():
         assert row.user_id is None
         assert row.organisation_id is None
         assert row.created_at is not None  # auto_now_add ran though the field is not read as a plain value
+
+
+def test_update_instances_writes_the_fields_named_of_the_rows_given_and_nothing_else():
+    unit, other_unit = UnitFactory(), UnitFactory()
+    at = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    volunteers = insert_instances(
+        Volunteer, [Volunteer(full_name=f"v{i}", phone="13800000000", unit_id=unit.pk) for i in range(8)]
+    )
+    changed, untouched = volunteers[:7], volunteers[7]
+    for volunteer, name in zip(changed, AWKWARD_NAMES, strict=True):
+        volunteer.full_name = name
+        volunteer.unit_id = other_unit.pk
+        volunteer.created_at = at
+        volunteer.phone = "changed in memory, not named"
+
+    assert update_instances(Volunteer, changed, ["full_name", "unit", "created_at"]) == len(changed)
+
+    stored = {v.pk: v for v in Volunteer.objects.filter(pk__in=[v.pk for v in volunteers])}
+    for volunteer, name in zip(changed, AWKWARD_NAMES, strict=True):
+        row = stored[volunteer.pk]
+        assert (row.full_name, row.unit_id, row.created_at) == (name, other_unit.pk, at)
+        assert row.phone == "13800000000"  # not among the fields named
+    assert (stored[untouched.pk].full_name, stored[untouched.pk].unit_id) == ("v7", unit.pk)
+    assert update_instances(Volunteer, [], ["full_name"]) == 0

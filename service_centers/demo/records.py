@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from grids.demo_data import MOBILE_STATION_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
-from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute, insert_rows
+from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute, insert_rows, update_instances
 from issues.models import Issue
 from volunteers.models import Activity
 
@@ -46,7 +46,7 @@ def seed_workstations(ctx: DemoContext, s: Shape, stations: list[ServicePoint]) 
     last_year = today.year - 1
     for station in stations:
         station.opened_on = dt.date(last_year - 2, rng.randint(1, 12), 1)
-    ServicePoint.objects.bulk_update(stations, ["opened_on"])
+    update_instances(ServicePoint, stations, ["opened_on"])
 
     member_counts = distribute(s.members, [1] * len(stations))
     members = [

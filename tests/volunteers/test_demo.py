@@ -1,5 +1,8 @@
 """The demo step keeps its promise (plan) at the test scale, and its two demo accounts work."""
 
+from collections import defaultdict
+from decimal import Decimal
+
 from django.db.models import Count, F, Q
 
 from issues.models import HandlerKind, Issue, RoutingRule
@@ -8,7 +11,9 @@ from volunteers import demo
 from volunteers.models import (
     Activity,
     ActivitySignup,
+    LedgerAccount,
     LedgerEntry,
+    LedgerPosting,
     MemberRegistration,
     OrganisationRegistration,
     OrganOrganisation,
@@ -83,3 +88,23 @@ def test_activity_places_match_their_sign_ups(db):
 def test_every_verified_record_was_posted(db):
     assert not ServiceRecord.objects.verified().filter(entry__isnull=True).exists()
     assert ServiceRecord.objects.verified().filter(points__gt=0).exists()
+
+
+def test_every_account_holds_what_its_postings_left_it(db):
+    """The demo writes each account's balance from the ledger it built: the sum of its postings and the
+    balance after its last one, for the personal accounts and the system's issuance and redemption ones.
+    Summed here as Decimals (SQLite sums decimal columns as floating point)."""
+    posted: dict[int, Decimal] = defaultdict(Decimal)
+    last_after: dict[int, Decimal] = {}
+    for account, amount, after in LedgerPosting.objects.order_by("pk").values_list(
+        "account", "amount", "balance_after"
+    ):
+        posted[account] += amount
+        last_after[account] = after
+    balances = dict(LedgerAccount.objects.values_list("pk", "balance"))
+    system = set(LedgerAccount.objects.filter(volunteer__isnull=True).values_list("pk", flat=True))
+    assert len(system & set(posted)) >= 3  # issuance of both currencies, redemption
+    assert len(set(posted) - system) > 100
+    assert {pk: balances[pk] for pk in posted} == dict(posted)
+    assert {pk: balances[pk] for pk in last_after} == last_after
+    assert all(balance == 0 for pk, balance in balances.items() if pk not in posted)

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from grids import demo_data
 from grids.models import PATH_STEP, GridUnit, Post, User
-from guilin_portal.demo import DemoContext
+from guilin_portal.demo import DemoContext, update_instances
 from issues.models import HandlerKind, Issue, IssueCategory, IssueEvent, IssueTask, Notification, RoutingRule
 
 from ..models import Activity, ActivityKind, ActivitySignup, ServiceCategory, ServiceRecord, Team
@@ -469,7 +469,7 @@ def seed_demands(
 
     # 开展 done, 办结 and 反馈 on the timeline; the sub-tasks marked done.
     done_tasks = [t for dm, _times in finished for t in dm.tasks]
-    IssueTask.objects.bulk_update(done_tasks, ["status", "done_by", "done_at", "result"], batch_size=500)
+    update_instances(IssueTask, done_tasks, ["status", "done_by", "done_at", "result"])
     awaiting = {dm.issue.pk for dm in demands if dm.actor_id == leader_user.pk and dm.shift_day == 2}
     for dm, times in finished:
         issue = dm.issue
@@ -496,7 +496,8 @@ def seed_demands(
     for dm in demands:
         dm.issue.updated_at = dm.events[-1].at
         dm.issue.version = len(dm.events)
-    Issue.objects.bulk_update(
+    update_instances(
+        Issue,
         [dm.issue for dm in demands],
         [
             "status",
@@ -509,7 +510,6 @@ def seed_demands(
             "updated_at",
             "version",
         ],
-        batch_size=500,
     )
     ctx.bulk_create(
         IssueEvent, (e for dm in demands for e in dm.events), total=sum(len(dm.events) for dm in demands), label="事件"

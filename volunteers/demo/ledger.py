@@ -9,9 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
 
-from django.db import connection
-
-from guilin_portal.demo import DemoContext
+from guilin_portal.demo import DemoContext, update_instances
 
 from ..models import Currency, LedgerAccount, LedgerEntry, LedgerPosting, ServiceRecord
 from ..services.ledger import SYSTEM_ACCOUNT_NAMES, quantize
@@ -108,7 +106,7 @@ def seed_ledger(
     holders += [(pk, Currency.HOURS, elder_names[pk]) for pk in elder_ids]
     for pk, currency, name in holders:
         account_of[(pk, currency)] = aid = account_ids.take()
-        account_rows.append((aid, LedgerAccount.Kind.PERSONAL, currency, pk, name, False, Decimal("0"), ctx.now))
+        account_rows.append((aid, currency, pk, name))
 
     # Events in time order: verifications (from the records) and drawn transfers, withdrawals, redemptions.
     # The records are merged in by reference (a million of them at --scale 10: no tuple each).
@@ -173,15 +171,6 @@ def seed_ledger(
             write_out()
         return entry_id
 
-    insert_rows(
-        ctx,
-        LedgerAccount,
-        ["id", "kind", "currency", "volunteer_id", "name", "allow_negative", "balance", "created_at"],
-        account_rows,
-        total=len(account_rows),
-        label="个人账户",
-    )
-
     for when, _order, kind, record in in_order:
         if kind == "service":
             # Records are the organ members' own: party members, who earn points too.
@@ -230,14 +219,21 @@ def seed_ledger(
             )
 
     write_out()
+    # Each account written once, after its last posting, with the balance the postings left it (kept
+    # exact in `balance`, as the services keep it): no UPDATE of every account from a sum over every posting.
+    insert_rows(
+        ctx,
+        LedgerAccount,
+        ["id", "kind", "currency", "volunteer_id", "name", "allow_negative", "balance", "created_at"],
+        (
+            (aid, LedgerAccount.Kind.PERSONAL, currency, pk, name, False, balance[aid], ctx.now)
+            for aid, currency, pk, name in account_rows
+        ),
+        total=len(account_rows),
+        label="个人账户",
+    )
+    accounts = list(LedgerAccount.objects.filter(pk__in=system.values()))
+    for account in accounts:
+        account.balance = balance[account.pk]
+    update_instances(LedgerAccount, accounts, ["balance"])
     reset_sequences(LedgerAccount, LedgerEntry)
-    # Balances, set-based: each account's balance is the sum of its postings (rounded to the cent:
-    # SQLite sums decimals as floating point).
-    with connection.cursor() as cursor:
-        # One grouped pass over the postings joined to the accounts (UPDATE ... FROM), not a sum per account:
-        # every account has postings or was written with a zero balance.
-        cursor.execute(
-            "UPDATE volunteers_ledgeraccount SET balance = totals.balance "
-            "FROM (SELECT account_id, ROUND(SUM(amount), 2) AS balance FROM volunteers_ledgerposting "
-            "GROUP BY account_id) AS totals WHERE totals.account_id = volunteers_ledgeraccount.id"
-        )

@@ -47,6 +47,7 @@ from .demands import ACTIVITY_COLUMNS, demand_counts, seed_demands
 from .demands import plan_keys as demand_plan_keys
 from .fast import IdBlock, analyze_tables, insert_rows, reset_sequences
 from .ledger import Rec, seed_ledger
+from .stage import record_stage
 
 DEMO_ORDER = 20
 
@@ -541,10 +542,26 @@ def seed(ctx: DemoContext) -> None:
         label="红色物业公益活动",
     )
     # Sign-ups stream to the database as they are drawn (no list of a million tuples at --scale 10); each
-    # past one's service record is made beside it, keyed by the sign-up's id.
+    # past one's service record is made beside it, keyed by the sign-up's id, verified, and staged for the
+    # ledger (stage.py: on PostgreSQL a temporary table, not a list of a million records).
     signup_ids = IdBlock(ActivitySignup)
     titles = {row[0]: row[1] for row in activities}
-    records: list[Rec] = []
+    stage = record_stage()
+    difficult = set(rng.sample(range(c["verified"]), c["difficulties"]))  # which of the records, as made
+    leader_volunteer = organ_ids[0]
+
+    def verified(record: Rec) -> None:
+        """Verified a few days later by the team leader (the demo team) or the staff of the unit it counts
+        for, at office hours one to three days after the service (never in the future); then staged."""
+        record.solved_difficulty = stage.count in difficult
+        record.status = ServiceRecord.Status.VERIFIED
+        if record.verified_at is None:  # a demand's shift is verified before the shift is reported done
+            day = timezone.localtime(record.ended_at, clock.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+            at = day + timedelta(days=rng.randrange(1, 4), hours=rng.choice([9.5, 10.5, 15.0, 16.5]))
+            record.verified_at = min(at, now)
+            own_team = record.team_id == home_team.pk and record.volunteer_id != leader_volunteer
+            record.verified_by_id = leader_user.pk if own_team else staff_user.get(record.unit_id)
+        stage.add(record)
 
     def signups():
         for activity_id, team, length, who in past:
@@ -552,7 +569,7 @@ def seed(ctx: DemoContext) -> None:
             hours, title = _decimal(str(length)), titles[activity_id]
             for pk in who:
                 sid = signup_ids.take()
-                records.append(
+                verified(
                     Rec(
                         pk,
                         team.pk,
@@ -595,7 +612,7 @@ def seed(ctx: DemoContext) -> None:
     reset_sequences(Activity, ActivitySignup)
 
     # Resident demands handled by teams (their shifts' records are part of the verified total).
-    records += seed_demands(
+    demand_records = seed_demands(
         ctx,
         clock=clock,
         by_code=by_code,
@@ -608,7 +625,9 @@ def seed(ctx: DemoContext) -> None:
         activity_ids=activity_ids,
         signup_ids=signup_ids,
     )
-    per_member = distribute(c["verified"] - len(records), [1] * len(organ_ids), minimum=0)
+    for record in demand_records:
+        verified(record)
+    per_member = distribute(c["verified"] - stage.count, [1] * len(organ_ids), minimum=0)
     odd_days = range(11, HISTORY_DAYS, 2)
     care = by_code["care_relief"]
     for pk, n in zip(organ_ids, per_member, strict=True):
@@ -617,7 +636,7 @@ def seed(ctx: DemoContext) -> None:
             category = care if elderly else categories[rng.randrange(len(categories))]
             start = rng.choice([8.0, 9.0, 10.0, 14.0, 15.0, 19.0])
             hours = rng.choice([1.0, 1.5, 2.0, 2.0, 2.5, 3.0, 4.0])
-            records.append(
+            verified(
                 Rec(
                     pk,
                     team_of[pk] if rng.random() < 0.5 else None,
@@ -633,21 +652,6 @@ def seed(ctx: DemoContext) -> None:
                     f"{category.name}报到服务",
                 )
             )
-    for index in rng.sample(range(len(records)), c["difficulties"]):
-        records[index].solved_difficulty = True
-    leader_volunteer = organ_ids[0]
-    for record in records:
-        # Verified a few days later by the team leader (the demo team) or the staff of the unit it counts for.
-        record.status = ServiceRecord.Status.VERIFIED
-        if record.verified_at is not None:  # a demand's shift: verified before the shift was reported done
-            continue
-        # At office hours one to three days after the service (never in the future).
-        day = timezone.localtime(record.ended_at, clock.tz).replace(hour=0, minute=0, second=0, microsecond=0)
-        at = day + timedelta(days=rng.randrange(1, 4), hours=rng.choice([9.5, 10.5, 15.0, 16.5]))
-        record.verified_at = min(at, now)
-        own_team = record.team_id == home_team.pk and record.volunteer_id != leader_volunteer
-        record.verified_by_id = leader_user.pk if own_team else staff_user.get(record.unit_id)
-
     # Pending ones in the last week: the demo team's members first (the leader's to verify).
     in_home_team = set(roster[home_team.pk])
     pending: list[Rec] = []
@@ -677,14 +681,19 @@ def seed(ctx: DemoContext) -> None:
             )
         )
 
-    seed_ledger(ctx, c, rules, records, organ_ids, {row[0]: row[1] for row in organ}, elder_ids, elder_names, clock)
-    insert_rows(
+    seed_ledger(
         ctx,
-        ServiceRecord,
-        Rec.FIELDS,
-        (record.row() for record in records + pending),
-        total=len(records) + len(pending),
-        label="服务记录",
+        c,
+        rules,
+        stage.in_verification_order(),
+        organ_ids,
+        {row[0]: row[1] for row in organ},
+        elder_ids,
+        elder_names,
+        clock,
+    )
+    insert_rows(
+        ctx, ServiceRecord, Rec.FIELDS, (record.row() for record in pending), total=len(pending), label="待审核服务记录"
     )
 
     analyze_tables()

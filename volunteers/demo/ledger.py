@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from operator import attrgetter
 
 from guilin_portal.demo import DemoContext, update_instances
 
@@ -74,7 +74,7 @@ def seed_ledger(
     ctx: DemoContext,
     c: dict[str, int],
     rules: dict,
-    records: list[Rec],
+    records: Iterable[Rec],
     organ_ids: list[int],
     organ_names: dict[int, str],
     elder_ids: list[int],
@@ -108,8 +108,8 @@ def seed_ledger(
         account_of[(pk, currency)] = aid = account_ids.take()
         account_rows.append((aid, currency, pk, name))
 
-    # Events in time order: verifications (from the records) and drawn transfers, withdrawals, redemptions.
-    # The records are merged in by reference (a million of them at --scale 10: no tuple each).
+    # Events in time order: verifications (the records come in the order they were verified, stage.py) and
+    # drawn transfers, withdrawals, redemptions. Each record is written once posted, a chunk at a time.
     events: list[tuple[datetime, int, str, Rec | None]] = []
     recent = 365
     for _ in range(c["transfers"]):
@@ -121,13 +121,13 @@ def seed_ledger(
     for _ in range(c["redemptions"]):
         events.append((clock.at(rng.randrange(2, recent), rng.choice([11.0, 17.0])), 4, "redemption", None))
     events.sort(key=lambda e: (e[0], e[1]))
-    verified = sorted(records, key=attrgetter("verified_at"))  # stable: equal times keep the records' order
-    services = ((r.verified_at, 0, "service", r) for r in verified)
+    services = ((r.verified_at, 0, "service", r) for r in records)
     in_order = heapq.merge(services, events, key=lambda e: (e[0], e[1]))
 
     entry_ids = IdBlock(LedgerEntry)
     entries: list[tuple] = []
     postings: list[tuple] = []
+    posted_records: list[tuple] = []
 
     def pick(currency: str, people: list[int], minimum: Decimal) -> tuple[int, Decimal] | None:
         for _try in range(200):
@@ -157,8 +157,10 @@ def seed_ledger(
             total=len(postings),
             label="记账明细",
         )
+        insert_rows(ctx, ServiceRecord, Rec.FIELDS, posted_records, total=len(posted_records), label="服务记录")
         entries.clear()
         postings.clear()
+        posted_records.clear()
 
     def post(when: datetime, kind: str, memo: str, lines: list[tuple[int, str, Decimal]]) -> int:
         # Demo entries carry no actor: they stand for years of records kept on paper.
@@ -188,6 +190,7 @@ def seed_ledger(
                     (issue_p, Currency.POINTS, -points),
                 ]
             record.entry_id = post(when, LedgerEntry.Kind.SERVICE, f"服务记录：{record.hours}小时", lines)
+            posted_records.append(record.row())
         elif kind == "transfer":
             account, saved = pick_or_richest(Currency.HOURS, organ_ids, Decimal("4"))
             amount = quantize(min(saved, Decimal(rng.choice([2, 3, 4]))))

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 
 from grids.demo import plan
@@ -107,3 +108,26 @@ def test_reset_with_the_same_seed_rebuilds_the_same_city():
         rules
     )
     assert "xiufeng_worker" in out.getvalue()  # the accounts are printed in demo mode
+
+
+def schema() -> list[tuple[str, str]]:
+    """Every index and constraint of the schema, as PostgreSQL would write it again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the load drops indexes and keys on PostgreSQL only")
+def test_the_seed_leaves_every_index_and_key_as_it_found_them():
+    # The load drops the foreign keys and the plain indexes and puts them back after it.
+    before = schema()
+    assert len(before) > 500
+    call_command(
+        "seed_demo", scale=DEMO_SCALE, seed=DEMO_SEED, reset=True, no_progress=True, stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )  # fmt: skip
+    assert schema() == before

@@ -6,6 +6,7 @@ import secrets
 import time
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management import call_command
@@ -87,7 +88,8 @@ class Command(SystemCommand):
         with transaction.atomic(), _foreign_keys_checked_after_load(timings):
             for step in demo_steps():
                 step_started = time.monotonic()
-                step.seed(ctx)
+                with _indexes_built_after_load(_tables_of(step)):
+                    step.seed(ctx)
                 timings.append((step.__name__, time.monotonic() - step_started, _peak_memory_mb()))
             staging_passwords = _random_passwords() if production else None
         analyze_started = time.monotonic()
@@ -161,6 +163,42 @@ def _foreign_keys_checked_after_load(timings: list):
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django expects for the rest of the transaction
     timings.append(("foreign keys", time.monotonic() - started, _peak_memory_mb()))
+
+
+def _tables_of(step) -> list[str]:
+    """The tables a demo step fills: its app's (grids.demo fills grids' tables)."""
+    app = apps.get_app_config(step.__name__.split(".")[0])
+    return [model._meta.db_table for model in app.get_models(include_auto_created=True)]
+
+
+@contextmanager
+def _indexes_built_after_load(tables: list[str]):
+    """PostgreSQL: the tables' plain (non-unique) indexes dropped while a step fills them and built after
+    it, as pg_restore orders a restore: one sorted build per index instead of an insertion per row into
+    indexes that outgrow the shared buffers (the tree's bounding boxes, the records and postings by
+    volunteer and date). Unique indexes stay: they hold the data to its keys during the load. Step by step,
+    so the next step reads what this one wrote by its indexes. In the seed's transaction: if anything
+    fails, the indexes are back as they were."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT index.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class index ON index.oid = i.indexrelid "
+            "WHERE NOT i.indisunique AND i.indrelid = ANY(%s::regclass[]) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid) "
+            "ORDER BY i.indrelid, index.relname",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # each build sorts in memory
+        for _name, definition in indexes:
+            cursor.execute(definition)
 
 
 def _analyze() -> None:

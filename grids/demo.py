@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from grids import demo_data, demo_geometry
 from grids.models import GridUnit, Post, User, path_step
-from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute, insert_rows
+from guilin_portal.demo import DemoContext, distribute, insert_rows
 
 DEMO_ORDER = 10
 
@@ -374,7 +374,7 @@ def _seed_people(ctx, shape, city, districts, streets, communities, areas, compo
     person("admin", [(city, Post.Role.CITY_ADMIN, True)], is_staff=True, is_superuser=True)
 
     # The demo accounts get the shared demo password; everyone else cannot log in.
-    demo_hash = make_password(DEMO_PASSWORD)
+    demo_hash = ctx.demo_password_hash
     named = {
         "admin": "市级管理员（超级用户）",
         "xiufeng_district": "秀峰区城区工作人员",

@@ -294,7 +294,6 @@ def _seed_departments(ctx: DemoContext) -> tuple[dict[tuple[str, str], Departmen
     by_key = {}
     people = []
     unusable = make_password(None)
-    demo_hash = None
     for department in departments:
         district = next(d for d in districts if d.pk == department.unit_id)
         function = department.code.rsplit("-", 1)[1]
@@ -303,11 +302,8 @@ def _seed_departments(ctx: DemoContext) -> tuple[dict[tuple[str, str], Departmen
             username = f"dept{district.code}{function}{n + 1}"
             password = unusable
             if district.name == "秀峰区" and function == "urban" and n == 0:
-                from guilin_portal.demo import DEMO_PASSWORD
-
                 username = "xiufeng_urban"
-                demo_hash = demo_hash or make_password(DEMO_PASSWORD)
-                password = demo_hash
+                password = ctx.demo_password_hash
             surname = demo_data.SURNAMES[ctx.rng.randrange(len(demo_data.SURNAMES))]
             given = demo_data.GIVEN[ctx.rng.randrange(len(demo_data.GIVEN))]
             phone = demo_data.demo_mobile(demo_data.MOBILE_DEPARTMENTS_FROM + len(people))

@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from grids.demo_data import MOBILE_SECRETARY_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
-from guilin_portal.demo import DEMO_PASSWORD, DemoContext
+from guilin_portal.demo import DemoContext
 from volunteers.models import OrganOrganisation, Volunteer
 
 from . import periods
@@ -310,7 +309,7 @@ def seed(ctx: DemoContext) -> None:
             User(
                 username=SECRETARY_USERNAME,
                 full_name="李书记",
-                password=make_password(DEMO_PASSWORD),
+                password=ctx.demo_password_hash,
                 phone=demo_mobile(MOBILE_SECRETARY_FROM),
                 is_party_member=True,
             )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grids.demo_data import MOBILE_CONTACTS_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
-from guilin_portal.demo import DEMO_PASSWORD, DemoContext
+from guilin_portal.demo import DemoContext
 
 from ..models import (
     CoBuildingUnit,
@@ -63,7 +63,7 @@ def seed(ctx: DemoContext) -> None:
             )
         )
     units = ctx.bulk_create(CoBuildingUnit, unit_rows, total=len(unit_rows), label="共建单位")
-    unusable, demo_hash = make_password(None), make_password(DEMO_PASSWORD)
+    unusable, demo_hash = make_password(None), ctx.demo_password_hash
     people = [
         User(
             username="unit_contact" if i == 0 else f"unitcontact{i:04d}",

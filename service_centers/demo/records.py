@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 from django.utils import timezone
 
 from grids.demo_data import MOBILE_STATION_FROM, demo_mobile
 from grids.models import GridUnit, Post, User
-from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute, insert_rows, update_instances
+from guilin_portal.demo import DemoContext, distribute, insert_rows, update_instances
 from issues.models import Issue
 from volunteers.models import Activity
 
@@ -222,7 +221,7 @@ def seed_red_stations(ctx: DemoContext, s: Shape, units: Units, stations: list[S
     account = User.objects.create(
         username="yangshuo_station",
         full_name=person(ctx)[0],
-        password=make_password(DEMO_PASSWORD),
+        password=ctx.demo_password_hash,
         phone=demo_mobile(MOBILE_STATION_FROM),
     )
     ServicePointStaff.objects.create(user=account, point=stations[0], role=ServicePointStaff.Role.STAFF)

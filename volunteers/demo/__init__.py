@@ -21,12 +21,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from grids import demo_data
 from grids.models import GridUnit, Post, User
-from guilin_portal.demo import DEMO_PASSWORD, DemoContext, distribute
+from guilin_portal.demo import DemoContext, distribute
 
 from ..categories import CATEGORIES, DEFAULT_POINT_RULES
 from ..models import (
@@ -296,7 +295,7 @@ def seed(ctx: DemoContext) -> None:
     )
 
     # --- People: organ party members (registered where they live), red-property volunteers, elders ---
-    demo_hash = make_password(DEMO_PASSWORD)
+    demo_hash = ctx.demo_password_hash
     leader_user = User.objects.create(
         username="xiufeng_team_leader", full_name=_name(rng), password=demo_hash, phone=_phone(rng)
     )

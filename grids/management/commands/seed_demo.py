@@ -167,7 +167,7 @@ def _foreign_keys_checked_after_load(timings: list):
 
 def _tables_of(step) -> list[str]:
     """The tables a demo step fills: its app's (grids.demo fills grids' tables)."""
-    app = apps.get_app_config(step.__name__.split(".")[0])
+    app = apps.get_containing_app_config(step.__name__)
     return [model._meta.db_table for model in app.get_models(include_auto_created=True)]
 
 

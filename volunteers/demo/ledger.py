@@ -4,7 +4,6 @@ and points redemptions, in time order, so each posting's balance-after is what t
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ from ..services.ledger import SYSTEM_ACCOUNT_NAMES, quantize
 from ..services.records import award_under, most_specific_point_rule
 from .fast import CHUNK, IdBlock, insert_rows, reset_sequences
 
+ZERO = Decimal(0)
 NO_POINTS = Decimal("0.00")  # shared: Decimals are immutable, and a million records are built at --scale 10
 
 
@@ -94,19 +94,22 @@ def seed_ledger(
     issue_p = system[(LedgerAccount.Kind.ISSUANCE, Currency.POINTS)]
     sink_h = system[(LedgerAccount.Kind.REDEMPTION, Currency.HOURS)]
     sink_p = system[(LedgerAccount.Kind.REDEMPTION, Currency.POINTS)]
-    balance: dict[int, Decimal] = defaultdict(Decimal)
-    balance.update(LedgerAccount.objects.filter(volunteer__isnull=True).values_list("pk", "balance"))
 
-    # Personal accounts: hours and points for every organ member, hours for every elder.
-    account_ids = IdBlock(LedgerAccount)
-    account_of: dict[tuple[int, str], int] = {}
-    account_rows = []
-    holders = [(pk, Currency.HOURS, organ_names[pk]) for pk in organ_ids]
-    holders += [(pk, Currency.POINTS, organ_names[pk]) for pk in organ_ids]
-    holders += [(pk, Currency.HOURS, elder_names[pk]) for pk in elder_ids]
-    for pk, currency, name in holders:
-        account_of[(pk, currency)] = aid = account_ids.take()
-        account_rows.append((aid, currency, pk, name))
+    # Personal accounts: hours and points for every organ member, hours for every elder, ids taken in that
+    # order from one block, so an account's id is its holder's slot plus the block's start; every balance
+    # (the system accounts' below the block) is kept in one list by id. Half a million accounts at
+    # --scale 10: no map of (holder, currency) keys, no list of account rows.
+    first = IdBlock(LedgerAccount).next
+    organs = len(organ_ids)
+    slot = {pk: i for i, pk in enumerate(organ_ids)}
+    slot.update((pk, 2 * organs + j) for j, pk in enumerate(elder_ids))
+
+    def account_of(pk: int, currency: str) -> int:
+        return first + slot[pk] + (organs if currency == Currency.POINTS else 0)  # points: organ members only
+
+    balance = [ZERO] * (first + 2 * organs + len(elder_ids))
+    for pk, saved in LedgerAccount.objects.filter(volunteer__isnull=True).values_list("pk", "balance"):
+        balance[pk] = saved
 
     # Events in time order: verifications (the records come in the order they were verified, stage.py) and
     # drawn transfers, withdrawals, redemptions. Each record is written once posted, a chunk at a time.
@@ -131,7 +134,7 @@ def seed_ledger(
 
     def pick(currency: str, people: list[int], minimum: Decimal) -> tuple[int, Decimal] | None:
         for _try in range(200):
-            account = account_of[(people[rng.randrange(len(people))], currency)]
+            account = account_of(people[rng.randrange(len(people))], currency)
             if balance[account] >= minimum:
                 return account, balance[account]
         return None
@@ -140,7 +143,7 @@ def seed_ledger(
         """A random person with at least `minimum` saved, else whoever has the most."""
         found = pick(currency, people, minimum)
         if found is None:
-            account = max((account_of[(p, currency)] for p in people), key=balance.__getitem__)
+            account = max((account_of(p, currency) for p in people), key=balance.__getitem__)
             found = (account, balance[account])
         if found[1] <= 0:
             raise RuntimeError("demo ledger: nothing saved yet to draw on")
@@ -181,12 +184,12 @@ def seed_ledger(
             hours, points = award.hours, award.points
             record.points = points
             lines = [
-                (account_of[(record.volunteer_id, Currency.HOURS)], Currency.HOURS, hours),
+                (account_of(record.volunteer_id, Currency.HOURS), Currency.HOURS, hours),
                 (issue_h, Currency.HOURS, -hours),
             ]
             if points > 0:
                 lines += [
-                    (account_of[(record.volunteer_id, Currency.POINTS)], Currency.POINTS, points),
+                    (account_of(record.volunteer_id, Currency.POINTS), Currency.POINTS, points),
                     (issue_p, Currency.POINTS, -points),
                 ]
             record.entry_id = post(when, LedgerEntry.Kind.SERVICE, f"服务记录：{record.hours}小时", lines)
@@ -199,7 +202,7 @@ def seed_ledger(
                 when,
                 LedgerEntry.Kind.TRANSFER,
                 f"转赠给{elder_names[elder]}（养老服务）",
-                [(account, Currency.HOURS, -amount), (account_of[(elder, Currency.HOURS)], Currency.HOURS, amount)],
+                [(account, Currency.HOURS, -amount), (account_of(elder, Currency.HOURS), Currency.HOURS, amount)],
             )
         elif kind in ("withdrawal", "elder"):
             found = pick(Currency.HOURS, elder_ids, Decimal("1")) if kind == "elder" else None
@@ -222,17 +225,25 @@ def seed_ledger(
             )
 
     write_out()
+
     # Each account written once, after its last posting, with the balance the postings left it (kept
     # exact in `balance`, as the services keep it): no UPDATE of every account from a sum over every posting.
+    def personal_accounts():
+        for currency, holders, names in (
+            (Currency.HOURS, organ_ids, organ_names),
+            (Currency.POINTS, organ_ids, organ_names),
+            (Currency.HOURS, elder_ids, elder_names),
+        ):
+            for pk in holders:
+                aid = account_of(pk, currency)
+                yield aid, LedgerAccount.Kind.PERSONAL, currency, pk, names[pk], False, balance[aid], ctx.now
+
     insert_rows(
         ctx,
         LedgerAccount,
         ["id", "kind", "currency", "volunteer_id", "name", "allow_negative", "balance", "created_at"],
-        (
-            (aid, LedgerAccount.Kind.PERSONAL, currency, pk, name, False, balance[aid], ctx.now)
-            for aid, currency, pk, name in account_rows
-        ),
-        total=len(account_rows),
+        personal_accounts(),
+        total=2 * organs + len(elder_ids),
         label="个人账户",
     )
     accounts = list(LedgerAccount.objects.filter(pk__in=system.values()))

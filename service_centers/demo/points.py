@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from grids import demo_data as grids_data
@@ -18,6 +19,20 @@ from . import words
 from .shape import COMMUNITY_VENUE_AVERAGE_M2, Kind, Level, Shape
 
 
+@dataclass(frozen=True, slots=True)
+class Compound:
+    """What the network reads of a compound: where it is (a micro-park's unit, address and coordinates)."""
+
+    pk: int
+    name: str
+    path: str
+    is_property_managed: bool
+    bbox_south: float | None
+    bbox_west: float | None
+    bbox_north: float | None
+    bbox_east: float | None
+
+
 class Units:
     """The grid units the network hangs from, read once (levels 1-4, and the compounds)."""
 
@@ -31,20 +46,12 @@ class Units:
         self.urban_communities = [u for u in self.communities if self.parent(u).name.endswith("街道")]
         self.villages = [u for u in self.communities if not self.parent(u).name.endswith("街道")]
         urban_paths = {u.path for u in self.urban_communities}
+        # Only a few hundred become micro-parks, but the draw shuffles them all: kept as small records, not
+        # model instances (110,000 compounds at --scale 10).
         self.urban_compounds = [
-            u
-            for u in GridUnit.objects.filter(level=GridUnit.Level.COMPOUND).only(
-                "id",
-                "name",
-                "path",
-                "level",
-                "is_property_managed",
-                "bbox_south",
-                "bbox_west",
-                "bbox_north",
-                "bbox_east",
-            )
-            if u.path[: 4 * GridUnit.Level.COMMUNITY] in urban_paths
+            Compound(*row)
+            for row in GridUnit.objects.filter(level=GridUnit.Level.COMPOUND).values_list(*Compound.__slots__)
+            if row[2][: 4 * GridUnit.Level.COMMUNITY] in urban_paths
         ]
 
     def parent(self, unit: GridUnit) -> GridUnit:

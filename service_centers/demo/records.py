@@ -147,21 +147,23 @@ def _link_workstation_records(
             taken[area] = taken.get(area, 0) + 1
     ctx.bulk_create(through, links, total=len(links), label="议事跟进诉求")
 
+    # Plain rows: up to 260,000 activities at --scale 10, which as instances came each with its unit and
+    # the unit's boundary decoded.
     held = list(
         Activity.objects.filter(in_areas, starts_at__lte=ctx.now)
         .exclude(status=Activity.Status.CANCELLED)
-        .select_related("category", "unit")
         .order_by("starts_at", "pk")
+        .values_list("pk", "starts_at", "title", "category__code", "places_taken", "unit__path")
     )
     records = []
     for index, station in enumerate(stations):
         area = station_path[station.unit_id]
         chosen = 0
-        for activity in held:
+        for activity_id, starts_at, title, category_code, places_taken, unit_path in held:
             if chosen == VOLUNTEER_ACTIVITIES_PER_STATION:
                 break
-            day = timezone.localtime(activity.starts_at).date()
-            if not activity.unit.path.startswith(area):
+            day = timezone.localtime(starts_at).date()
+            if not unit_path.startswith(area):
                 continue
             if s.misses_a_month(index) and (day.year, day.month) == (today.year - 1, GAP_MONTH):
                 continue
@@ -169,10 +171,10 @@ def _link_workstation_records(
                 WorkstationActivity(
                     point_id=station.pk,
                     held_on=day,
-                    title=activity.title[:120],
-                    category=VOLUNTEER_CATEGORY_MAP.get(activity.category.code, ActivityCategory.PUBLIC_WELFARE),
-                    participants=activity.places_taken,
-                    volunteer_activity_id=activity.pk,
+                    title=title[:120],
+                    category=VOLUNTEER_CATEGORY_MAP.get(category_code, ActivityCategory.PUBLIC_WELFARE),
+                    participants=places_taken,
+                    volunteer_activity_id=activity_id,
                     recorded_at=ctx.now,
                 )
             )

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.http import Http404
 from django.utils import timezone
 
@@ -88,13 +88,14 @@ def directory_points(
 
 
 def _nearness(lat: float, lng: float):
-    """A database expression that orders points by distance from (lat, lng): the squared equirectangular
-    distance in degrees of latitude, exact enough to order points within a city (under 0.5 % off within
-    200 km); the page shows the great-circle distance of each point it lists (`service_centers.navigation`)."""
-    scale = math.cos(math.radians(lat)) ** 2
-    dlat = Cast("latitude", FloatField()) - Value(lat)
-    dlng = Cast("longitude", FloatField()) - Value(lng)
-    return dlat * dlat + dlng * dlng * Value(scale)
+    """A database expression that orders points as their great-circle distance from (lat, lng) does: the
+    haversine's sin²(Δφ/2) + cos φ₁ cos φ₂ sin²(Δλ/2), which grows with the distance, so the order agrees
+    with the metres the page shows for each point it lists (`service_centers.navigation.distance_m`). An
+    equirectangular approximation put a point 21 m farther first at 55 km."""
+    phi = Radians(Cast("latitude", FloatField()))
+    dphi = phi - Value(math.radians(lat))
+    dlmb = Radians(Cast("longitude", FloatField())) - Value(math.radians(lng))
+    return Power(Sin(dphi / 2), 2) + Value(math.cos(math.radians(lat))) * Cos(phi) * Power(Sin(dlmb / 2), 2)
 
 
 @dataclass

@@ -259,7 +259,8 @@ def test_logging_out_empties_the_caches_and_another_user_never_sends_the_queue(s
     context, page = phone()
     log_in(page, WORKER)
     ready_for_offline(page, worker)
-    # An item waiting on the phone when the worker logs out (made from the form as the queue makes it).
+    # An item on the phone when the worker logs out (made from the form as the queue makes it). It is
+    # kept back (refused) until the logout, so the app's 30-second send cannot deliver it first.
     page.evaluate(
         """async () => {
           const form = document.querySelector('main form[method=post]');
@@ -268,12 +269,21 @@ def test_logging_out_empties_the_caches_and_another_user_never_sends_the_queue(s
           await PortalQueue.save({owner: document.querySelector('meta[name=portal-user]').content, kind: 'issue',
             url: '/issues/new/', fields: [['client_key', crypto.randomUUID()], ['unit', unit],
             ['category', category], ['description', '换人之前留下的登记'], ['priority', '1']],
-            files: [], taken_at: new Date().toISOString(), summary: 'x', labels: {}, state: 'waiting'});
+            files: [], taken_at: new Date().toISOString(), summary: 'x', labels: {}, state: 'refused'});
         }"""
     )
     page.locator("details.menu summary").click()
     page.locator(".menu-account").get_by_role("button", name="退出").click()
     page.wait_for_load_state("networkidle")
+    # Now it waits to be sent, as any item the worker left.
+    kept = page.evaluate(
+        f"""async () => {{
+          const items = await PortalQueue.list('{worker.pk}');
+          for (const item of items) {{ item.state = 'waiting'; await PortalQueue.save(item); }}
+          return items.length;
+        }}"""
+    )
+    assert kept == 1
     names = page.evaluate("caches.keys()")
     assert not [name for name in names if name.startswith("guilin-pages-")], names
     assert page.evaluate("PortalQueue.currentUser()") is None

@@ -232,7 +232,10 @@ class FigureMonthlyRollup(models.Model):
     - timeliness: 三会一课 of the tracked organisations of each street (or of the unit itself above a
       street) by the month of the due date, code = sector: n due, n2 held on time, every due date before
       the day of the refresh (party.selectors.timeliness_by_due_month);
-    - jobs: the posts offered by the active red stations: n positions.
+    - jobs: the posts offered by the active red stations: n positions;
+    - renovation: the renovation projects, code = "kind:status": n;
+    - micro_parks: distinct theme micro-parks produced by finished renovation projects in the subtree of
+      the row's unit, one row per node as members (a park two projects produced counts once): n.
     """
 
     class Figure(models.TextChoices):
@@ -251,6 +254,8 @@ class FigureMonthlyRollup(models.Model):
         GRID_PEOPLE = "grid_people", _("网格员和党建指导员")
         TIMELINESS = "timeliness", _("“三会一课”按时开展")
         JOBS = "jobs", _("红色驿站提供岗位")
+        RENOVATION = "renovation", _("改造提升项目")
+        MICRO_PARKS = "micro_parks", _("改造中建成的党建主题微公园")
 
     figure = models.CharField(_("指标"), max_length=16, choices=Figure.choices)
     street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)

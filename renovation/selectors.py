@@ -145,14 +145,18 @@ def renovation_figures(*, unit: GridUnit) -> RenovationFigures:
         urban_villages=Count("pk", filter=finished & Q(kind=Project.Kind.URBAN_VILLAGE), distinct=True),
         compounds=Count("pk", filter=finished & Q(kind=Project.Kind.NO_PROPERTY_COMPOUND), distinct=True),
         in_progress=Count("pk", filter=Q(status=Project.Status.IN_PROGRESS), distinct=True),
-        micro_parks=Count(
-            "produced_points",
-            filter=finished
-            & Q(
-                produced_points__kind=ServicePoint.Kind.THEME_PARK,
-                produced_points__level=ServicePoint.Level.MICRO_PARK,
-            ),
-            distinct=True,
-        ),
+        micro_parks=Count("produced_points", filter=finished & MICRO_PARK_PRODUCED, distinct=True),
     )
     return RenovationFigures(**row)
+
+
+# What counts as a micro-park a renovation produced: a theme micro-park among a finished project's points.
+MICRO_PARK_PRODUCED = Q(
+    produced_points__kind=ServicePoint.Kind.THEME_PARK, produced_points__level=ServicePoint.Level.MICRO_PARK
+)
+
+
+def micro_parks_produced() -> QuerySet[Project]:
+    """Finished projects joined to the micro-parks they produced (count `produced_points` over it, distinct),
+    for the dashboards' roll-up; the same rule as `renovation_figures`."""
+    return Project.objects.filter(MICRO_PARK_PRODUCED, status=Project.Status.FINISHED)

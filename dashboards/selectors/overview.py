@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import GridUnit
@@ -20,7 +20,8 @@ from party.models import Sector
 from party.selectors import OVERVIEW_LABELS as PARTY_LABELS
 from party.selectors import TimelinessRow
 from party.selectors import overview_counts as party_counts
-from renovation.selectors import renovation_figures
+from renovation.models import Project
+from renovation.selectors import RenovationFigures, renovation_figures
 from service_centers.models import ServicePoint
 from service_centers.selectors import KindLevelRow, kind_level_rows_of
 from volunteers.models import Activity, ServiceCategory, Team
@@ -157,6 +158,38 @@ def _red_property_activities(unit: GridUnit, *, rolled_up: bool) -> QuerySet:
     return in_subtree(activities, unit).annotate(k=Value(0)).values("k").annotate(n=Count("pk")).values_list("n")
 
 
+def _rolled_up_renovation(unit: GridUnit) -> list[QuerySet]:
+    """The renovation figures' snapshot rows: the projects summed over the streets of the subtree (one row),
+    and the micro-parks of the unit's own node row (a park is not added up across streets)."""
+    Figure = FigureMonthlyRollup.Figure
+    snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)
+    finished, running = Project.Status.FINISHED, Project.Status.IN_PROGRESS
+    projects = (
+        snapshot.filter(figure=Figure.RENOVATION)
+        .in_subtree(unit)
+        .annotate(k=Value(0))
+        .values("k")
+        .annotate(
+            urban_villages=Sum("n", filter=Q(code=f"{Project.Kind.URBAN_VILLAGE}:{finished}")),
+            compounds=Sum("n", filter=Q(code=f"{Project.Kind.NO_PROPERTY_COMPOUND}:{finished}")),
+            in_progress=Sum("n", filter=Q(code__endswith=f":{running}")),
+        )
+        .values_list("urban_villages", "compounds", "in_progress")
+    )
+    parks = snapshot.filter(figure=Figure.MICRO_PARKS, street_path=unit.path).values_list("n")
+    return [projects, parks]
+
+
+def _renovation_result(projects: list[tuple], parks: list[tuple]) -> RenovationFigures:
+    urban_villages, compounds, in_progress = projects[0] if projects else (0, 0, 0)
+    return RenovationFigures(
+        urban_villages=urban_villages or 0,
+        compounds=compounds or 0,
+        in_progress=in_progress or 0,
+        micro_parks=parks[0][0] if parks else 0,
+    )
+
+
 def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
     """The headline figures of the unit's subtree (pass a unit already scoped to the viewer).
 
@@ -181,14 +214,16 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         _red_property_activities(unit, rolled_up=rolled_up),
     ]
     if rolled_up:
-        # The organ organisations' 三会一课 due and held on time.
+        # The organ organisations' 三会一课 due and held on time; the renovation projects and micro-parks.
         extra.append(rollup_sums(unit, FigureMonthlyRollup.Figure.TIMELINESS, "n", "n2", code=Sector.ORGAN))
+        extra += _rolled_up_renovation(unit)
     if has_contracts(unit):
         extra += summary_queries(unit=unit, period=None)
     (issue_totals, overdue, units, people, categories, groups, jobs, red, red_property, *rest) = issue_figures_many(
         [(period, None)], unit=unit, state=state, extra=extra
     )
     organ = rest.pop(0) if rolled_up else []
+    renovation = _renovation_result(rest.pop(0), rest.pop(0)) if rolled_up else None
     contract_rows = rest
     issues = issue_totals[None]
     volunteers = volunteer_summary(unit=unit, period=None, state=figures_state)
@@ -239,7 +274,8 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
     due, on_time = organ[0] if organ else (0, 0)
     organ_totals = TimelinessRow(key="total", label="", due=due or 0, on_time=on_time or 0) if rolled_up else None
     sections["party"] = party_counts(unit=unit, organ_timeliness=organ_totals)
-    sections["renovation"] = vars(renovation_figures(unit=unit))  # one query
+    # From the roll-up's snapshot rows, or one query.
+    sections["renovation"] = vars(renovation if renovation is not None else renovation_figures(unit=unit))
     plan = plan_sources(unit=unit, period=period, group_by=None, state=state)
     return Overview(
         unit=unit,

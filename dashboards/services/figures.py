@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from grids.models import PATH_STEP, GridUnit, Post
 from party.selectors import timeliness_by_due_month
+from renovation.models import Project
+from renovation.selectors import micro_parks_produced
 from service_centers.models import JobOffer, RedStationService, ServicePoint
 from volunteers.models import (
     Activity,
@@ -194,6 +196,21 @@ def snapshot_sides() -> list[tuple[str, QuerySet, str]]:
             .values("street")
             .annotate(total=Sum("positions"))
             .order_by(),
+            "'', s.total, 0, 0",
+        ),
+        (
+            Figure.RENOVATION,
+            Project.objects.annotate(street=_street("unit__path"))
+            .values("street", "kind", "status")
+            .annotate(total=Count("pk"))
+            .order_by(),
+            "s.kind || ':' || s.status, s.total, 0, 0",
+        ),
+        *_per_node(
+            Figure.MICRO_PARKS,
+            micro_parks_produced(),
+            "unit__path",
+            {"total": Count("produced_points", distinct=True)},
             "'', s.total, 0, 0",
         ),
         *_per_node(

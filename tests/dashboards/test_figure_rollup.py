@@ -173,6 +173,7 @@ def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings
     assert snapshot.filter(figure=Figure.GRID_PEOPLE, street_path=unit.path).exists()
     assert FigureMonthlyRollup.objects.filter(figure=Figure.TIMELINESS).exists()
     assert FigureMonthlyRollup.objects.filter(figure=Figure.ACTIVITY, code="red_property").exists()
+    assert snapshot.filter(figure=Figure.RENOVATION, code="urban_village:finished").exists()
     rolled_up = unit_overview(unit=unit).sections
     settings.DASHBOARDS_REFRESH_ON_READ = True  # counted live
     live = unit_overview(unit=unit).sections
@@ -183,6 +184,9 @@ def test_the_overview_from_the_roll_up_equals_counting_the_tree_and_the_meetings
         assert live["party"]["meeting_timeliness_organ"] is not None
         assert live["volunteers"]["red_property_activities"] > 0
         assert live["service_points"]["jobs_offered"] > 0
+        assert live["renovation"]["urban_villages"] > 0
+        assert live["renovation"]["micro_parks"] > 0
+        assert snapshot.filter(figure=Figure.MICRO_PARKS, street_path=unit.path).exists()
 
 
 def test_a_unit_added_to_the_tree_counts_in_the_overview_from_the_next_refresh(unit_named, scheduled):

@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, DateField, F, Max, QuerySet, Sum, Value, When
-from django.db.models.functions import Concat, TruncMonth
+from django.db.models import Count, DateField, F, IntegerField, QuerySet, Sum, Value
+from django.db.models.functions import Concat, ExtractMonth, Power, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -192,14 +192,11 @@ def jobs_query(*, unit: GridUnit, state: RollupState | None) -> QuerySet:
     return offers.annotate(k=Value(0)).values("k").annotate(n=Sum("positions")).values_list("n")
 
 
-def _month_mask(date_field: str):
+def _month_mask(date_field: str) -> Sum:
     """The months of the year with a row in the group, as one integer: bit m set for month m (a
-    station's twelve (station, month) rows read as one)."""
-    bits = [
-        Max(Case(When(**{f"{date_field}__month": month}, then=Value(1 << month)), default=Value(0)))
-        for month in range(1, 13)
-    ]
-    return sum(bits[1:], start=bits[0])
+    station's twelve (station, month) rows read as one). A sum of the distinct powers of two is their
+    bitwise OR, on every database; one month extracted per row."""
+    return Sum(Power(Value(2), ExtractMonth(date_field)), distinct=True, output_field=IntegerField())
 
 
 def _months_of(mask: int) -> set[int]:
@@ -244,11 +241,13 @@ def network_figures(
             points_query(unit=unit, state=state, by_child=True),
             jobs_query(unit=unit, state=state),
             stations.values_list("pk", "name", "unit__name", "opened_on", "unit__path"),
-            DeliberationMeeting.objects.filter(point__in=stations.values("pk"), held_on__year=year)
+            # The year's meetings and active months of every workstation (a few rows per station), kept
+            # below for the stations above only: a semi-join with them read the subtree's units (25 ms).
+            DeliberationMeeting.objects.filter(held_on__year=year)
             .values("point_id")
             .annotate(n=Count("pk"))
             .order_by(),
-            WorkstationActivity.objects.filter(point__in=stations.values("pk"), held_on__year=year)
+            WorkstationActivity.objects.filter(held_on__year=year)
             .values("point_id")
             .annotate(months=_month_mask("held_on"))
             .order_by(),

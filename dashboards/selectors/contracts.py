@@ -185,11 +185,14 @@ def contract_figures(
     if not has_contracts(unit):
         return None
     contracts = _contracts(unit, period)
-    counted = contracts.exclude(status=Contract.Status.DRAFT)
     tally_fields = [f.attname for f in QuarterlyTally._meta.concrete_fields]
+    _by_status, units, commitments = summary_queries(unit=unit, period=period)
     queries = [
-        *summary_queries(unit=unit, period=period),
-        counted.values_list("year", "evaluation__stage").annotate(n=Count("pk")).order_by(),
+        # By status and by the evaluation's stage in one read of the contracts (the summary's by-status
+        # count and the progress, which leaves the drafts out, are both sums of these rows).
+        contracts.values_list("status", "year", "evaluation__stage").annotate(n=Count("pk")).order_by(),
+        units,
+        commitments,
         TallyRun.objects.filter(within__isnull=True).values_list("year", "quarter").distinct(),
     ]
     by_community = unit.level == GridUnit.Level.COMMUNITY
@@ -200,11 +203,15 @@ def contract_figures(
             ).values_list(*tally_fields)
         )
     found = union_all(queries)
-    summary = summary_result(found[:3])
+    by_status: dict[str, int] = {}
     progress: dict[int, dict[str, int]] = {}
-    for year, stage, n in found[3]:
-        progress.setdefault(year, {})[stage or NOT_STARTED] = n
-    latest = _latest(sorted(set(found[4]), reverse=True), period)
+    for status, year, stage, n in found[0]:
+        by_status[status] = by_status.get(status, 0) + n
+        if status != Contract.Status.DRAFT:
+            stages = progress.setdefault(year, {})
+            stages[stage or NOT_STARTED] = stages.get(stage or NOT_STARTED, 0) + n
+    summary = summary_result([list(by_status.items()), found[1], found[2]])
+    latest = _latest(sorted(set(found[3]), reverse=True), period)
     completion = None
     if latest is not None:
         year, quarter = latest
@@ -213,7 +220,7 @@ def contract_figures(
         else:
             alias = router.db_for_read(QuarterlyTally)
             rows = {}
-            for values in found[5]:
+            for values in found[4]:
                 tally = QuarterlyTally.from_db(alias, tally_fields, values)
                 if (tally.year, tally.quarter) == latest:
                     rows[tally.unit_id] = tally

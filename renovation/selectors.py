@@ -124,6 +124,12 @@ def photo_get(*, viewer: Viewer, pk: int) -> Photo:
     return get_scoped_or_404(Photo.objects.select_related("project__unit"), viewer, unit_field="project__unit", pk=pk)
 
 
+# What counts as a micro-park a renovation produced: a theme micro-park among a finished project's points.
+MICRO_PARK_PRODUCED = Q(
+    produced_points__kind=ServicePoint.Kind.THEME_PARK, produced_points__level=ServicePoint.Level.MICRO_PARK
+)
+
+
 @dataclass(frozen=True)
 class RenovationFigures:
     urban_villages: int
@@ -148,12 +154,6 @@ def renovation_figures(*, unit: GridUnit) -> RenovationFigures:
         micro_parks=Count("produced_points", filter=finished & MICRO_PARK_PRODUCED, distinct=True),
     )
     return RenovationFigures(**row)
-
-
-# What counts as a micro-park a renovation produced: a theme micro-park among a finished project's points.
-MICRO_PARK_PRODUCED = Q(
-    produced_points__kind=ServicePoint.Kind.THEME_PARK, produced_points__level=ServicePoint.Level.MICRO_PARK
-)
 
 
 def micro_parks_produced() -> QuerySet[Project]:

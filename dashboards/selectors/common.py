@@ -124,6 +124,13 @@ def rollup_sums(unit: GridUnit, figure: str, *columns: str, **lookups) -> QueryS
     return rows.annotate(k=Value(0)).values("k").annotate(**{c: Sum(c) for c in columns}).values_list(*columns)
 
 
+def snapshot_sums(unit: GridUnit, figure: str, **sums) -> QuerySet:
+    """One row: the named aggregates (`sums`) over a snapshot figure's rows of the unit's subtree, in the order
+    given, as a values() query for `union_all`."""
+    rows = FigureMonthlyRollup.objects.filter(month__isnull=True, figure=figure).in_subtree(unit)
+    return rows.annotate(k=Value(0)).values("k").annotate(**sums).values_list(*sums)
+
+
 def _rolled_up_grid_queries(unit: GridUnit) -> list[QuerySet]:
     Figure = FigureMonthlyRollup.Figure
     snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)
@@ -132,19 +139,14 @@ def _rolled_up_grid_queries(unit: GridUnit) -> list[QuerySet]:
     def units_at(level: int, column: str = "n") -> Coalesce:
         return Coalesce(Sum(column, filter=Q(code=str(level))), 0)
 
-    units = (
-        snapshot.filter(figure=Figure.UNITS)
-        .in_subtree(unit)
-        .annotate(k=Value(0))
-        .values("k")
-        .annotate(
-            micro_grids=units_at(L.AREA),
-            compounds=units_at(L.COMPOUND),
-            property_managed_compounds=units_at(L.COMPOUND, "n2"),
-            responsibility_zones=units_at(L.ZONE),
-            communities=units_at(L.COMMUNITY),
-        )
-        .values_list(*GRID_FIGURES)
+    units = snapshot_sums(
+        unit,
+        Figure.UNITS,
+        micro_grids=units_at(L.AREA),
+        compounds=units_at(L.COMPOUND),
+        property_managed_compounds=units_at(L.COMPOUND, "n2"),
+        responsibility_zones=units_at(L.ZONE),
+        communities=units_at(L.COMMUNITY),
     )
     # One row per node (people are not added up across streets: one may hold posts in two).
     people = snapshot.filter(figure=Figure.GRID_PEOPLE, street_path=unit.path).values_list("n", "n2")

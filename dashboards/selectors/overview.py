@@ -28,7 +28,14 @@ from volunteers.models import Activity, ServiceCategory, Team
 
 from ..models import FigureMonthlyRollup
 from ..periods import all_time
-from .common import from_rollup, grid_overview_queries, grid_overview_result, in_subtree, rollup_sums
+from .common import (
+    from_rollup,
+    grid_overview_queries,
+    grid_overview_result,
+    in_subtree,
+    rollup_sums,
+    snapshot_sums,
+)
 from .contracts import has_contracts, summary_queries, summary_result
 from .issues import issue_figures_many, overdue_query, overdue_result, plan_sources, rollup_states
 from .service_points import jobs_query, points_query, points_result, red_station_query, red_station_result
@@ -162,21 +169,17 @@ def _rolled_up_renovation(unit: GridUnit) -> list[QuerySet]:
     """The renovation figures' snapshot rows: the projects summed over the streets of the subtree (one row),
     and the micro-parks of the unit's own node row (a park is not added up across streets)."""
     Figure = FigureMonthlyRollup.Figure
-    snapshot = FigureMonthlyRollup.objects.filter(month__isnull=True)
     finished, running = Project.Status.FINISHED, Project.Status.IN_PROGRESS
-    projects = (
-        snapshot.filter(figure=Figure.RENOVATION)
-        .in_subtree(unit)
-        .annotate(k=Value(0))
-        .values("k")
-        .annotate(
-            urban_villages=Sum("n", filter=Q(code=f"{Project.Kind.URBAN_VILLAGE}:{finished}")),
-            compounds=Sum("n", filter=Q(code=f"{Project.Kind.NO_PROPERTY_COMPOUND}:{finished}")),
-            in_progress=Sum("n", filter=Q(code__endswith=f":{running}")),
-        )
-        .values_list("urban_villages", "compounds", "in_progress")
+    projects = snapshot_sums(
+        unit,
+        Figure.RENOVATION,
+        urban_villages=Sum("n", filter=Q(code=f"{Project.Kind.URBAN_VILLAGE}:{finished}")),
+        compounds=Sum("n", filter=Q(code=f"{Project.Kind.NO_PROPERTY_COMPOUND}:{finished}")),
+        in_progress=Sum("n", filter=Q(code__endswith=f":{running}")),
     )
-    parks = snapshot.filter(figure=Figure.MICRO_PARKS, street_path=unit.path).values_list("n")
+    parks = FigureMonthlyRollup.objects.filter(
+        month__isnull=True, figure=Figure.MICRO_PARKS, street_path=unit.path
+    ).values_list("n")
     return [projects, parks]
 
 

@@ -135,7 +135,7 @@ def test_three_issues_logged_offline_reach_the_portal_once_after_a_restart(
     context.set_offline(True)
     page.reload()
     assert page.locator("meta[name=portal-saved-at]").count() == 1  # the phone's copy
-    assert page.locator("[data-saved-banner]").is_visible()
+    expect(page.locator("[data-saved-banner]")).to_be_visible(timeout=30_000)
     shoot(request, page, "01-offline-form")
     for n in range(1, 4):
         log_offline(page, f"离线登记第{n}条：楼道灯坏了。", n, photos=2 if n == 1 else 1)
@@ -164,7 +164,7 @@ def test_three_issues_logged_offline_reach_the_portal_once_after_a_restart(
     assert page.locator("[data-queue-item]").count() == 3
     shoot(request, page, "03-queue-page-offline")
     page.goto("/issues/mine/")
-    assert page.locator("[data-saved-banner]").is_visible()  # read-only, with when it was saved
+    expect(page.locator("[data-saved-banner]")).to_be_visible(timeout=30_000)  # read-only, with when it was saved
     # Keep a copy of the items (as the phone holds them) to force a second send later.
     page.evaluate(
         "async () => PortalQueue.meta('test-copy', await PortalQueue.list("

@@ -29,7 +29,13 @@ trap 'rm -rf "$dir.partial"' EXIT
 umask 077  # residents' data: readable by the backup user only
 
 pg_dump --format=custom --no-owner --no-privileges --dbname="$url" --file="$dir.partial/db.dump"
-tar -C "$uploads" -czf "$dir.partial/uploads.tar.gz" .
+# Uploads keep arriving while tar reads the folder. GNU tar says so with exit status 1 ("file changed as
+# we read it"), which is expected here: the files the dump names were written before it began. Status 2
+# is a real failure.
+tar_status=0
+tar --warning=no-file-changed --warning=no-file-removed -C "$uploads" -czf "$dir.partial/uploads.tar.gz" . ||
+  tar_status=$?
+[ "$tar_status" -le 1 ] || { echo "backup: archiving $uploads failed (tar exit $tar_status)" >&2; exit "$tar_status"; }
 # Which tables the dump holds (the empty ones have no data block), then the rows of each.
 pg_restore --list "$dir.partial/db.dump" | awk '$4 == "TABLE" && $5 == "public" {print $6}' >"$dir.partial/tables"
 dump_rows_all_tables "$dir.partial/db.dump" "$dir.partial/tables" >"$dir.partial/rows.txt"

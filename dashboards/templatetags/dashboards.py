@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 register = template.Library()
 
 DASH = "—"
+NUMBERS = (int, float, Decimal)
 TENTH = Decimal("0.1")
 
 
@@ -125,7 +126,10 @@ def table_body(table) -> str:
     for row in table.rows:
         cells = []
         for index, column in enumerate(table.columns):
-            text = _escaped(cell(row.get(column.key), column.kind, whole, tenths))
+            value = row.get(column.key)
+            text = cell(value, column.kind, whole, tenths)
+            if not (numeric[index] and type(value) in NUMBERS):
+                text = _escaped(text)  # a number's digits, separators and % need no escaping
             if index == 0:
                 link = row.get("_link")
                 if link:

@@ -213,7 +213,10 @@ class FigureMonthlyRollup(models.Model):
       n records, their hours, how many solved a difficulty, how many were given by people registered
       with a community (双报到) at the time of the refresh;
     - red_station: services logged at the red stations by the month served, key = menu item id: n;
-    - activity: volunteer activities not cancelled, by the month they start, code = their team's kind: n.
+    - activity: volunteer activities not cancelled, by the month they start, code = their team's kind: n;
+    - district_service, district_activity: the service and activity rows added up per district (the row's
+      unit a district, or the city's own), what the city reads (its children are the districts): a tenth
+      of the rows.
 
     Snapshots of the refresh's moment (month empty), what the pages call "today's":
     - team: active teams, code = kind: n;
@@ -235,7 +238,12 @@ class FigureMonthlyRollup(models.Model):
     - jobs: the posts offered by the active red stations: n positions;
     - renovation: the renovation projects, code = "kind:status": n;
     - micro_parks: distinct theme micro-parks produced by finished renovation projects in the subtree of
-      the row's unit, one row per node as members (a park two projects produced counts once): n.
+      the row's unit, one row per node as members (a park two projects produced counts once): n;
+    - contracts: co-building contracts by their community's street, code = "year:status:stage" (stage
+      empty before the evaluation starts): n;
+    - commitments: the committed service items of counted (not draft) contracts, code = the year: n;
+    - contract_units: distinct co-building units with a counted contract in the subtree of the row's unit,
+      one row per node as members, code = the contract year, or empty for all years: n.
     """
 
     class Figure(models.TextChoices):
@@ -256,8 +264,13 @@ class FigureMonthlyRollup(models.Model):
         JOBS = "jobs", _("红色驿站提供岗位")
         RENOVATION = "renovation", _("改造提升项目")
         MICRO_PARKS = "micro_parks", _("改造中建成的党建主题微公园")
+        DISTRICT_SERVICE = "district_service", _("志愿服务记录（区县）")
+        DISTRICT_ACTIVITY = "district_activity", _("志愿服务活动（区县）")
+        CONTRACTS = "contracts", _("共建契约")
+        COMMITMENTS = "commitments", _("共建契约承诺事项")
+        CONTRACT_UNITS = "contract_units", _("签约共建单位")
 
-    figure = models.CharField(_("指标"), max_length=16, choices=Figure.choices)
+    figure = models.CharField(_("指标"), max_length=24, choices=Figure.choices)
     street_path = TreePathField(_("街道路径"), max_length=PATH_STEP * GridUnit.Level.STREET)
     month = models.DateField(_("月份"), null=True, blank=True, help_text=_("当月第一天（北京时间）；空：刷新时的现状"))
     key = models.BigIntegerField(_("分组"), default=0)

@@ -232,7 +232,7 @@ class Dashboard:
     def contracts(self) -> contract_selectors.ContractFigures | None:
         """Contracts, the evaluation's progress and the latest quarter's completion: one statement."""
         return contract_selectors.contract_figures(
-            viewer=self.viewer, unit=self.unit, children=self.children, period=self.period
+            viewer=self.viewer, unit=self.unit, children=self.children, period=self.period, state=self.figures_state
         )
 
     @cached_property

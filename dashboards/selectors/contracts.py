@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import router
-from django.db.models import Count, QuerySet, Value
+from django.db.models import Count, QuerySet, Sum, Value
 
 from contracts.models import Commitment, Contract, Evaluation, QuarterlyTally, TallyRun
 from contracts.periods import quarter_end
@@ -19,15 +19,17 @@ from contracts.selectors import TallyOverview, tally_overview, tally_periods
 from grids.models import GridUnit
 from grids.viewer import Viewer
 
+from ..models import FigureMonthlyRollup, RollupState
 from ..periods import Period
 from ..sql import InComputedSet, union_all
-from .common import in_subtree
+from .common import from_rollup, in_subtree
 
 GROUPS = ("child", "status", "stage", "quarter")
 NOT_STARTED = "not_started"
 
 PUBLIC_SELECTORS_WITHOUT_VIEWER = {
     "summary_result": "figures from rows the caller read for a unit it had checked; no query",
+    "contract_rows": "rows the caller read for a unit it had checked, reshaped; no query",
     "latest_quarter": "which quarters the city has tallied: the same for every viewer, no unit-bound rows",
 }
 
@@ -68,10 +70,10 @@ class ContractSummary:
         }
 
 
-def contract_summary(*, unit: GridUnit, period: Period | None) -> ContractSummary:
+def contract_summary(*, unit: GridUnit, period: Period | None, state: RollupState | None = None) -> ContractSummary:
     """Contracts by status, units and commitments of the contract years the period touches (all when None):
-    one statement."""
-    return summary_result(union_all(summary_queries(unit=unit, period=period)))
+    one statement (from the roll-up with its `state` wherever it answers)."""
+    return summary_result(union_all(summary_queries(unit=unit, period=period, state=state)))
 
 
 def contracts_by(*, unit: GridUnit, period: Period | None, group_by: str) -> dict[Any, int]:
@@ -138,13 +140,47 @@ class ContractFigures:
     completion: TallyOverview | None
 
 
-def summary_queries(*, unit: GridUnit, period: Period | None) -> list[QuerySet]:
-    """`contract_summary`'s three counts as values() queries (for `union_all`)."""
+def _rollup_year(state: RollupState | None, *, unit: GridUnit, period: Period | None) -> int | None:
+    """The contract year the roll-up's snapshot answers for (0: every year), or None: count the contracts.
+    Co-building units are distinct per year, so a period across two contract years is counted live."""
+    if not from_rollup(state, unit=unit, period=None):
+        return None
+    if period is None:
+        return 0
+    return period.start.year if period.start.year == period.last.year else None
+
+
+def summary_queries(*, unit: GridUnit, period: Period | None, state: RollupState | None = None) -> list[QuerySet]:
+    """The contracts by (status, year, evaluation stage), the co-building units and the commitments of the
+    contract years the period touches, as values() queries for `union_all` (`summary_result` reads them):
+    from the roll-up's snapshot with its `state` wherever it answers (`_rollup_year`), else counted."""
+    year = _rollup_year(state, unit=unit, period=period)
+    if year is not None:
+        Figure = FigureMonthlyRollup.Figure
+        by_year = {"code__startswith": f"{year}:"} if year else {}
+        return [
+            FigureMonthlyRollup.objects.filter(month__isnull=True, figure=Figure.CONTRACTS, **by_year)
+            .in_subtree(unit)
+            .values_list("code")
+            .annotate(n=Sum("n"))
+            .order_by(),
+            FigureMonthlyRollup.objects.filter(
+                month__isnull=True, figure=Figure.CONTRACT_UNITS, street_path=unit.path, code=str(year or "")
+            ).values_list("n"),
+            FigureMonthlyRollup.objects.filter(
+                month__isnull=True, figure=Figure.COMMITMENTS, **({"code": str(year)} if year else {})
+            )
+            .in_subtree(unit)
+            .annotate(k=Value(0))
+            .values("k")
+            .annotate(n=Sum("n"))
+            .values_list("n"),
+        ]
     contracts = _contracts(unit, period)
     counted = contracts.exclude(status=Contract.Status.DRAFT)
     one = {"k": Value(0)}
     return [
-        contracts.values("status").annotate(n=Count("pk")).order_by(),
+        contracts.values_list("status", "year", "evaluation__stage").annotate(n=Count("pk")).order_by(),
         counted.annotate(**one).values("k").annotate(n=Count("unit", distinct=True)).values_list("n"),
         Commitment.objects.filter(contract__in=counted.values("pk"))
         .annotate(**one)
@@ -154,12 +190,28 @@ def summary_queries(*, unit: GridUnit, period: Period | None) -> list[QuerySet]:
     ]
 
 
+def contract_rows(rows: list[tuple]) -> list[tuple[str, int, str | None, int]]:
+    """(status, year, stage or None, n) from `summary_queries`' first query, counted or rolled up
+    ("year:status:stage" codes)."""
+    found = []
+    for row in rows:
+        if len(row) == 2:
+            code, n = row
+            year, status, stage = code.split(":")
+            row = (status, int(year), stage or None, n)
+        found.append(row)
+    return found
+
+
 def summary_result(found: list[list[tuple]]) -> ContractSummary:
-    by_status, units, commitments = found
+    rows, units, commitments = found
+    by_status: dict[str, int] = {}
+    for status, _year, _stage, n in contract_rows(rows):
+        by_status[status] = by_status.get(status, 0) + n
     return ContractSummary(
-        by_status=dict(by_status),
-        units=units[0][0] if units else 0,
-        commitments=commitments[0][0] if commitments else 0,
+        by_status=by_status,
+        units=(units[0][0] or 0) if units else 0,
+        commitments=(commitments[0][0] or 0) if commitments else 0,
     )
 
 
@@ -175,7 +227,12 @@ def _latest(periods: list[tuple[int, int]], period: Period | None) -> tuple[int,
 
 
 def contract_figures(
-    *, viewer: Viewer, unit: GridUnit, children: list[GridUnit], period: Period | None
+    *,
+    viewer: Viewer,
+    unit: GridUnit,
+    children: list[GridUnit],
+    period: Period | None,
+    state: RollupState | None = None,
 ) -> ContractFigures | None:
     """Contracts by status, units, commitments and the evaluation's progress for the contract years the
     period touches, and the latest tallied quarter's completion of the unit and its children (the
@@ -184,15 +241,11 @@ def contract_figures(
     community."""
     if not has_contracts(unit):
         return None
-    contracts = _contracts(unit, period)
     tally_fields = [f.attname for f in QuarterlyTally._meta.concrete_fields]
-    _by_status, units, commitments = summary_queries(unit=unit, period=period)
+    # By status and by the evaluation's stage in one read (the summary's by-status count and the progress,
+    # which leaves the drafts out, are both sums of these rows).
     queries = [
-        # By status and by the evaluation's stage in one read of the contracts (the summary's by-status
-        # count and the progress, which leaves the drafts out, are both sums of these rows).
-        contracts.values_list("status", "year", "evaluation__stage").annotate(n=Count("pk")).order_by(),
-        units,
-        commitments,
+        *summary_queries(unit=unit, period=period, state=state),
         TallyRun.objects.filter(within__isnull=True).values_list("year", "quarter").distinct(),
     ]
     by_community = unit.level == GridUnit.Level.COMMUNITY
@@ -203,14 +256,12 @@ def contract_figures(
             ).values_list(*tally_fields)
         )
     found = union_all(queries)
-    by_status: dict[str, int] = {}
     progress: dict[int, dict[str, int]] = {}
-    for status, year, stage, n in found[0]:
-        by_status[status] = by_status.get(status, 0) + n
+    for status, year, stage, n in contract_rows(found[0]):
         if status != Contract.Status.DRAFT:
             stages = progress.setdefault(year, {})
             stages[stage or NOT_STARTED] = stages.get(stage or NOT_STARTED, 0) + n
-    summary = summary_result([list(by_status.items()), found[1], found[2]])
+    summary = summary_result(found[:3])
     latest = _latest(sorted(set(found[3]), reverse=True), period)
     completion = None
     if latest is not None:

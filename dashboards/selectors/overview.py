@@ -221,7 +221,7 @@ def unit_overview(*, unit: GridUnit, today: dt.date | None = None) -> Overview:
         extra.append(rollup_sums(unit, FigureMonthlyRollup.Figure.TIMELINESS, "n", "n2", code=Sector.ORGAN))
         extra += _rolled_up_renovation(unit)
     if has_contracts(unit):
-        extra += summary_queries(unit=unit, period=None)
+        extra += summary_queries(unit=unit, period=None, state=figures_state)
     (issue_totals, overdue, units, people, categories, groups, jobs, red, red_property, *rest) = issue_figures_many(
         [(period, None)], unit=unit, state=state, extra=extra
     )

@@ -118,6 +118,13 @@ def _service_key(unit: GridUnit, group: str, *, rollup: bool = False) -> Any:
     raise ValueError(group)
 
 
+def _by_district(unit: GridUnit, figure: str) -> str:
+    """The roll-up figure a unit reads: the city the districts' sums (13,000 street rows of service a year at
+    --scale 10 are 1,300 district rows), every other unit its streets' rows."""
+    by_district = unit.level == GridUnit.Level.CITY
+    return FigureMonthlyRollup.Figure[f"DISTRICT_{figure}" if by_district else figure]
+
+
 def _groups(group_by: str | tuple[str, ...] | None) -> tuple[str, ...]:
     return () if group_by is None else ((group_by,) if isinstance(group_by, str) else group_by)
 
@@ -128,7 +135,7 @@ def _service_rows(
     """The values() query of verified service grouped by `groups` (k0, k1...; none: one row), its measures
     named as RECORD_MEASURES: from the roll-up wherever it answers, else from the records."""
     if from_rollup(state, unit=unit, period=period, by_child="child" in groups):
-        records = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=FigureMonthlyRollup.Figure.SERVICE)
+        records = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=_by_district(unit, "SERVICE"))
         if period is not None:
             records = records.filter(month__gte=period.start, month__lt=period.end)
         keys = {f"k{i}": _service_key(unit, group, rollup=True) for i, group in enumerate(groups)}
@@ -265,7 +272,7 @@ def volunteer_figures(
         .order_by()
     )
     if from_rollup(state, unit=unit, period=period):
-        activities = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=FigureMonthlyRollup.Figure.ACTIVITY)
+        activities = FigureMonthlyRollup.objects.in_subtree(unit).filter(figure=_by_district(unit, "ACTIVITY"))
         if period is not None:
             activities = activities.filter(month__gte=period.start, month__lt=period.end)
         activity_count: Any = Sum("n")

@@ -18,6 +18,7 @@ from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce, Length, Substr, TruncMonth
 from django.utils import timezone
 
+from contracts.models import Commitment, Contract
 from grids.models import PATH_STEP, GridUnit, Post
 from party.selectors import timeliness_by_due_month
 from renovation.models import Project
@@ -105,17 +106,17 @@ def _street(path_field: str) -> Substr:
 
 
 def _per_node(
-    figure: str, rows: QuerySet, path_field: str, measures: dict, cells: str
+    figure: str, rows: QuerySet, path_field: str, measures: dict, cells: str, by: tuple[str, ...] = ()
 ) -> list[tuple[str, QuerySet, str]]:
     """A snapshot figure counted once per node (the city, each district, each street) over the rows of its
-    subtree, for distinct people, who cannot be added up across streets (one serves in two)."""
+    subtree (and per `by`), for distinct people, who cannot be added up across streets (one serves in two)."""
     return [
         (
             figure,
             rows.annotate(node=Length(path_field))
             .filter(node__gte=level * PATH_STEP)
             .annotate(street=Substr(path_field, 1, level * PATH_STEP))
-            .values("street")
+            .values("street", *by)
             .annotate(**measures)
             .order_by(),
             cells,
@@ -213,6 +214,40 @@ def snapshot_sides() -> list[tuple[str, QuerySet, str]]:
             {"total": Count("produced_points", distinct=True)},
             "'', s.total, 0, 0",
         ),
+        (
+            Figure.CONTRACTS,
+            Contract.objects.annotate(street=_street("community__path"), stage=F("evaluation__stage"))
+            .values("street", "year", "status", "stage")
+            .annotate(total=Count("pk"))
+            .order_by(),
+            "CAST(s.year AS TEXT) || ':' || s.status || ':' || COALESCE(s.stage, ''), s.total, 0, 0",
+        ),
+        (
+            Figure.COMMITMENTS,
+            Commitment.objects.filter(contract__in=Contract.objects.counted())
+            .annotate(street=_street("contract__community__path"), year=F("contract__year"))
+            .values("street", "year")
+            .annotate(total=Count("pk"))
+            .order_by(),
+            "CAST(s.year AS TEXT), s.total, 0, 0",
+        ),
+        # Co-building units are distinct per node (one unit signs with communities of several streets), per
+        # contract year and over all years.
+        *_per_node(
+            Figure.CONTRACT_UNITS,
+            Contract.objects.counted(),
+            "community__path",
+            {"total": Count("unit", distinct=True)},
+            "CAST(s.year AS TEXT), s.total, 0, 0",
+            by=("year",),
+        ),
+        *_per_node(
+            Figure.CONTRACT_UNITS,
+            Contract.objects.counted(),
+            "community__path",
+            {"total": Count("unit", distinct=True)},
+            "'', s.total, 0, 0",
+        ),
         *_per_node(
             Figure.GRID_PEOPLE,
             Post.objects.all(),
@@ -266,6 +301,17 @@ def figure_rollup_rebuild() -> int:
             (Figure.ACTIVITY, *params),
         )
     )
+    # The city's figures per district, added up from the street rows just written.
+    district = PATH_STEP * GridUnit.Level.DISTRICT
+    for figure, by_district in ((Figure.SERVICE, Figure.DISTRICT_SERVICE), (Figure.ACTIVITY, Figure.DISTRICT_ACTIVITY)):
+        statements.append(
+            (
+                f"INSERT INTO {table} ({columns}) SELECT %s, SUBSTR(street_path, 1, {district}), month, key, code, "
+                f"SUM(n), 0, 0, SUM(hours), SUM(difficulties), SUM(registered) FROM {table} WHERE figure = %s "
+                f"GROUP BY SUBSTR(street_path, 1, {district}), month, key, code",
+                (by_district, figure),
+            )
+        )
     for figure, query, cells in snapshot_sides():
         sql, params, _alias = subquery_sql(query)
         statements.append(

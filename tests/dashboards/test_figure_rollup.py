@@ -5,11 +5,16 @@ and counted live on the embedded default (where a write shows at once)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from contracts.models import Contract
 from dashboards.models import FigureMonthlyRollup, RollupState
 from dashboards.periods import Period, all_time
+from dashboards.selectors import children_of
 from dashboards.selectors.common import from_rollup
+from dashboards.selectors.contracts import contract_figures, contract_summary
 from dashboards.selectors.service_points import red_station_services
 from dashboards.selectors.volunteers import service_figures, volunteer_summary
 from dashboards.services import figures_current, issue_rollup_rebuild, issue_rollup_refresh, rollup_states
@@ -214,3 +219,31 @@ def test_party_timeliness_over_whole_months_from_the_roll_up_equals_counting_the
         assert [r.as_dict() for r in found.rows] == [r.as_dict() for r in live.rows]
         assert found.totals.as_dict() == live.totals.as_dict()
     assert party_timeliness(unit=unit, period=all_time(), state=scheduled).totals.due > 0
+
+
+@pytest.mark.parametrize("name", ["桂林市", "秀峰区", "秀峰街道"])
+def test_rolled_up_contract_figures_equal_live_counts(name, unit_named, demo_user, scheduled):
+    unit, admin = unit_named(name), demo_user("admin")
+    assert FigureMonthlyRollup.objects.filter(figure="contracts").exists()
+    assert FigureMonthlyRollup.objects.filter(figure="contract_units", code="").exists()
+    years = sorted(set(Contract.objects.values_list("year", flat=True)))
+    assert years, "the demo city has contracts"
+    periods = [Period.for_year(year) for year in years]
+    periods += [Period.custom(dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31))]  # across years: counted
+    for period in [*periods, None]:
+        found = contract_summary(unit=unit, period=period, state=scheduled)
+        live = contract_summary(unit=unit, period=period)
+        assert found == live, period
+        rolled = contract_figures(viewer=admin, unit=unit, children=children_of(unit), period=period, state=scheduled)
+        counted = contract_figures(viewer=admin, unit=unit, children=children_of(unit), period=period)
+        assert (rolled.summary, rolled.progress) == (counted.summary, counted.progress), period
+    everything = contract_summary(unit=unit, period=None, state=scheduled)
+    # Not a comparison of zeros.
+    assert everything.contracts > 0
+    assert everything.units > 0
+    assert everything.commitments > 0
+    # Read from the roll-up indeed: the one-year summary does not touch the contracts table.
+    with CaptureQueriesContext(connection) as queries:
+        contract_summary(unit=unit, period=periods[-2], state=scheduled)
+    assert '"contracts_contract"' not in queries[0]["sql"]
+    assert "dashboards_figuremonthlyrollup" in queries[0]["sql"]

@@ -158,7 +158,7 @@ def test_three_issues_logged_offline_reach_the_portal_once_after_a_restart(
     # Reloading with no network still works: the form and the queue page come from the phone.
     page.reload()
     assert page.locator("#id_description").is_visible()
-    expect(page.locator("[data-queue-count]")).to_have_text("3")
+    expect(page.locator("[data-queue-count]")).to_have_text("3", timeout=30_000)  # read from IndexedDB
     page.goto("/app/queue/")
     page.locator("[data-queue-item]").nth(2).wait_for()
     assert page.locator("[data-queue-item]").count() == 3
@@ -175,7 +175,7 @@ def test_three_issues_logged_offline_reach_the_portal_once_after_a_restart(
     # The browser (the phone) restarts with still no signal: the queue is there, still unsent.
     context, page = phone(unreachable=True)
     page.goto("/issues/new/")
-    expect(page.locator("[data-queue-count]")).to_have_text("3")
+    expect(page.locator("[data-queue-count]")).to_have_text("3", timeout=30_000)  # read from IndexedDB
     assert Issue.objects.filter(reporter=worker).count() == before
     context.close()
 
@@ -242,7 +242,7 @@ def test_a_refused_item_stays_with_its_reason_and_is_fixed_and_resent(seeded_tra
 
     # Fix and resend: the form comes back filled (the photo too); another grid, the same one-time key.
     refused.get_by_role("link", name="修改后重发").click()
-    expect(page.locator("#id_description")).not_to_have_value("")
+    expect(page.locator("#id_description")).not_to_have_value("", timeout=30_000)  # filled from IndexedDB
     assert page.locator("#id_description").input_value() == "借调期间登记：路灯不亮。"
     assert page.evaluate("document.querySelector('#id_photos').files.length") == 1
     page.select_option("#id_unit", value=str(own_unit.pk))

@@ -22,7 +22,7 @@ from grids.viewer import Viewer
 from ..models import FigureMonthlyRollup, RollupState
 from ..periods import Period
 from ..sql import InComputedSet, union_all
-from .common import from_rollup, in_subtree
+from .common import from_rollup, in_subtree, rollup_sums
 
 GROUPS = ("child", "status", "stage", "quarter")
 NOT_STARTED = "not_started"
@@ -167,14 +167,7 @@ def summary_queries(*, unit: GridUnit, period: Period | None, state: RollupState
             FigureMonthlyRollup.objects.filter(
                 month__isnull=True, figure=Figure.CONTRACT_UNITS, street_path=unit.path, code=str(year or "")
             ).values_list("n"),
-            FigureMonthlyRollup.objects.filter(
-                month__isnull=True, figure=Figure.COMMITMENTS, **({"code": str(year)} if year else {})
-            )
-            .in_subtree(unit)
-            .annotate(k=Value(0))
-            .values("k")
-            .annotate(n=Sum("n"))
-            .values_list("n"),
+            rollup_sums(unit, Figure.COMMITMENTS, **({"code": str(year)} if year else {})),
         ]
     contracts = _contracts(unit, period)
     counted = contracts.exclude(status=Contract.Status.DRAFT)

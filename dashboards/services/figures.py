@@ -39,6 +39,7 @@ from ..periods import add_months, local_midnight, month_start
 from ..sql import median, subquery_sql
 
 STREET_PATH_LENGTH = PATH_STEP * GridUnit.Level.STREET
+DISTRICT_PATH_LENGTH = PATH_STEP * GridUnit.Level.DISTRICT
 GRID_ROLES = (Post.Role.GRID_LEADER, Post.Role.GRID_WORKER)
 Figure = FigureMonthlyRollup.Figure
 
@@ -302,14 +303,21 @@ def figure_rollup_rebuild() -> int:
         )
     )
     # The city's figures per district, added up from the street rows just written.
-    district = PATH_STEP * GridUnit.Level.DISTRICT
     for figure, by_district in ((Figure.SERVICE, Figure.DISTRICT_SERVICE), (Figure.ACTIVITY, Figure.DISTRICT_ACTIVITY)):
+        sql, params, _alias = subquery_sql(
+            FigureMonthlyRollup.objects.filter(figure=figure)
+            .annotate(district=Substr("street_path", 1, DISTRICT_PATH_LENGTH))
+            .values("district", "month", "key", "code")
+            .annotate(
+                total=Sum("n"), sum_hours=Sum("hours"), solved=Sum("difficulties"), by_registered=Sum("registered")
+            )
+            .order_by()
+        )
         statements.append(
             (
-                f"INSERT INTO {table} ({columns}) SELECT %s, SUBSTR(street_path, 1, {district}), month, key, code, "
-                f"SUM(n), 0, 0, SUM(hours), SUM(difficulties), SUM(registered) FROM {table} WHERE figure = %s "
-                f"GROUP BY SUBSTR(street_path, 1, {district}), month, key, code",
-                (by_district, figure),
+                f"INSERT INTO {table} ({columns}) SELECT %s, s.district, s.month, s.key, s.code, s.total, 0, 0, "
+                f"s.sum_hours, s.solved, s.by_registered FROM ({sql}) s",
+                (by_district, *params),
             )
         )
     for figure, query, cells in snapshot_sides():

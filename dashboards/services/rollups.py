@@ -31,14 +31,13 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
-from grids.models import PATH_STEP, GridUnit
 from guilin_portal.schedules import CELERY_BEAT_SCHEDULE
 from issues.models import Issue
 
 from ..models import IssueDistrictMonthlyRollup, IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import local_midnight, month_start, next_month
 from ..sql import HoursBetween, subquery_sql
-from .figures import figure_rollup_rebuild, median_rollup_refresh
+from .figures import DISTRICT_PATH_LENGTH, STREET_PATH_LENGTH, figure_rollup_rebuild, median_rollup_refresh
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,6 @@ FIGURES = "figures"  # the other domains' roll-up (FigureMonthlyRollup), recount
 # Issues written this long before a refresh started are counted again by the next one: a
 # transaction that stamped updated_at earlier but committed later is never missed.
 OVERLAP = dt.timedelta(minutes=5)
-STREET_PATH_LENGTH = PATH_STEP * GridUnit.Level.STREET
-DISTRICT_PATH_LENGTH = PATH_STEP * GridUnit.Level.DISTRICT
 SATISFIED = (Issue.Satisfaction.SATISFIED, Issue.Satisfaction.BASIC)
 
 

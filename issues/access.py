@@ -169,40 +169,78 @@ def can_see_resident_contact(viewer: Viewer | Any, issue: Issue) -> bool:
     return issue.reporter_id == viewer.user_id or handles_any_part(viewer, issue)
 
 
+class ResidentDetails:
+    """An issue's personal details as one viewer may read them, the contact rule asked once for all of
+    them (a list row shows seven: the name, phone, point and three free texts)."""
+
+    __slots__ = ("_shown", "issue", "viewer")
+
+    def __init__(self, viewer: Viewer | Any, issue: Issue):
+        self.viewer = viewer
+        self.issue = issue
+        self._shown = None
+
+    @property
+    def shown(self) -> bool:
+        # Asked when a detail is there to show: the rule may read the issue's sub-tasks.
+        if self._shown is None:
+            self._shown = can_see_resident_contact(self.viewer, self.issue)
+        return self._shown
+
+    def phone(self) -> str:
+        """In full, or masked (138****5678)."""
+        phone = self.issue.resident_phone
+        return phone if not phone or self.shown else mask_phone(phone)
+
+    def name(self) -> str:
+        """In full for handlers and the reporter, else the surname only (张**)."""
+        name = self.issue.resident_name
+        return name if not name or self.shown else mask_name(name)
+
+    def precision(self) -> Precision:
+        """A point can identify a household: exact for those who see the contact, about 100 m for everyone
+        else (grids/geography/precision.py)."""
+        return Precision.EXACT if self.shown else Precision.ROUNDED
+
+    def point(self) -> tuple[float | None, float | None]:
+        """(latitude, longitude) in WGS-84; (None, None) when the issue has none."""
+        issue = self.issue
+        if issue.latitude is None or issue.longitude is None:
+            return None, None
+        return shown_point(issue.latitude, issue.longitude, self.precision())
+
+    def text(self, text: str) -> str:
+        """Free text about the issue (description, place, resolution, a note): as written for the reporter
+        and handlers, else with the resident's name and every phone (any digit form), identity-card number
+        and e-mail masked by the one redaction rule (guilin_portal.privacy)."""
+        if not text or self.shown:
+            return text
+        return redact(text, names=(self.issue.resident_name,), phones=(self.issue.resident_phone,))
+
+
 def resident_phone_for(viewer: Viewer | Any, issue: Issue) -> str:
     """The resident's phone as this viewer may see it: in full, or masked (138****5678)."""
-    if not issue.resident_phone or can_see_resident_contact(viewer, issue):
-        return issue.resident_phone
-    return mask_phone(issue.resident_phone)
+    return ResidentDetails(viewer, issue).phone()
 
 
 def resident_name_for(viewer: Viewer | Any, issue: Issue) -> str:
     """The resident's name in full for handlers and the reporter, else the surname only (张**)."""
-    if not issue.resident_name or can_see_resident_contact(viewer, issue):
-        return issue.resident_name
-    return mask_name(issue.resident_name)
+    return ResidentDetails(viewer, issue).name()
 
 
 def point_precision_for(viewer: Viewer | Any, issue: Issue) -> Precision:
-    """How exactly this viewer sees where the issue was logged: a point can identify a household, so exactly for
-    those who see the resident's contact, about 100 m for everyone else (grids/geography/precision.py)."""
-    return Precision.EXACT if can_see_resident_contact(viewer, issue) else Precision.ROUNDED
+    """How exactly this viewer sees where the issue was logged."""
+    return ResidentDetails(viewer, issue).precision()
 
 
 def issue_point_for(viewer: Viewer | Any, issue: Issue) -> tuple[float | None, float | None]:
     """The issue's (latitude, longitude) in WGS-84 as this viewer may see it; (None, None) when it has none."""
-    if issue.latitude is None or issue.longitude is None:
-        return None, None
-    return shown_point(issue.latitude, issue.longitude, point_precision_for(viewer, issue))
+    return ResidentDetails(viewer, issue).point()
 
 
 def private_text_for(viewer: Viewer | Any, issue: Issue, text: str) -> str:
-    """Free text about the issue (description, place, resolution, a note) as this viewer may read it: as
-    written for the reporter and handlers, else with the resident's name and every phone (any digit
-    form), identity-card number and e-mail masked by the one redaction rule (guilin_portal.privacy)."""
-    if not text or can_see_resident_contact(viewer, issue):
-        return text
-    return redact(text, names=(issue.resident_name,), phones=(issue.resident_phone,))
+    """Free text about the issue as this viewer may read it (ResidentDetails.text)."""
+    return ResidentDetails(viewer, issue).text(text)
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from grids.models import GridUnit, User
+from guilin_portal.choices import choice_label
 from guilin_portal.privacy import validate_resident_phone
 from guilin_portal.uploads import issue_photo_path
 
@@ -459,6 +460,17 @@ class Issue(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    # Shown on every row of every issue list: labels from a table per language, not Django's
+    # get_FOO_display (which translates every choice to find one).
+    def get_status_display(self) -> str:
+        return choice_label(self.Status, self.status)
+
+    def get_priority_display(self) -> str:
+        return choice_label(self.Priority, self.priority)
+
+    def get_kind_display(self) -> str:
+        return choice_label(IssueKind, self.kind)
 
     def is_overdue(self, now=None) -> bool:
         return self.status in self.CLOCK_STATUSES and self.due_at < (now or timezone.now())

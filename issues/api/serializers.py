@@ -9,6 +9,8 @@ grow colliding enum names with the other apps' "status" and "kind" fields.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -21,6 +23,7 @@ from issues.models import DeadlineExtension, Issue, IssueCategory, IssueEvent, I
 
 # One formatter for every timestamp written by hand below (the same as a declared DateTimeField's).
 _DATETIME = serializers.DateTimeField()
+_URL_MARKER = 987_654_321  # an id reverse() accepts, replaced by each row's
 
 
 def _values(choices) -> str:
@@ -95,26 +98,31 @@ class IssueSerializer(serializers.Serializer):
         request = self.context["request"]
         return getattr(request, "viewer", None) or viewer_of(request.user)
 
+    @cached_property
+    def _url_pattern(self) -> str:
+        # reverse() once per serializer, not per row (a list serializer's child serves every row).
+        return reverse("issues:issue_detail", args=[_URL_MARKER]).replace(str(_URL_MARKER), "{}")
+
     def to_representation(self, issue: Issue) -> dict:
         """The declared fields' values, built directly (DRF copies every declared field per
         serializer otherwise). tests/issues/test_api.py checks it equals DRF's own output."""
-        viewer = self._viewer()
+        details = access.ResidentDetails(self._viewer(), issue)
         when = _DATETIME.to_representation
         return {
             "id": issue.pk,
-            "url": self.get_url(issue),
+            "url": self._url_pattern.format(issue.pk),
             "unit": issue.unit_id,
             "unit_name": issue.unit.name,
             "category": issue.category_id,
             "category_name": issue.category.name,
             "kind": issue.kind,
-            # Free text a resident's contact may be typed into: masked as the contact is (access.private_text_for).
-            "description": access.private_text_for(viewer, issue, issue.description),
-            "location_text": access.private_text_for(viewer, issue, issue.location_text),
-            **dict(zip(("latitude", "longitude"), access.issue_point_for(viewer, issue), strict=True)),
+            # Free text a resident's contact may be typed into: masked as the contact is.
+            "description": details.text(issue.description),
+            "location_text": details.text(issue.location_text),
+            **dict(zip(("latitude", "longitude"), details.point(), strict=True)),
             "location_accuracy": issue.location_accuracy,
-            "resident_name": access.resident_name_for(viewer, issue),
-            "resident_phone": access.resident_phone_for(viewer, issue),
+            "resident_name": details.name(),
+            "resident_phone": details.phone(),
             "priority": issue.priority,
             "status": issue.status,
             "status_label": issue.get_status_display(),
@@ -129,7 +137,7 @@ class IssueSerializer(serializers.Serializer):
             "deadline_state": self.get_deadline_state(issue),
             "escalation_level": issue.escalation_level,
             "supervision_unit": issue.supervision_unit_id,
-            "resolution": access.private_text_for(viewer, issue, issue.resolution),
+            "resolution": details.text(issue.resolution),
             "resolved_at": when(issue.resolved_at) if issue.resolved_at else None,
             "satisfaction": issue.satisfaction,
             "closed_at": when(issue.closed_at) if issue.closed_at else None,

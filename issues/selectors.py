@@ -37,6 +37,7 @@ from issues.models import (
     Notification,
     StagedPhoto,
 )
+from issues.pagination import units_first
 
 __all__ = [
     "IssueFilters",
@@ -173,7 +174,10 @@ def issue_list(*, viewer: Who, filters: IssueFilters | None = None) -> QuerySet:
         queryset = _annotated(Issue.objects.select_related(*LIST_RELATED), viewer)
     else:
         queryset = _visible(viewer)
-    return _apply(queryset, filters).order_by("-created_at", "-pk")
+    queryset = _apply(queryset, filters).order_by("-created_at", "-pk")
+    if filters is not None and filters.unit is not None and len(filters.unit.path) >= GridUnit.Level.STREET * PATH_STEP:
+        queryset = units_first(queryset)
+    return queryset
 
 
 def issue_get(*, viewer: Who, pk: int, photos: bool = False) -> Issue:

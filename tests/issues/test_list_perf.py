@@ -234,3 +234,20 @@ def test_a_page_checks_the_jurisdiction_row_by_row_and_a_count_lets_the_database
     assert "OFFSET 0)" in page
     assert '"grids_gridunit"' in count
     assert "OFFSET 0)" not in count
+
+
+def test_a_street_list_is_planned_from_its_units_and_a_district_list_walks_newest_first(grown, client_as):
+    """A street's few thousand issues are read by unit and sorted (PostgreSQL: incremental sort off for
+    the page), where a walk of the whole city's newest issues passed 34,000 to find 50 at 1,000,000; a
+    district's list still walks. Both give the reference rows (test above)."""
+    street = grown.children.order_by("path").first()
+    client = client_as("xiufeng_district")
+    on_postgresql = connection.vendor == "postgresql"
+    for unit, planned_from_units in ((street, True), (grown, False)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/issues/", {"unit": unit.pk})
+        assert response.status_code == 200
+        page = [q["sql"] for q in queries if 'ORDER BY "grids_issue"."created_at" DESC' in q["sql"]]
+        assert page, [q["sql"][:120] for q in queries]
+        sent = any("enable_incremental_sort = off" in sql for sql in page)
+        assert sent is (planned_from_units and on_postgresql), (unit.name, page[0][:300])

@@ -271,3 +271,15 @@ def test_postgresql_connections_carry_the_planners_random_page_cost(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert float(cursor.fetchone()[0]) == settings.DATABASE_RANDOM_PAGE_COST != 4
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="a PostgreSQL planner setting"
+)
+def test_postgresql_connections_compile_no_statement_just_in_time(db):
+    """JIT compiling cost the city dashboard's one-statement aggregates more than running them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

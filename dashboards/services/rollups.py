@@ -34,7 +34,7 @@ from django.utils import timezone
 from guilin_portal.schedules import CELERY_BEAT_SCHEDULE
 from issues.models import Issue
 
-from ..models import IssueDistrictMonthlyRollup, IssueFact, IssueMonthlyRollup, RollupState
+from ..models import FigureMonthlyRollup, IssueDistrictMonthlyRollup, IssueFact, IssueMonthlyRollup, RollupState
 from ..periods import local_midnight, month_start, next_month
 from ..sql import HoursBetween, subquery_sql
 from .figures import DISTRICT_PATH_LENGTH, STREET_PATH_LENGTH, figure_rollup_rebuild, median_rollup_refresh
@@ -250,7 +250,23 @@ def issue_rollup_rebuild(*, now: dt.datetime | None = None) -> RollupResult:
     rows = _recount(None)
     _refresh_facts(None)
     _figures(now, None)
+    _analyze_rewritten()
     return _finish(state, started=started, now=now, months=0, rows=rows, full=True)
+
+
+REWRITTEN_BY_A_REBUILD = (IssueMonthlyRollup, IssueDistrictMonthlyRollup, IssueFact, FigureMonthlyRollup)
+
+
+def _analyze_rewritten() -> None:
+    """PostgreSQL: the planner's statistics of the tables a rebuild rewrote whole, taken now. Until
+    autovacuum's next pass they describe the old tables: at 1,000,000 issues the city dashboard was planned
+    on a district roll-up of 4,700 rows that held 23,000 (an index scan per row: 150 ms, analyzed 106)."""
+    connection = connections[router.db_for_write(IssueMonthlyRollup)]
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in REWRITTEN_BY_A_REBUILD)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def _figures(now: dt.datetime, months: list[dt.date] | None) -> None:

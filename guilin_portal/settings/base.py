@@ -150,9 +150,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # setting, lets it probe an index per row where it would hash a district's 73,000 units (the
 # dashboards at --scale 10: 17 % less time, a street's issue list 44 %; bench/run.py).
 DATABASE_RANDOM_PAGE_COST = float(os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1"))
+# JIT off: PostgreSQL compiles a statement to machine code once its estimated cost passes 100,000, as the
+# dashboards' one-statement aggregates do at 1,000,000 issues, and the compiling took 47 ms of the city
+# dashboard's 114 (the work itself 46). A portal's statements are short: compiling never pays back.
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
-        _database.setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={DATABASE_RANDOM_PAGE_COST}"
+        _database.setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={DATABASE_RANDOM_PAGE_COST} -c jit=off"
 DATABASE_ROUTERS = ["guilin_portal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grids.viewer import Viewer, viewer_of
+from guilin_portal.choices import choice_label
 from guilin_portal.exports import csv_writer, safe_row
 from issues.access import private_text_for, resident_name_for, resident_phone_for
 from issues.models import Issue
@@ -155,9 +156,6 @@ def issue_rows(
     viewer = viewer_of(viewer)
     now = now or timezone.now()
     zone = timezone.get_current_timezone()
-    statuses = {key: str(label) for key, label in Issue.Status.choices}
-    priorities = {key: str(label) for key, label in Issue.Priority.choices}
-    satisfactions = {key: str(label) for key, label in Issue.Satisfaction.choices}
     yes = _("是")
     handlers: dict[tuple, str] = {}  # a few hundred offices and leaders: each label made once
 
@@ -174,8 +172,8 @@ def issue_rows(
             local(row.created_at),
             row.unit__name,
             row.category__name,
-            statuses.get(row.status, row.status),
-            priorities.get(row.priority, ""),
+            choice_label(Issue.Status, row.status),
+            choice_label(Issue.Priority, row.priority),
             handlers[handler],
             local(row.due_at),
             yes if Issue.is_overdue(row, now) else "",
@@ -183,7 +181,7 @@ def issue_rows(
             resident_name_for(viewer, row),
             resident_phone_for(viewer, row),
             private_text_for(viewer, row, row.description),  # masked as the contact is
-            satisfactions.get(row.satisfaction, ""),
+            choice_label(Issue.Satisfaction, row.satisfaction),
         ]
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from grids.geography import Precision, shown
+from guilin_portal.choices import choice_label
 from guilin_portal.privacy import redact
 from issues.models import HandlerKind, Issue, IssueCategory, IssueKind
 
@@ -83,8 +84,6 @@ class RequestFormatter:
         self.photos = photos or {}
         self.english = _english()
         self.zone = timezone.get_current_timezone()
-        self.status_labels = {value: str(label) for value, label in Issue.Status.choices}
-        self.reject_labels = {value: str(label) for value, label in Issue.RejectReason.choices}
         self.office = _("办公室")
         self.leader = _("%(unit)s网格长")
         self.notice = _("办理时限 %(hours)s 小时。")
@@ -109,9 +108,9 @@ class RequestFormatter:
         return None
 
     def status_notes(self, row: dict) -> str:
-        notes = self.status_labels.get(row["status"], row["status"])
+        notes = choice_label(Issue.Status, row["status"])
         if row["status"] == Issue.Status.REJECTED and row["reject_reason"]:
-            notes = f"{notes}：{self.reject_labels.get(row['reject_reason'], row['reject_reason'])}"
+            notes = f"{notes}：{choice_label(Issue.RejectReason, row['reject_reason'])}"
         return notes
 
     def __call__(self, row: dict) -> dict:

@@ -183,7 +183,7 @@ class IssueSerializer(serializers.Serializer):
         return issue.deadline_state
 
     def get_url(self, issue: Issue) -> str:
-        return reverse("issues:issue_detail", args=[issue.pk])
+        return self._url_pattern.format(issue.pk)
 
 
 class IssuePhotoSerializer(serializers.Serializer):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the built-in widget templates, behind templates/django/forms/ (FORM_RENDERER)
     # Third party
     "rest_framework",
     "rest_framework.authtoken",
@@ -120,6 +121,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets are rendered by the engine above, so templates/django/forms/widgets/ overrides Django's own:
+# select.html writes its options inline instead of an include per option (a list page's category filter
+# has twenty: its widgets took a tenth of the page).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # ---------------------------------------------------------------------------
 # Database: DATABASE_URL, else the SQLite file of the embedded default

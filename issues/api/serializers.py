@@ -19,11 +19,11 @@ from rest_framework import serializers
 from grids.models import GridUnit, User
 from grids.viewer import viewer_of
 from issues import access
+from issues.links import issue_detail_urls
 from issues.models import DeadlineExtension, Issue, IssueCategory, IssueEvent, IssuePhoto, IssueTask, Notification
 
 # One formatter for every timestamp written by hand below (the same as a declared DateTimeField's).
 _DATETIME = serializers.DateTimeField()
-_URL_MARKER = 987_654_321  # an id reverse() accepts, replaced by each row's
 
 
 def _values(choices) -> str:
@@ -99,9 +99,9 @@ class IssueSerializer(serializers.Serializer):
         return getattr(request, "viewer", None) or viewer_of(request.user)
 
     @cached_property
-    def _url_pattern(self) -> str:
+    def _url_of(self):
         # reverse() once per serializer, not per row (a list serializer's child serves every row).
-        return reverse("issues:issue_detail", args=[_URL_MARKER]).replace(str(_URL_MARKER), "{}")
+        return issue_detail_urls()
 
     def to_representation(self, issue: Issue) -> dict:
         """The declared fields' values, built directly (DRF copies every declared field per
@@ -110,7 +110,7 @@ class IssueSerializer(serializers.Serializer):
         when = _DATETIME.to_representation
         return {
             "id": issue.pk,
-            "url": self._url_pattern.format(issue.pk),
+            "url": self._url_of(issue.pk),
             "unit": issue.unit_id,
             "unit_name": issue.unit.name,
             "category": issue.category_id,
@@ -183,7 +183,7 @@ class IssueSerializer(serializers.Serializer):
         return issue.deadline_state
 
     def get_url(self, issue: Issue) -> str:
-        return self._url_pattern.format(issue.pk)
+        return self._url_of(issue.pk)
 
 
 class IssuePhotoSerializer(serializers.Serializer):

@@ -9,8 +9,8 @@ change it), migrates it and seeds the demo city, then:
 1. starts gunicorn (production settings, bench/issues_api_site.py: the
    portal's URLs plus a bare view doing one INSERT, the ceiling) on a free
    port and sends the same bounded number of POSTs to `POST /api/v1/issues/`
-   (token auth, a fresh client_key each, routing task published to Redis after
-   commit) and to the bare view, from concurrent clients: requests/s, p50 and
+   (token auth, a fresh client_key each; routing sent to Redis by the relay,
+   `manage.py issues_relay`, running beside it) and to the bare view, from concurrent clients: requests/s, p50 and
    p99, and the ratio to the ceiling;
 2. queues issues with no worker consuming, starts a real Celery worker on the
    "routing" queue and times the drain: issues routed per second;
@@ -69,8 +69,9 @@ def base_env() -> dict[str, str]:
 # ---------------------------------------------------------------------------
 # 1. Creation through the API under gunicorn, beside the bare one-INSERT view
 # ---------------------------------------------------------------------------
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    env = base_env() | {
+def production_site_env() -> dict[str, str]:
+    """The server's environment: production settings (bench/issues_api_site.py) on the bench database."""
+    return base_env() | {
         "DJANGO_SETTINGS_MODULE": "issues_api_site",
         "BENCH_SITE_PRODUCTION": "1",
         "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex,
@@ -78,6 +79,23 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_CONN_MAX_AGE": "60",
     }
+
+
+def start_relay() -> subprocess.Popen:
+    """The routing relay production runs beside gunicorn (ISSUE_ROUTING_RELAY): it sends what the
+    server logs, on the same cores, so its work counts in the figure."""
+    log = open(RESULTS / "issues_api_relay.log", "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "issues_relay"],
+        cwd=ROOT,
+        env=production_site_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    env = production_site_env()
     log = open(RESULTS / "issues_api_gunicorn.log", "w")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [
@@ -197,6 +215,7 @@ def bench_api(requests_count: int, clients: int, workers: int) -> None:
         )
 
     port = free_port()
+    relay = start_relay()
     server = start_gunicorn(port, workers)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -216,6 +235,7 @@ def bench_api(requests_count: int, clients: int, workers: int) -> None:
             )
     finally:
         stop(server)
+        stop(relay)
 
     def summary(runs):
         wall = sum(w for w, _l in runs)

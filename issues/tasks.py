@@ -27,6 +27,19 @@ def route_issue(issue_id: int) -> str | None:
     return issue.status if issue is not None else None
 
 
+@shared_task(
+    name="issues.tasks.route_issues",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def route_issues(issue_ids: list[int]) -> int:
+    """Route the issues the relay sent together, each in its own transaction; those no longer waiting
+    are skipped (a retry after a lost connection routes only what is left)."""
+    with acting_as(Viewer.system()):
+        return sum(1 for issue_id in issue_ids if services.issue_route(issue_id=issue_id) is not None)
+
+
 @shared_task(name="issues.tasks.resend_waiting_issues", autoretry_for=(OperationalError,), max_retries=3)
 def resend_waiting_issues() -> int:
     """The sweep: send routing again for issues still waiting after ISSUE_ROUTING_RETRY_SECONDS."""

@@ -410,6 +410,9 @@ PORTAL_ENVIRONMENT = "development"
 ISSUE_LIST_COUNT_BUDGET_MS = int(os.environ.get("ISSUE_LIST_COUNT_BUDGET_MS", "15"))
 # Seconds after which an issue still waiting for routing is sent again by the sweep.
 ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", "120"))
+# The routing relay (`manage.py issues_relay`, PostgreSQL): a logged issue is sent for routing by the relay,
+# woken by the commit's NOTIFY, not by the process that logged it (issues.services.routing.route_after_commit).
+ISSUE_ROUTING_RELAY = env_bool("ISSUE_ROUTING_RELAY", False)
 # 督办: one urge 催办 per issue within this many hours (the handler is not nagged twice a day).
 ISSUE_URGE_INTERVAL_HOURS = int(os.environ.get("ISSUE_URGE_INTERVAL_HOURS", "24"))
 # A red-station tap can be undone by whoever logged it within this many seconds (a mistaken tap).

@@ -37,6 +37,9 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", "/var/lib/guilin-portal/up
 
 # Demo mode prints and accepts the fixed demo accounts: off unless a demo server asks for it.
 DEMO_MODE = env_bool("PORTAL_DEMO_MODE", False)
+# A logged issue is sent for routing by the relay (ops/systemd/guilin-issues-relay.service), not by gunicorn:
+# the web process never talks to the broker on the way (README, "Creation (item 3)").
+ISSUE_ROUTING_RELAY = env_bool("ISSUE_ROUTING_RELAY", True)
 # Staff and administrators confirm a TOTP code after the password (guilin_portal/security.py).
 PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", True)
 

@@ -48,10 +48,12 @@ from .notifications import notification_mark_read, notifications_mark_all_read, 
 from .photos import parse_tokens, photos_stage, staged_discard, staged_files
 from .routing import (
     issue_route,
+    issues_relay_waiting,
     issues_resend_waiting,
     matching_rule,
     resolve_handler,
     route_after_commit,
+    send_route_batch,
     send_route_task,
     task_handler_choices,
 )
@@ -93,6 +95,7 @@ __all__ = [
     "issue_task_complete",
     "issue_urge",
     "issues_bulk_assign",
+    "issues_relay_waiting",
     "issues_resend_waiting",
     "lock_issue",
     "matching_rule",
@@ -106,6 +109,7 @@ __all__ = [
     "staged_files",
     "resolve_handler",
     "route_after_commit",
+    "send_route_batch",
     "send_route_task",
     "supervisor_unit_for",
     "task_handler_choices",

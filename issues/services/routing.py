@@ -38,11 +38,13 @@ __all__ = [
     "BROKER_ERRORS",
     "grid_leader_for",
     "issue_route",
+    "issues_relay_waiting",
     "issues_resend_waiting",
     "matching_rule",
     "most_specific_rule",
     "resolve_handler",
     "route_after_commit",
+    "send_route_batch",
     "send_route_task",
     "task_handler_choices",
     "unit_at_level",
@@ -73,11 +75,17 @@ def send_route_task(issue_id: int) -> bool:
 
 
 def route_after_commit(issue_id: int) -> None:
-    """Send the routing task once the current transaction has committed (never for a rolled-back row),
-    and, inside a request with a broker, once its response has been sent: the publish is off the
-    client's wait. Never lost: a send that does not happen (broker down, process killed before it)
-    leaves the issue waiting, and the sweep (`issues_resend_waiting`) sends it. With no broker the
-    task runs at once in-process, so the response already shows where the issue went."""
+    """Have the issue routed once the current transaction has committed (never for a rolled-back row).
+
+    With the relay (`ISSUE_ROUTING_RELAY`, production) the committed row is itself the outbox: the
+    relay, woken by the commit's NOTIFY, sends it with the other issues logged meanwhile
+    (`issues_relay_waiting`), and the logging process never talks to the broker. Without it, inside a
+    request with a broker, the task is sent once the response has been sent. Never lost either way:
+    an issue nobody sent (relay or broker down, process killed) stays waiting, and the sweep
+    (`issues_resend_waiting`) sends it. With no broker the task runs at once in-process, so the
+    response already shows where the issue went."""
+    if settings.ISSUE_ROUTING_RELAY and not celery_app.conf.task_always_eager:
+        return
     transaction.on_commit(lambda: _publish(issue_id))
 
 
@@ -86,6 +94,43 @@ def _publish(issue_id: int) -> None:
         send_route_task(issue_id)
     else:
         after_response.defer(lambda: send_route_task(issue_id))
+
+
+def send_route_batch(issue_ids: list[int]) -> bool:
+    """Send one routing task for these issues; False (logged) when the broker is unreachable."""
+    from issues.tasks import route_issues
+
+    try:
+        route_issues.delay(issue_ids)
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "routing of %s issues deferred: broker unreachable (%s); the sweep will send them again",
+            len(issue_ids),
+            exc.__class__.__name__,
+        )
+        return False
+    return True
+
+
+def issues_relay_waiting(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """The relay: send routing for the issues that wait and were never sent, as one task for them all.
+
+    The rows are claimed (`routing_sent_at`, `SKIP LOCKED`: two relays never send one issue twice)
+    and committed before the send; a send that fails leaves them to the sweep, which sends again
+    whatever is still waiting ISSUE_ROUTING_RETRY_SECONDS after it was sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Issue.objects.waiting_for_routing()
+            .filter(routing_sent_at__isnull=True)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Issue.objects.filter(pk__in=ids).update(routing_sent_at=now)
+    return ids if send_route_batch(ids) else []
 
 
 def most_specific_rule(rules: Mapping[tuple[str, int | None], R], *, path: str, category_id: int) -> R | None:

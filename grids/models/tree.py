@@ -174,6 +174,10 @@ class GridUnit(models.Model):
             # unit's subtree" filter starts from them, and a district of --scale 10 has 73,000 units,
             # which read through the table took half of a list's first page.
             models.Index(fields=["path"], include=["id"], name="gridunit_path_ids"),
+            # A row's unit checked against a jurisdiction one row at a time (`probed_per_row`: a list's first
+            # page) from the index alone: at --scale 10 the units' table (boundaries and all) is 314 MB, so
+            # each probe by primary key read a table page the shared buffers no longer held.
+            models.Index(fields=["id"], include=["path"], name="gridunit_id_path"),
             # The point lookup's prefilter: south <= lat <= north and west <= lng <= east. PostgreSQL
             # combines the edges' indexes (bitmap AND); SQLite takes the most selective one.
             models.Index(fields=["bbox_south", "bbox_north"], name="gridunit_bbox_lat"),

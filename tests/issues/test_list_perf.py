@@ -251,3 +251,27 @@ def test_a_street_list_is_planned_from_its_units_and_a_district_list_walks_newes
         assert page, [q["sql"][:120] for q in queries]
         sent = any("enable_incremental_sort = off" in sql for sql in page)
         assert sent is (planned_from_units and on_postgresql), (unit.name, page[0][:300])
+
+
+def test_the_open_issues_index_holds_the_open_statuses_and_serves_an_open_list(grown, client_as):
+    """`issue_open_newest` (issues/models.py) is partial on the open statuses, written out in the model's
+    Meta: they must stay Issue.OPEN_STATUSES. A list of open issues reads it newest first and needs no
+    table row to filter them (PostgreSQL: an index-only scan; the table's own paths made unavailable so
+    the small test city cannot prefer them)."""
+    index = next(index for index in Issue._meta.indexes if index.name == "issue_open_newest")
+    ((lookup, statuses),) = index.condition.children
+    assert lookup == "status__in"
+    assert sorted(statuses) == sorted(Issue.OPEN_STATUSES)
+    with connection.cursor() as cursor:
+        assert "issue_open_newest" in connection.introspection.get_constraints(cursor, Issue._meta.db_table)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client_as("xiufeng_district").get("/api/v1/issues/", {"status": ["in_progress", "allocated"]})
+    assert response.status_code == 200
+    page = next(q["sql"] for q in queries if 'ORDER BY "grids_issue"."created_at" DESC' in q["sql"])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + page.rsplit("; ", 1)[-1])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Only Scan using issue_open_newest" in plan, plan

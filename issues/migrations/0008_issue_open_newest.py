@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grids', '0010_gridunit_id_path'),
-        ('issues', '0006_issue_status_due_with_unit'),
+        ('issues', '0007_issue_logged_notify'),
         ('volunteers', '0005_issue_links_in_issues_app'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

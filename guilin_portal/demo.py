@@ -45,15 +45,50 @@ _NULL = "\\N"
 _COPY_OPTIONS = "WITH (FORMAT csv, NULL '\\N')"
 
 
+_SAMPLED = 100  # rows looked at to find a chunk's datetime columns
+
+
 def _with_nulls(row: Sequence) -> Sequence:
     return [_NULL if value is None else value for value in row] if None in row else row
+
+
+class _Texts(dict):
+    """Each value's str(), computed once per chunk: the demo clock shares its datetimes, and str() of an
+    aware datetime (3-4 us) was the largest part of the CSV's cost (four a service record)."""
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = str(value)
+        return text
+
+
+def _csv_ready(rows: list[Sequence]) -> Callable[[Sequence], Sequence]:
+    """What the csv writer gets for each row: NULL for None and, in the columns where the first rows hold a
+    datetime, its text from a per-chunk cache (equal datetimes are the same instant, whatever their zone).
+    A datetime in a column not sampled is written by the csv module's own str(), as before."""
+    sample = rows[:_SAMPLED]
+    width = len(sample[0]) if sample else 0
+    moments = [i for i in range(width) if any(isinstance(row[i], datetime) for row in sample)]
+    if not moments:
+        return _with_nulls
+    text = _Texts()
+
+    def ready(row: Sequence) -> list:
+        row = [_NULL if value is None else value for value in row] if None in row else list(row)
+        for i in moments:
+            value = row[i]
+            if value is not _NULL:
+                row[i] = text[value]
+        return row
+
+    return ready
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """PostgreSQL: the rows into the table with one COPY: no SQL text per row to build and parse."""
     qn = connection.ops.quote_name
+    rows = rows if isinstance(rows, list) else list(rows)  # a chunk: at most CHUNK rows
     buffer = StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(map(_with_nulls, rows))
+    csv.writer(buffer, lineterminator="\r\n").writerows(map(_csv_ready(rows), rows))
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(

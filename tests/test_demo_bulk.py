@@ -1,11 +1,11 @@
 """The demo's bulk writers (guilin_portal.demo) store every value as it was given: COPY's CSV on
 PostgreSQL, executemany and bulk_create on SQLite; the set-based update changes the fields named, of the rows given. The awkward strings are the ones a CSV gets wrong."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from guilin_portal.demo import DemoContext, insert_instances, insert_rows, update_instances
+from guilin_portal.demo import _NULL, DemoContext, _csv_ready, insert_instances, insert_rows, update_instances
 from volunteers.models import Volunteer
 
 from .factories import UnitFactory
@@ -42,6 +42,55 @@ def test_insert_rows_keeps_every_value_and_tells_empty_from_null():
         .values_list("full_name", "phone", "user_id", "is_party_member", "unit_id", "created_at")
     )
     assert stored == rows
+
+
+def test_datetimes_shared_and_repeated_in_two_zones_are_stored_as_given():
+    # Given a chunk whose datetimes repeat (as the demo clock shares them), in two zones, one the same
+    # instant as another
+    unit = UnitFactory()
+    shanghai = timezone(timedelta(hours=8))
+    moments = [
+        datetime(2026, 3, 1, 9, 30, tzinfo=shanghai),
+        datetime(2026, 3, 1, 1, 30, tzinfo=UTC),  # the same instant
+        datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+    ]
+    rows = [(f"志愿者{i}", "", False, moments[i % 3] + timedelta(days=i % 5), unit.pk) for i in range(300)]
+    ctx = DemoContext(scale=0.01, seed=1, now=moments[0], show_progress=False)
+
+    insert_rows(
+        ctx, Volunteer, ["full_name", "phone", "is_party_member", "created_at", "unit_id"], rows, total=300, label="t"
+    )
+
+    stored = list(
+        Volunteer.objects.filter(unit=unit)
+        .order_by("pk")
+        .values_list("full_name", "phone", "is_party_member", "created_at", "unit_id")
+    )
+    assert stored == rows
+
+
+def test_the_copy_input_of_a_datetime_is_its_text_and_of_none_null():
+    at = datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    rows = [(1, at, None, "x"), (2, None, at, "y"), (3, at, at, None)]
+
+    ready = _csv_ready(rows)
+
+    assert [ready(row) for row in rows] == [
+        [1, str(at), _NULL, "x"],
+        [2, _NULL, str(at), "y"],
+        [3, str(at), str(at), _NULL],
+    ]
+    assert _csv_ready([(1, "x", None)])((1, "x", None)) == [1, "x", _NULL]  # no datetime column: NULLs only
+
+
+def test_a_datetime_in_a_column_empty_in_the_sampled_rows_is_left_to_the_csv_writer():
+    at = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    rows = [(i, None) for i in range(100)] + [(100, at)]
+
+    ready = _csv_ready(rows)
+
+    assert ready(rows[0]) == [0, _NULL]
+    assert ready(rows[100]) == (100, at)  # str() by the csv module: the same text
 
 
 def test_insert_instances_gives_keys_and_runs_auto_now_add():

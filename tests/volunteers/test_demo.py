@@ -24,6 +24,7 @@ from volunteers.models import (
     TeamMember,
     Volunteer,
 )
+from volunteers.services.records import award_under, most_specific_point_rule
 
 
 def test_the_seed_builds_exactly_what_the_plan_promises(db):
@@ -108,3 +109,41 @@ def test_every_account_holds_what_its_postings_left_it(db):
     assert {pk: balances[pk] for pk in posted} == dict(posted)
     assert {pk: balances[pk] for pk in last_after} == last_after
     assert all(balance == 0 for pk, balance in balances.items() if pk not in posted)
+
+
+def test_each_posting_carries_its_accounts_running_balance_and_each_entry_balances(db):
+    """In posting order, an account's balance after each posting is the one before it plus the amount (no
+    personal account below zero on the way), and every entry's postings cancel out per currency."""
+    running: dict[int, Decimal] = defaultdict(Decimal)
+    by_entry: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    personal = set(LedgerAccount.objects.filter(volunteer__isnull=False).values_list("pk", flat=True))
+    postings = LedgerPosting.objects.order_by("pk").values_list(
+        "entry", "account", "currency", "amount", "balance_after"
+    )
+    for entry, account, currency, amount, after in postings:
+        running[account] += amount
+        by_entry[(entry, currency)] += amount
+        assert after == running[account], (entry, account)
+        assert account not in personal or after >= 0, (entry, account)
+    assert len(running) > 100
+    assert set(by_entry.values()) == {Decimal(0)}
+
+
+def test_every_verified_record_earned_what_its_point_rule_gives_and_its_entry_credits(db):
+    """The demo prices each record by the service's own rule (priced once per category, kind and hours) and
+    its entry credits the member those hours and points."""
+    rules = {(rule.category_id, rule.activity_kind): rule for rule in PointRule.objects.filter(is_active=True)}
+    credited: dict[tuple[int, str], Decimal] = {
+        (entry, currency): amount
+        for entry, currency, amount in LedgerPosting.objects.filter(
+            account__volunteer__isnull=False, entry__kind=LedgerEntry.Kind.SERVICE
+        ).values_list("entry", "currency", "amount")
+    }
+    records = ServiceRecord.objects.verified().values_list("category_id", "kind", "hours", "points", "entry_id")
+    assert len(records) > 100
+    for category_id, kind, hours, points, entry_id in records:
+        rule = most_specific_point_rule(rules, category_id=category_id, kind=kind)
+        award = award_under(rule, hours, party_member=True)
+        assert points == award.points
+        assert credited[(entry_id, "hours")] == award.hours
+        assert credited.get((entry_id, "points"), Decimal("0.00")) == award.points

@@ -4,10 +4,12 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from grids.demo import plan
+from grids.management.commands.seed_demo import LOAD_SETTINGS, _load_settings
 from grids.models import GridUnit, Post, User
 from party.models import MeetingRule
 
@@ -131,3 +133,19 @@ def test_the_seed_leaves_every_index_and_key_as_it_found_them():
         stderr=io.StringIO(),
     )  # fmt: skip
     assert schema() == before
+
+
+def test_the_load_settings_hold_for_the_seeds_transaction_only():
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        _load_settings()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for name, value in LOAD_SETTINGS.items():
+                    cursor.execute(f"SHOW {name}")
+                    assert cursor.fetchone()[0] == value
+    sent = [query["sql"] for query in queries if query["sql"].startswith("SET")]
+    if connection.vendor == "postgresql":
+        # SET LOCAL: gone when the seed's transaction ends (here the test's, so read from the statements)
+        assert sent == [f"SET LOCAL {name} = '{value}'" for name, value in LOAD_SETTINGS.items()]
+    else:
+        assert sent == []  # nothing to set on SQLite

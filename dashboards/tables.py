@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,6 +61,18 @@ class Table:
     note: str = ""
     sort: str = ""  # the column it is sorted by ("-key" descending), if any
     api: tuple[ApiField, ...] = ()  # the statistics API's fields of a row, in its order
+    # A long list's page shows its first `shown` rows (after sorting) and links to the whole list (`more`:
+    # label, address); the exports and the statistics API give every row.
+    shown: int | None = None
+    more: tuple[str, str] | None = None
+
+    @property
+    def rows_shown(self) -> list[dict[str, Any]]:
+        return self.rows if self.shown is None else self.rows[: self.shown]
+
+    @property
+    def rows_hidden(self) -> int:
+        return len(self.rows) - len(self.rows_shown)
 
     @property
     def chart_id(self) -> str:
@@ -594,11 +608,16 @@ def service_children(d: Dashboard) -> Table:
     )
 
 
+# A city has hundreds of workstations (650 at --scale 10): its dashboard shows the first of them, those
+# short of their duties first, and links to the compliance page, which lists every one.
+WORKSTATIONS_SHOWN = 30
+
+
 def workstation_compliance(d: Dashboard) -> Table:
     year = d.network.compliance_year
     short, met = _("未达标"), _("达标")  # once, not per station (650 of them at --scale 10's city)
     rows = []
-    for item in d.network.workstation_rows:
+    for item in sorted(d.network.workstation_rows, key=lambda item: not item.assessment.flagged):
         assessment = item.assessment
         rows.append(
             {
@@ -625,6 +644,11 @@ def workstation_compliance(d: Dashboard) -> Table:
         ],
         rows,
         note=_("每年集中议事 6 次以上、每月开展活动（年中建成的从建成当月算起）。"),
+        shown=WORKSTATIONS_SHOWN,
+        more=(
+            _("全部工作站的考核"),
+            f"{reverse('service_centers:compliance', args=[d.unit.pk])}?{urlencode({'year': year})}",
+        ),
     )
 
 

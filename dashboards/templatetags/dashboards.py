@@ -123,7 +123,7 @@ def table_body(table) -> str:
     if not table.rows:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), gettext("所选周期内没有数据。"))
     lines = []
-    for row in table.rows:
+    for row in table.rows_shown:
         cells = []
         for index, column in enumerate(table.columns):
             value = row.get(column.key)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, status
 
+from guilin_portal.compiled import CompiledGet
 from guilin_portal.security import second_factor_pending, second_factor_refusal
 
 from ..viewer import Viewer
@@ -45,7 +47,26 @@ class ViewerSessionAuthentication(authentication.SessionAuthentication):
         return result
 
 
+# The token and its user in one query compiled once per process (guilin_portal.compiled), as DRF's
+# TokenAuthentication reads them (`select_related("user")`) but without compiling it on every call.
+def _tokens():
+    from rest_framework.authtoken.models import Token  # a model: not imported while the apps load
+
+    return Token.objects.select_related("user")
+
+
+_TOKEN_BY_KEY = CompiledGet(_tokens, field="key", text_key=True)
+
+
 class ViewerTokenAuthentication(authentication.TokenAuthentication):
+    def authenticate_credentials(self, key):
+        token = _TOKEN_BY_KEY.get(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
+
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:

@@ -6,6 +6,8 @@
   (PORTAL_HEALTH_QUEUES: routing, tallies, default), all three in parallel threads with a
   short timeout, and keeps the verdict PORTAL_HEALTH_CACHE_SECONDS: concurrent probes
   wait for the one check under way and share its answer, so probes cannot pile up.
+- Apps add checks of their own (`register_check`: a name and a function answering "ok", "off" or
+  what is wrong), asked after the three above: the routing relay's backlog (issues.apps).
 - Anyone gets the bare status (`{"status": "ok"}`, 200 or 503); the per-check detail
   only with `Authorization: Bearer $PORTAL_METRICS_TOKEN` (the Prometheus scraper's).
 """
@@ -17,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -24,7 +27,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-OK = {"ok", "eager"}
+from .registry import Registry
+
+OK = {"ok", "eager", "off"}  # "off": a part this deployment does not run
 
 
 def check_database() -> str:
@@ -68,6 +73,18 @@ def check_workers() -> dict[str, str]:
     return {queue: "ok" if served.get(queue) else "no worker answered" for queue in queues}
 
 
+@dataclass(frozen=True)
+class ReadinessCheck:
+    """A readiness check an app adds: `check()` answers "ok", "off" (not run here) or what is wrong."""
+
+    name: str
+    check: Callable[[], str]
+
+
+_CHECKS: Registry[ReadinessCheck] = Registry("readiness check")
+register_check = _CHECKS.register
+
+
 def _run(check: Callable) -> object:
     try:
         return check()
@@ -84,6 +101,7 @@ def run_checks() -> dict:
         )
         checks: dict[str, object] = {"database": database.result(), "broker": broker.result()}
         worker_result = workers.result()
+    checks |= {entry.name: _run(entry.check) for entry in _CHECKS.entries()}
     if isinstance(worker_result, dict):
         checks |= {f"worker:{queue}": state for queue, state in worker_result.items()}
     else:

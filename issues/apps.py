@@ -18,3 +18,10 @@ class IssuesConfig(AppConfig):
         from .handover import register_issue_handover
 
         register_issue_handover()
+
+        # /healthz/ready: the routing relay sends what is logged (production).
+        from guilin_portal.health import ReadinessCheck, register_check
+
+        from .health import relay_check
+
+        register_check(ReadinessCheck("routing relay", relay_check))

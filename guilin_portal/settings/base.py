@@ -413,6 +413,8 @@ ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", 
 # The routing relay (`manage.py issues_relay`, PostgreSQL): a logged issue is sent for routing by the relay,
 # woken by the commit's NOTIFY, not by the process that logged it (issues.services.routing.route_after_commit).
 ISSUE_ROUTING_RELAY = env_bool("ISSUE_ROUTING_RELAY", False)
+# Readiness (/healthz/ready, issues.health): with the relay, an issue waiting unsent longer than this is late.
+ISSUE_ROUTING_RELAY_LATE_SECONDS = int(os.environ.get("ISSUE_ROUTING_RELAY_LATE_SECONDS", "60"))
 # 督办: one urge 催办 per issue within this many hours (the handler is not nagged twice a day).
 ISSUE_URGE_INTERVAL_HOURS = int(os.environ.get("ISSUE_URGE_INTERVAL_HOURS", "24"))
 # A red-station tap can be undone by whoever logged it within this many seconds (a mistaken tap).

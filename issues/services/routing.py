@@ -42,6 +42,7 @@ __all__ = [
     "issues_resend_waiting",
     "matching_rule",
     "most_specific_rule",
+    "oldest_unsent_at",
     "resolve_handler",
     "route_after_commit",
     "send_route_batch",
@@ -131,6 +132,18 @@ def issues_relay_waiting(*, now: datetime | None = None, limit: int = 500) -> li
             return []
         Issue.objects.filter(pk__in=ids).update(routing_sent_at=now)
     return ids if send_route_batch(ids) else []
+
+
+def oldest_unsent_at() -> datetime | None:
+    """When the oldest issue still waiting for routing that nobody sent was logged (None: there is none).
+    With the relay running it is a fraction of a second old; the relay's readiness check reads it."""
+    return (
+        Issue.objects.waiting_for_routing()
+        .filter(routing_sent_at__isnull=True)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
 
 
 def most_specific_rule(rules: Mapping[tuple[str, int | None], R], *, path: str, category_id: int) -> R | None:

@@ -66,7 +66,9 @@ def test_readiness_is_200_when_every_queue_has_a_worker(broker_configured):
     )
     response = Client().get(reverse("healthz_ready"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
     assert response.status_code == 200
-    assert set(response.json()["checks"]) == {"database", "broker"} | {f"worker:{q}" for q in ALL_QUEUES}
+    assert set(response.json()["checks"]) == {"database", "broker", "routing relay"} | {
+        f"worker:{q}" for q in ALL_QUEUES
+    }
 
 
 def test_anyone_without_the_metrics_token_gets_the_bare_status(broker_configured):
@@ -174,3 +176,53 @@ def test_readiness_with_real_workers_503_without_the_routing_worker_then_200(
             worker.stop()
         redis.stop()
         health.readiness_cache.clear()
+
+
+@pytest.fixture
+def relay_deployed(broker_configured, settings):
+    """Production's routing: the relay sends what is logged; tasks go to a broker (not run in-process)."""
+    from guilin_portal.celery import app as celery_app
+
+    settings.ISSUE_ROUTING_RELAY = True
+    settings.ISSUE_ROUTING_RELAY_LATE_SECONDS = 60
+    celery_app.conf.task_always_eager = False  # put back by the suite's _celery_mode fixture
+    broker_configured.setattr(
+        health, "active_queues", lambda timeout: queues_reply(("all@host", ["routing", "tallies", "default"]))
+    )
+    return broker_configured
+
+
+def _relay_state() -> tuple[int, str]:
+    health.readiness_cache.clear()
+    response = Client().get(reverse("healthz_ready"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    return response.status_code, response.json()["checks"]["routing relay"]
+
+
+def test_readiness_says_when_the_routing_relay_leaves_an_issue_unsent(relay_deployed, demo_user):
+    """An issue the relay has not sent within a minute makes the portal not ready; sent, or fresh, it is."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from issues.models import Issue
+    from tests.issues.factories import log
+
+    Issue.objects.filter(status=Issue.Status.COLLECTED).update(routing_sent_at=timezone.now())
+    assert _relay_state() == (200, "ok")
+    issue = log(demo_user("xiufeng_worker"))  # the relay sends on commit: nothing sent it in this test
+    assert _relay_state() == (200, "ok")  # fresh: the relay has a minute
+    Issue.objects.filter(pk=issue.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    status, state = _relay_state()
+    assert status == 503
+    assert state.startswith("an issue waits unsent for 30")
+    assert "issues_relay" in state
+    Issue.objects.filter(pk=issue.pk).update(routing_sent_at=timezone.now())  # the relay caught up
+    assert _relay_state() == (200, "ok")
+
+
+def test_without_the_relay_its_check_is_off_and_ready(broker_configured, settings):
+    settings.ISSUE_ROUTING_RELAY = False
+    broker_configured.setattr(
+        health, "active_queues", lambda timeout: queues_reply(("all@host", ["routing", "tallies", "default"]))
+    )
+    assert _relay_state() == (200, "off")

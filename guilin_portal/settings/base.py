@@ -407,7 +407,7 @@ DEMO_MODE = False
 PORTAL_ENVIRONMENT = "development"
 # How long an issue list may spend counting its matches (PostgreSQL statement timeout) before it shows
 # the planner's estimate instead ("about N", count_exact false): issues/pagination.py.
-ISSUE_LIST_COUNT_BUDGET_MS = int(os.environ.get("ISSUE_LIST_COUNT_BUDGET_MS", "15"))
+ISSUE_LIST_COUNT_BUDGET_MS = int(os.environ.get("ISSUE_LIST_COUNT_BUDGET_MS", "10"))
 # Seconds after which an issue still waiting for routing is sent again by the sweep.
 ISSUE_ROUTING_RETRY_SECONDS = int(os.environ.get("ISSUE_ROUTING_RETRY_SECONDS", "120"))
 # The routing relay (`manage.py issues_relay`, PostgreSQL): a logged issue is sent for routing by the relay,

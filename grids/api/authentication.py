@@ -61,6 +61,7 @@ _TOKEN_BY_KEY = CompiledGet(_tokens, field="key", text_key=True)
 class ViewerTokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         token = _TOKEN_BY_KEY.get(key)
+        # DRF's own refusals, word for word: its catalogue translates them (Chinese included).
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:

@@ -11,14 +11,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from guilin_portal.celery import app as celery_app
-
-from .services import oldest_unsent_at
+from .services import oldest_unsent_at, relay_sends
 
 
 def relay_check() -> str:
     """ "off" where no relay runs (not configured, or tasks run in-process), "ok", or how late it is."""
-    if not settings.ISSUE_ROUTING_RELAY or celery_app.conf.task_always_eager:
+    if not relay_sends():
         return "off"
     logged = oldest_unsent_at()
     if logged is None:

@@ -505,7 +505,10 @@ class Issue(models.Model):
     @property
     def deadline_state(self) -> str:
         """'overdue' (red), 'near' (yellow) or '' for the badges."""
-        now = timezone.now()
+        return self.deadline_state_at(timezone.now())
+
+    def deadline_state_at(self, now) -> str:
+        """`deadline_state` at `now` (a list asks every row at one moment)."""
         if self.is_overdue(now):
             return "overdue"
         if self.is_near_due(now):

@@ -4,6 +4,8 @@ of the statement's time budget answers NULL with the estimate instead of failing
 
 from django.db import migrations
 
+from guilin_portal.migration_ops import on_postgresql
+
 CREATE = r"""
 CREATE OR REPLACE FUNCTION portal_capped_count(list_sql text, cap integer, not_above bigint)
 RETURNS TABLE (counted bigint, estimate bigint)
@@ -28,19 +30,11 @@ $$;
 DROP = "DROP FUNCTION IF EXISTS portal_capped_count(text, integer, bigint);"
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("issues", "0004_issue_location_accuracy"),
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP), elidable=False),
+        migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP), elidable=False),
     ]

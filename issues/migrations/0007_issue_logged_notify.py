@@ -8,6 +8,8 @@ notice nobody heard loses nothing.
 
 from django.db import migrations
 
+from guilin_portal.migration_ops import on_postgresql
+
 CREATE = r"""
 CREATE OR REPLACE FUNCTION portal_issues_logged_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -25,19 +27,11 @@ DROP FUNCTION IF EXISTS portal_issues_logged_notify();
 """
 
 
-def _on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("issues", "0006_issue_status_due_with_unit"),
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP), elidable=False),
+        migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP), elidable=False),
     ]

@@ -43,6 +43,7 @@ __all__ = [
     "matching_rule",
     "most_specific_rule",
     "oldest_unsent_at",
+    "relay_sends",
     "resolve_handler",
     "route_after_commit",
     "send_route_batch",
@@ -85,9 +86,15 @@ def route_after_commit(issue_id: int) -> None:
     an issue nobody sent (relay or broker down, process killed) stays waiting, and the sweep
     (`issues_resend_waiting`) sends it. With no broker the task runs at once in-process, so the
     response already shows where the issue went."""
-    if settings.ISSUE_ROUTING_RELAY and not celery_app.conf.task_always_eager:
+    if relay_sends():
         return
     transaction.on_commit(lambda: _publish(issue_id))
+
+
+def relay_sends() -> bool:
+    """Whether the relay sends logged issues for routing: configured (`ISSUE_ROUTING_RELAY`) and tasks go
+    to a broker (with none, routing runs in-process at commit)."""
+    return settings.ISSUE_ROUTING_RELAY and not celery_app.conf.task_always_eager
 
 
 def _publish(issue_id: int) -> None:

@@ -39,8 +39,7 @@ class _Labels:
 
     def __init__(self) -> None:
         # gettext outside the f-strings: makemessages (xgettext) does not read calls inside them.
-        self.overdue = _badge("red", gettext("逾期"))
-        self.near = _badge("yellow", gettext("临期"))
+        self.deadline = {"overdue": _badge("red", gettext("逾期")), "near": _badge("yellow", gettext("临期"))}
         self.no_rule = _badge("grey", gettext("无匹配规则"))
         self.escalated = gettext("督办 %(n)s 级")
         self.pick = escape(gettext("选择"))
@@ -53,10 +52,7 @@ class _Labels:
 def _badges(issue: Issue, internals: bool, labels: _Labels, now) -> str:
     grey = " grey" if issue.status in _GREY_STATUSES else ""
     html = f'<span class="badge{grey}">{escape(issue.get_status_display())}</span>'
-    if issue.is_overdue(now):
-        html += labels.overdue
-    elif issue.is_near_due(now):
-        html += labels.near
+    html += labels.deadline.get(issue.deadline_state_at(now), "")
     if issue.escalation_level:
         html += f'<span class="badge red">{escape(labels.escalated % {"n": issue.escalation_level})}</span>'
     if issue.routing_no_rule and internals:

@@ -14,7 +14,7 @@ the send is logged and the sweep (`issues_resend_waiting`) sends it again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -60,20 +60,25 @@ R = TypeVar("R")
 BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, OSError)
 
 
-def send_route_task(issue_id: int) -> bool:
-    """Send the routing task now; False (logged) when the broker is unreachable."""
-    from issues.tasks import route_issue
-
+def _published(send: Callable[[], object], what: str) -> bool:
+    """Publish a routing task; False (logged) when the broker is unreachable: the sweep sends it again."""
     try:
-        route_issue.delay(issue_id)
+        send()
     except BROKER_ERRORS as exc:
         logger.warning(
-            "routing of issue %s deferred: broker unreachable (%s); the sweep will send it again",
-            issue_id,
+            "routing of %s deferred: broker unreachable (%s); the sweep will send it again",
+            what,
             exc.__class__.__name__,
         )
         return False
     return True
+
+
+def send_route_task(issue_id: int) -> bool:
+    """Send the routing task now; False (logged) when the broker is unreachable."""
+    from issues.tasks import route_issue
+
+    return _published(lambda: route_issue.delay(issue_id), f"issue {issue_id}")
 
 
 def route_after_commit(issue_id: int) -> None:
@@ -108,16 +113,7 @@ def send_route_batch(issue_ids: list[int]) -> bool:
     """Send one routing task for these issues; False (logged) when the broker is unreachable."""
     from issues.tasks import route_issues
 
-    try:
-        route_issues.delay(issue_ids)
-    except BROKER_ERRORS as exc:
-        logger.warning(
-            "routing of %s issues deferred: broker unreachable (%s); the sweep will send them again",
-            len(issue_ids),
-            exc.__class__.__name__,
-        )
-        return False
-    return True
+    return _published(lambda: route_issues.delay(issue_ids), f"{len(issue_ids)} issues")
 
 
 def issues_relay_waiting(*, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -176,11 +176,9 @@ def seed_ledger(
             write_out()
         return entry_id
 
-    # A record's award, its negation and its entry's memo depend only on its category, kind and hours: a
-    # few hundred combinations for a million records at --scale 10, each priced once.
-    awards: dict[tuple, tuple[Decimal, Decimal, Decimal, Decimal, str]] = {}
-    hours_c, points_c, service = Currency.HOURS, Currency.POINTS, LedgerEntry.Kind.SERVICE
-    organ_slot = slot.__getitem__
+    # A record's award and its entry's memo depend only on its category, kind and hours: a few hundred
+    # combinations for a million records at --scale 10, each priced once.
+    awards: dict[tuple, tuple[Decimal, Decimal, str]] = {}
 
     for when, _order, kind, record in in_order:
         if kind == "service":
@@ -190,28 +188,20 @@ def seed_ledger(
                 # Records are the organ members' own: party members, who earn points too.
                 rule = most_specific_point_rule(rules, category_id=record.category_id, kind=record.kind)
                 priced = award_under(rule, record.hours, party_member=True)
-                award = awards[key] = (
-                    priced.hours, -priced.hours, priced.points, -priced.points, f"服务记录：{record.hours}小时"
-                )  # fmt: skip
-            hours, less_hours, points, less_points, memo = award
+                award = awards[key] = (priced.hours, priced.points, f"服务记录：{record.hours}小时")
+            hours, points, memo = award
             record.points = points
-            # post(), written out for the commonest entry: a million of them at --scale 10.
-            entry_id = record.entry_id = entry_ids.take()
-            entries.append((entry_id, service, memo, when))
-            account = first + organ_slot(record.volunteer_id)
-            balance[account] += hours
-            postings.append((entry_id, account, hours_c, hours, balance[account]))
-            balance[issue_h] += less_hours
-            postings.append((entry_id, issue_h, hours_c, less_hours, balance[issue_h]))
+            lines = [
+                (account_of(record.volunteer_id, Currency.HOURS), Currency.HOURS, hours),
+                (issue_h, Currency.HOURS, -hours),
+            ]
             if points > 0:
-                account += organs
-                balance[account] += points
-                postings.append((entry_id, account, points_c, points, balance[account]))
-                balance[issue_p] += less_points
-                postings.append((entry_id, issue_p, points_c, less_points, balance[issue_p]))
+                lines += [
+                    (account_of(record.volunteer_id, Currency.POINTS), Currency.POINTS, points),
+                    (issue_p, Currency.POINTS, -points),
+                ]
+            record.entry_id = post(when, LedgerEntry.Kind.SERVICE, memo, lines)
             posted_records.append(record.row())
-            if len(postings) >= CHUNK:
-                write_out()
         elif kind == "transfer":
             account, saved = pick_or_richest(Currency.HOURS, organ_ids, Decimal("4"))
             amount = quantize(min(saved, Decimal(rng.choice([2, 3, 4]))))
